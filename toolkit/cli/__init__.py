@@ -1,0 +1,23 @@
+"""Command-line interface: thin typer commands over the keyword-only functions of each stage."""
+
+from __future__ import annotations
+
+import importlib
+
+from toolkit.cli.app import app
+
+# One module per command (or command group); each registers itself on ``app`` when imported.
+# Modules import their heavy dependencies inside the command functions so ``toolkit --help`` stays fast.
+COMMAND_MODULES: list[str] = [
+    "convert",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"toolkit.cli.{_name}")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,158 @@
+"""Streaming JSONL reading and atomic writing of records; ``-`` means standard input or output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+import orjson
+
+from toolkit.errors import InputError
+from toolkit.record import Record, record_from_dict, record_to_dict
+
+STDIO = "-"
+
+
+@dataclass
+class ReadStats:
+    """Counts kept while streaming, so a caller can report skipped lines after the fact."""
+
+    lines: int = 0
+    records: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _open_text_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
+    """Yield (1-based line number, raw line) for a file or stdin, counting blank lines too."""
+    if str(path) == STDIO:
+        stream: IO[bytes] = sys.stdin.buffer
+        yield from enumerate(stream, start=1)
+        return
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", path=str(path), rule="missing-path")
+    if p.is_dir():
+        raise InputError("is a folder, expected a JSONL file", path=str(path), rule="not-a-file")
+    with p.open("rb") as handle:
+        yield from enumerate(handle, start=1)
+
+
+def read_json_lines(
+    path: str | Path, *, skip_invalid: bool = False, stats: ReadStats | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, JSON object) from a JSONL file; blank lines are skipped but counted.
+
+    A line that is not a JSON object raises InputError naming file:line, unless ``skip_invalid``,
+    in which case it is recorded in ``stats.skipped`` and reading goes on.
+    """
+    stats = stats if stats is not None else ReadStats()
+    for number, raw in _open_text_lines(path):
+        stats.lines = number
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a BOM before the first object is not part of the data
+        if not raw.strip():
+            continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            problem = ("not valid JSON", "invalid-json", str(exc).split(":")[0])
+        else:
+            if isinstance(obj, dict):
+                stats.records += 1
+                yield number, obj
+                continue
+            problem = ("not a JSON object", "not-an-object", f"got {type(obj).__name__}")
+        message, rule, detail = problem
+        if not skip_invalid:
+            raise InputError(
+                f"{message}: {detail}", path=str(path), line=number, rule=rule,
+                hint="fix the line or pass --skip-invalid",
+            )
+        stats.skipped.append((number, f"{message}: {detail}"))
+
+
+def read_records(
+    path: str | Path, *, skip_invalid: bool = False, stats: ReadStats | None = None
+) -> Iterator[Record]:
+    """Stream typed records from a JSONL file (or ``-``)."""
+    for _, record in read_records_with_lines(path, skip_invalid=skip_invalid, stats=stats):
+        yield record
+
+
+def read_records_with_lines(
+    path: str | Path, *, skip_invalid: bool = False, stats: ReadStats | None = None
+) -> Iterator[tuple[int, Record]]:
+    """Stream (line number, record) pairs; a record of the wrong shape is an InputError at its line."""
+    stats = stats if stats is not None else ReadStats()
+    for number, obj in read_json_lines(path, skip_invalid=skip_invalid, stats=stats):
+        try:
+            record = record_from_dict(obj)
+        except msgspec.ValidationError as exc:
+            if not skip_invalid:
+                raise InputError(
+                    f"not a record: {exc}", path=str(path), line=number, rule="record-shape",
+                    hint="see schemas/record.schema.json",
+                ) from None
+            stats.records -= 1
+            stats.skipped.append((number, f"not a record: {exc}"))
+            continue
+        yield number, record
+
+
+def dumps_record(record: Record) -> bytes:
+    return orjson.dumps(record_to_dict(record))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and rename it into place only on success.
+
+    A failed run leaves neither a partial file nor a stray temporary one. ``-`` writes to stdout.
+    """
+    if str(path) == STDIO:
+        stream = sys.stdout.buffer if "b" in mode else sys.stdout
+        yield stream
+        stream.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_records(path: str | Path, records: Iterable[Record]) -> int:
+    """Write records as JSONL, atomically; returns the number written."""
+    count = 0
+    with atomic_output(path, "wb") as handle:
+        for record in records:
+            handle.write(dumps_record(record))
+            handle.write(b"\n")
+            count += 1
+    return count
+
+
+def write_json_lines(path: str | Path, objects: Iterable[dict[str, Any]]) -> int:
+    """Write plain JSON objects as JSONL, atomically (used by exporters)."""
+    count = 0
+    with atomic_output(path, "wb") as handle:
+        for obj in objects:
+            handle.write(orjson.dumps(obj))
+            handle.write(b"\n")
+            count += 1
+    return count
