@@ -1,0 +1,404 @@
+"""Readers on literal fixtures: text headers and encodings, JSONL and CSV fields, CoNLL tags, brat links."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from toolkit.errors import InputError
+from toolkit.readers import READERS, ReaderOptions
+from toolkit.readers.base import Reader
+from toolkit.readers.brat import BratReader, role_of
+from toolkit.readers.conll import ConllReader, tag_chunks
+from toolkit.readers.csv import CsvReader
+from toolkit.readers.jsonl import JsonlReader
+from toolkit.readers.text import TextReader
+
+
+def read_all(reader: Reader, path) -> list:
+    return list(reader.read(path))
+
+
+# ---------------------------------------------------------------- registry
+
+
+def test_registry_names_every_format():
+    assert sorted(READERS) == ["brat", "conll", "csv", "jsonl", "txt"]
+    assert all(issubclass(cls, Reader) and cls.name == name for name, cls in READERS.items())
+
+
+# ---------------------------------------------------------------- plain text
+
+
+def test_text_date_header_is_outside_the_body(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(" date 2022-03-31 Kyiv was shelled. More later.\n", encoding="utf-8")
+    [doc] = read_all(TextReader(), path)
+    assert doc.doc_id == "story" and doc.date == "2022-03-31"
+    assert doc.text.startswith(" date") and doc.text[doc.start :].lstrip().startswith("Kyiv")
+    assert doc.source == path.as_posix()
+
+
+def test_text_without_header_starts_at_zero(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text("The date 2022-03-31 is in the body.", encoding="utf-8")
+    [doc] = read_all(TextReader(), path)
+    assert doc.date is None and doc.start == 0
+
+
+def test_text_header_with_impossible_date_is_an_error(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("date 2022-02-30 Body.", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(TextReader(), path)
+    assert info.value.rule == "bad-date-header"
+
+
+def test_bom_is_removed_and_noted(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffHello there.".encode())
+    [doc] = read_all(TextReader(), path)
+    assert doc.text == "Hello there." and doc.extra == {"bom": True}
+    assert doc.text == path.read_text(encoding="utf-8-sig")
+
+
+def test_invalid_utf8_names_file_line_and_byte(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(b"First line.\nCaf\xe9 au lait.\n")
+    with pytest.raises(InputError) as info:
+        read_all(TextReader(), path)
+    assert (info.value.line, info.value.rule) == (2, "invalid-utf8")
+    assert "byte 15" in str(info.value) and str(path) in str(info.value)
+
+
+def test_empty_document_is_an_error_or_skipped(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text(" \n\t\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(TextReader(), path)
+    assert info.value.rule == "empty-document"
+    reader = TextReader(ReaderOptions(skip_invalid=True))
+    assert read_all(reader, path) == []
+    assert [s.rule for s in reader.skipped] == ["empty-document"]
+
+
+def test_header_only_document_is_empty(tmp_path):
+    path = tmp_path / "header.txt"
+    path.write_text("date 2022-03-31   \n", encoding="utf-8")
+    with pytest.raises(InputError, match="no text"):
+        read_all(TextReader(), path)
+
+
+def test_text_from_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"From a pipe.")))
+    [doc] = read_all(TextReader(), "-")
+    assert (doc.doc_id, doc.source, doc.text) == ("stdin", "-", "From a pipe.")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError) as info:
+        read_all(TextReader(), tmp_path / "absent.txt")
+    assert info.value.rule == "missing-path"
+
+
+# ---------------------------------------------------------------- JSONL
+
+
+def test_jsonl_fields_metadata_and_fallback_ids(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"id": "a1", "text": "One.", "date": "2022-04-01", "title": "T", "url": "http://x",'
+        ' "source": "Reuters", "lang": "en"}\n'
+        "\n"
+        '{"text": "Two.", "meta": {"date": "2022-04-02", "section": "world"}}\n',
+        encoding="utf-8",
+    )
+    first, second = read_all(JsonlReader(), path)
+    assert (first.doc_id, first.date, first.title, first.url) == ("a1", "2022-04-01", "T", "http://x")
+    assert first.extra == {"lang": "en", "document_source": "Reuters", "line": 1}
+    assert second.doc_id == "feed-3" and second.date == "2022-04-02"
+    assert second.extra == {"section": "world", "line": 3}
+
+
+def test_jsonl_numeric_id_and_renamed_fields(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"doc": 7, "body": "Text here.", "published": "2021-01-01"}\n', encoding="utf-8")
+    options = ReaderOptions(text_field="body", id_field="doc", date_field="published")
+    [doc] = read_all(JsonlReader(options), path)
+    assert (doc.doc_id, doc.text, doc.date) == ("7", "Text here.", "2021-01-01")
+
+
+def test_jsonl_bad_line_stops_or_is_counted(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text(
+        '{"text": "One."}\n{"text": \n{"title": "no text"}\n{"text": "Four."}\n', encoding="utf-8"
+    )
+    with pytest.raises(InputError) as info:
+        read_all(JsonlReader(), path)
+    assert (info.value.line, info.value.rule) == (2, "invalid-json")
+    reader = JsonlReader(ReaderOptions(skip_invalid=True))
+    assert [d.text for d in read_all(reader, path)] == ["One.", "Four."]
+    assert [(s.line, s.rule) for s in reader.skipped] == [(2, "invalid-json"), (3, "missing-text-field")]
+
+
+def test_jsonl_empty_text_is_an_empty_document(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"id": "x", "text": "   "}\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(JsonlReader(), path)
+    assert (info.value.line, info.value.rule) == (1, "empty-document")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_rows_keep_crlf_inside_quoted_text(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_bytes(
+        b'id,text,date,desk\r\nn1,"Line one.\r\nLine two, with a comma.",2022-01-02,world\r\n'
+        b"\r\n,Second.,,\r\n"
+    )
+    first, second = read_all(CsvReader(), path)
+    assert first.text == "Line one.\r\nLine two, with a comma." and first.date == "2022-01-02"
+    assert first.extra == {"desk": "world", "row": 1} and first.line == 2
+    assert (second.doc_id, second.date, second.line) == ("news-2", None, 5)
+
+
+def test_csv_without_text_column_names_the_header(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_text("id,body\n1,Hello.\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(CsvReader(), path)
+    assert info.value.rule == "missing-text-column"
+    assert "'text'" in str(info.value) and "id, body" in str(info.value)
+
+
+def test_csv_short_row_is_an_error(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_text("id,text\n1,Hello.\n2\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(CsvReader(), path)
+    assert (info.value.line, info.value.rule) == (3, "bad-row-length")
+
+
+def test_csv_invalid_utf8_names_the_line(tmp_path):
+    path = tmp_path / "news.csv"
+    path.write_bytes(b"id,text\n1,ok\n2,caf\xe9\n")
+    with pytest.raises(InputError) as info:
+        read_all(CsvReader(), path)
+    assert info.value.line == 3 and "byte 18" in info.value.message
+
+
+# ---------------------------------------------------------------- CoNLL
+
+
+CONLL_IOB1 = """-DOCSTART- -X- -X- O
+
+EU NNP B-NP I-ORG
+rejects VBZ B-VP O
+German JJ B-NP I-MISC
+call NN I-NP O
+. . O O
+
+Peter NNP B-NP I-PER
+Blackburn NNP I-NP I-PER
+Smith NNP I-NP B-PER
+
+-DOCSTART- -X- -X- O
+
+BRUSSELS NNP B-NP I-LOC
+"""
+
+
+def test_iob1_and_iob2_read_the_same():
+    assert tag_chunks(["I-PER", "I-PER", "B-PER", "O", "I-LOC"]) == [
+        (0, 1, "PER"),
+        (2, 2, "PER"),
+        (4, 4, "LOC"),
+    ]
+    assert tag_chunks(["B-PER", "I-PER", "B-PER", "O", "B-LOC"]) == [
+        (0, 1, "PER"),
+        (2, 2, "PER"),
+        (4, 4, "LOC"),
+    ]
+    assert tag_chunks(["B-ORG", "I-PER"]) == [(0, 0, "ORG"), (1, 1, "PER")]
+
+
+def test_conll_documents_sentences_and_spans(tmp_path):
+    path = tmp_path / "train.conll"
+    path.write_text(CONLL_IOB1, encoding="utf-8")
+    first, second = read_all(ConllReader(), path)
+    assert (first.doc_id, second.doc_id) == ("train-1", "train-2")
+    assert first.text == "EU rejects German call .\nPeter Blackburn Smith"
+    assert [(u.start, u.end, u.paragraph, u.extra["line"]) for u in first.units] == [
+        (0, 24, 0, 3),
+        (25, 46, 1, 9),
+    ]
+    assert [(first.text[s.start : s.end], s.label, s.source) for s in first.spans] == [
+        ("EU", "ORG", "human:conll"),
+        ("German", "MISC", "human:conll"),
+        ("Peter Blackburn", "PER", "human:conll"),
+        ("Smith", "PER", "human:conll"),
+    ]
+    assert second.text == "BRUSSELS" and second.spans[0].label == "LOC"
+
+
+def test_conll_two_columns_without_docstart(tmp_path):
+    path = tmp_path / "tiny.iob"
+    path.write_text("Kyiv B-LOC\nfell O\n\nRead O\n", encoding="utf-8")
+    [doc] = read_all(ConllReader(), path)
+    assert doc.doc_id == "tiny" and doc.text == "Kyiv fell\nRead"
+    assert [u.tokens for u in doc.units] == [[(0, 4), (5, 9)], [(10, 14)]]
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Kyiv B-\n", "bad-tag"),
+        ("Kyiv X-PER\n", "bad-tag"),
+        ("Kyiv NNP B-LOC\n", "bad-columns"),
+        ("Kyiv\n", "bad-columns"),
+    ],
+)
+def test_malformed_conll_line(tmp_path, line, rule):
+    path = tmp_path / "bad.conll"
+    path.write_text("EU B-ORG\nsays O\n\n" + line, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(ConllReader(), path)
+    assert (info.value.line, info.value.rule) == (4, rule)
+
+
+def test_malformed_conll_sentence_is_skipped_whole(tmp_path):
+    path = tmp_path / "bad.conll"
+    path.write_text("EU B-ORG\nsays O\n\nKyiv B-\nfell O\n\nEnd O\n", encoding="utf-8")
+    reader = ConllReader(ReaderOptions(skip_invalid=True))
+    [doc] = read_all(reader, path)
+    assert doc.text == "EU says\nEnd" and [s.line for s in reader.skipped] == [4]
+
+
+# ---------------------------------------------------------------- brat
+
+
+BRAT_TEXT = "Kyiv is calm. \u201cWe will hold,\u201d the mayor said. Talks resume in Istanbul.\n"
+BRAT_ANN = "\n".join(
+    [
+        "T1\tGPE 0 4\tKyiv",
+        "T2\tContent 14 29\t\u201cWe will hold,\u201d",
+        "T3\tSource 30 39\tthe mayor",
+        "T4\tCue 40 44\tsaid",
+        "E1\tCue:T4 Source:T3 Content:T2",
+        "T5\tGPE 62 70\tIstanbul",
+        "T6\tMEET 46 51\tTalks",
+        "E2\tCONSULT:T6",
+        "T7\tLOC 0 4;62 70\tKyiv Istanbul",
+        "#1\tAnnotatorNotes T1\tcapital",
+        "",
+    ]
+)
+
+
+def write_brat(tmp_path, text=BRAT_TEXT, ann=BRAT_ANN, name="doc"):
+    (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / f"{name}.ann").write_text(ann, encoding="utf-8")
+    return tmp_path / f"{name}.txt"
+
+
+def test_role_names_are_case_insensitive_with_variants():
+    assert [
+        role_of(n) for n in ("SOURCE", "speaker", "Cue", "Quote", "content2", "Attribution-Source", "Arg1")
+    ] == [
+        "speaker",
+        "speaker",
+        "cue",
+        "content",
+        "content",
+        "speaker",
+        None,
+    ]
+
+
+def test_brat_spans_quotes_and_events(tmp_path):
+    [doc] = read_all(BratReader(), write_brat(tmp_path))
+    assert doc.doc_id == "doc" and doc.extra["ann"].endswith("doc.ann")
+    labelled = [(doc.text[s.start : s.end], s.label, s.id) for s in doc.spans]
+    # The discontinuous T7 keeps both fragments under one id.
+    assert labelled == [
+        ("Kyiv", "GPE", "T1"),
+        ("Istanbul", "GPE", "T5"),
+        ("Kyiv", "LOC", "T7"),
+        ("Istanbul", "LOC", "T7"),
+    ]
+    [quote] = doc.quotes
+    assert [doc.text[s:e] for s, e in quote.content] == ["\u201cWe will hold,\u201d"]
+    assert [doc.text[s:e] for s, e in quote.speaker + quote.cue] == ["the mayor", "said"]
+    assert (quote.kind, quote.source, quote.id) == ("direct", "human:brat", "doc:E1")
+    [event] = doc.events
+    assert (event.label, doc.text[event.trigger.start : event.trigger.end]) == ("CONSULT", "Talks")
+
+
+def test_brat_relations_sharing_content_make_one_quote(tmp_path):
+    text = "Officials said talks would resume soon."
+    ann = "\n".join(
+        [
+            "T1\tSpeaker 0 9\tOfficials",
+            "T2\tCue 10 14\tsaid",
+            "T3\tQuote 15 38\ttalks would resume soon",
+            "R1\tAttribution Arg1:T1 Arg2:T3",
+            "R2\tCUE Arg1:T2 Arg2:T3",
+            "A1\tKind R1 Indirect",
+            "R3\tPart Arg1:T1 Arg2:T2",
+        ]
+    )
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    [quote] = doc.quotes
+    assert (quote.speaker, quote.cue, quote.content, quote.kind) == (
+        [(0, 9)],
+        [(10, 14)],
+        [(15, 38)],
+        "indirect",
+    )
+    assert doc.spans == []
+
+
+def test_brat_unlinked_relations_are_reported(tmp_path):
+    ann = "T1\tGPE 0 4\tKyiv\nT5\tGPE 62 70\tIstanbul\nR1\tNear Arg1:T1 Arg2:T5\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, ann=ann))
+    assert len(doc.spans) == 2 and "R1" in doc.warnings[0]
+
+
+def test_brat_bom_shifts_offsets_to_the_decoded_text(tmp_path):
+    (tmp_path / "b.txt").write_bytes("\ufeffKyiv holds.".encode())
+    (tmp_path / "b.ann").write_text("T1\tGPE 1 5\tKyiv\n", encoding="utf-8")
+    [doc] = read_all(BratReader(), tmp_path / "b.txt")
+    assert doc.text[doc.spans[0].start : doc.spans[0].end] == "Kyiv"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["T1\tGPE 0 x\tKyiv", "T1\tGPE 0 400\tKyiv", "E1\tCue:T4 Source", "Q1\twhat", "A1\tNegated"],
+)
+def test_malformed_brat_line(tmp_path, line):
+    with pytest.raises(InputError) as info:
+        read_all(BratReader(), write_brat(tmp_path, ann=f"T9\tGPE 0 4\tKyiv\n{line}\n"))
+    assert (info.value.line, info.value.rule) == (2, "bad-brat-line")
+    assert info.value.path.endswith("doc.ann")
+
+
+def test_brat_without_ann(tmp_path):
+    (tmp_path / "lonely.txt").write_text("Hi.", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_all(BratReader(), tmp_path / "lonely.txt")
+    assert info.value.rule == "missing-ann"
+
+
+def test_brat_text_that_disagrees_with_offsets_is_reported(tmp_path):
+    [doc] = read_all(BratReader(), write_brat(tmp_path, ann="T1\tGPE 0 4\tKiev\n"))
+    assert doc.spans[0].end == 4 and "T1 says 'Kiev' but its offsets cover 'Kyiv'" in doc.warnings[0]
+
+
+def test_brat_link_to_an_unknown_id_is_reported(tmp_path):
+    ann = "T1\tSource 0 4\tKyiv\nR1\tAttribution Arg1:T1 Arg2:T42\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, ann=ann))
+    assert any("R1 names T42" in w for w in doc.warnings)

@@ -1,0 +1,91 @@
+"""``toolkit convert``: documents (txt, JSONL, CSV, CoNLL, brat) to one record per sentence or paragraph."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from toolkit.cli.app import ModelOption, Quiet, app, info
+
+if TYPE_CHECKING:
+    from toolkit.convert import ConvertSummary
+
+# Warnings beyond this many are counted, not listed, so a large corpus still ends in a readable summary.
+SHOWN_WARNINGS = 10
+
+
+@app.command("convert")
+def convert_command(
+    sources: Annotated[
+        list[str],
+        typer.Argument(metavar="SRC", help="Files or folders (read recursively, sorted); - for stdin."),
+    ],
+    output: Annotated[str, typer.Option("--output", "-o", help="Output JSONL file; - for stdout.")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="auto, txt, jsonl, csv, conll or brat (auto: by extension).")
+    ] = "auto",
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", help="One record per sentence or per paragraph.")
+    ] = "sentence",
+    model: ModelOption = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Skip bad lines, rows and documents, count them and go on."),
+    ] = False,
+    text_field: Annotated[str, typer.Option(help="JSONL key / CSV column holding the text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="Key / column holding the document id.")] = "id",
+    date_field: Annotated[str, typer.Option(help="Key / column holding the date.")] = "date",
+    title_field: Annotated[str, typer.Option(help="Key / column holding the title.")] = "title",
+    url_field: Annotated[str, typer.Option(help="Key / column holding the URL.")] = "url",
+    source_field: Annotated[
+        str, typer.Option(help="Key / column naming the outlet (kept as meta.document_source).")
+    ] = "source",
+    quiet: Quiet = False,
+) -> None:
+    """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
+    from toolkit.convert import convert
+
+    summary = convert(
+        sources=sources,
+        output=output,
+        format=format,
+        unit=unit,
+        model=model,
+        skip_invalid=skip_invalid,
+        text_field=text_field,
+        id_field=id_field,
+        date_field=date_field,
+        title_field=title_field,
+        url_field=url_field,
+        source_field=source_field,
+        quiet=quiet,
+    )
+    for line in summary_lines(summary):
+        info(line, quiet=quiet)
+
+
+def summary_lines(summary: ConvertSummary) -> list[str]:
+    """Warnings and skips (the first few of each), then one line of counts."""
+    lines = [f"warning: {w}" for w in summary.warnings[:SHOWN_WARNINGS]]
+    if len(summary.warnings) > SHOWN_WARNINGS:
+        lines.append(f"warning: {len(summary.warnings) - SHOWN_WARNINGS} more warnings")
+    for skipped in summary.skipped[:SHOWN_WARNINGS]:
+        where = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
+        lines.append(f"skipped: {where}: [{skipped.rule}] {skipped.message}")
+    counts = [
+        _count(summary.files, "file"),
+        _count(summary.documents, "document"),
+        _count(summary.records, "record"),
+        f"{len(summary.skipped)} skipped",
+    ]
+    # Placement counts appear only when some annotation needed reporting.
+    for name in ("cross_unit_spans", "unplaced_spans", "misaligned_spans", "split_quotes"):
+        if getattr(summary, name):
+            counts.append(f"{name} {getattr(summary, name)}")
+    lines.append(f"convert: {', '.join(counts)} -> {summary.output}")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
