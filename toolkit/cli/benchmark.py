@@ -1,0 +1,85 @@
+"""``toolkit benchmark``: score extraction systems against a packaged dataset split and write a report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from toolkit.cli.app import Quiet, app, error_line, info
+from toolkit.errors import EXIT_BAD_INPUT
+
+
+@app.command("benchmark")
+def benchmark_command(
+    dataset_dir: Annotated[str, typer.Argument(help="A dataset folder made by `toolkit package`.")],
+    systems: Annotated[
+        list[str],
+        typer.Option(
+            "--system",
+            "-s",
+            help="baseline[:MODEL], spacy:NAME_OR_PATH or file:PREDICTIONS.jsonl; repeat for several.",
+        ),
+    ],
+    output: Annotated[str, typer.Option("--output", "-o", help="Report folder (created if missing).")],
+    split: Annotated[str, typer.Option("--split", help="The split to score on.")] = "test",
+    label_map: Annotated[
+        str | None,
+        typer.Option(
+            "--label-map", help="Rename predicted labels: 'conll' or a JSON file {label: label|null}."
+        ),
+    ] = None,
+    tasks: Annotated[
+        str | None,
+        typer.Option(
+            "--tasks", help="Comma-separated: entities,quotes,events (default: those the split has)."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
+    n_bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples for intervals and paired tests (0: none).")
+    ] = 1000,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", "-m", help="spaCy pipeline the baseline system uses (default: the default model)."
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Score systems on a split: entities, quotes, events; writes report.json, report.md and a chart.
+
+    Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
+    """
+    from toolkit.benchmark import run_benchmark
+
+    report = run_benchmark(
+        dataset_dir=dataset_dir,
+        split=split,
+        systems=systems,
+        output_dir=output,
+        label_map=label_map,
+        seed=seed,
+        n_bootstrap=n_bootstrap,
+        tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks is not None else None,
+        model=model,
+        quiet=quiet,
+    )
+    for failed in report.failed:
+        error_line(f"system {failed['name']} did not run: {failed['error']}")
+    for system in report.systems:
+        if system["status"] == "ok":
+            scores = ", ".join(
+                f"{name} {entry['value']:.3f}"
+                for name, entry in system["headline"].items()
+                if name.endswith(".f1")
+            )
+            info(
+                f"{system['name']}: {system['records']} records, "
+                f"{system['records_per_second']:.1f} records/s; {scores}",
+                quiet=quiet,
+            )
+    info(f"report: {report.paths['markdown']}, {report.paths['json']}, {report.paths['chart']}", quiet=quiet)
+    if not report.ran:
+        error_line("no system could run")
+        raise typer.Exit(EXIT_BAD_INPUT)
