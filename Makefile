@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 
-.PHONY: demo test lint format install clean bench
+.PHONY: demo test lint format install clean bench labelstudio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# Label Studio's server gets an environment of its own (about 1 GB; its pins clash with ours);
+# tests/test_labelstudio_server.py drives it over HTTP on 127.0.0.1.
+LS_VENV := .venv-labelstudio
+$(LS_VENV)/bin/label-studio:
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/python -m pip install --quiet 'label-studio>=1.23,<1.24'
+
+labelstudio: $(LS_VENV)/bin/label-studio
+
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -27,7 +37,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check toolkit tests benchmarks
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(LS_VENV)/bin/label-studio
 	$(BIN)/ruff check toolkit tests benchmarks
 	$(BIN)/python -m pytest -q
 

@@ -79,3 +79,13 @@ def test_atomic_output_replaces_existing_file_only_on_success(tmp_path):
     with atomic_output(target, "w") as handle:
         handle.write("new")
     assert target.read_text() == "new"
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "out.jsonl"
+    write_records(target, [Record(text="a")])
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -1,0 +1,84 @@
+"""Quotes and events as tool spans, relations and choices, and back: the shared part of every format."""
+
+from __future__ import annotations
+
+from toolkit.formats.layers import (
+    RegionIn,
+    event_parts,
+    events_from,
+    infer_kind,
+    quote_graph,
+    quotes_from_graph,
+)
+from toolkit.record import Event, Quote, Role
+
+TEXT = "“We will talk,” the minister said, and the envoy added that talks would go on."
+
+
+def test_quote_graph_points_relations_at_the_anchor() -> None:
+    quotes = [
+        Quote(content=Role(0, 15), speaker=Role(16, 28), cue=Role(29, 33), kind="direct"),
+        Quote(speaker=Role(39, 48), cue=Role(49, 54), kind="indirect"),  # no content: the cue is the anchor
+    ]
+    spans, relations = quote_graph(quotes)
+    assert [(s.label, s.start, s.kind) for s in spans] == [
+        ("CONTENT", 0, "direct"),
+        ("SPEAKER", 16, None),
+        ("CUE", 29, None),
+        ("SPEAKER", 39, None),
+        ("CUE", 49, "indirect"),
+    ]
+    assert [(spans[r.head].label, spans[r.child].label, r.label) for r in relations] == [
+        ("SPEAKER", "CONTENT", "SPEAKER_OF"),
+        ("CUE", "CONTENT", "CUE_OF"),
+        ("SPEAKER", "CUE", "SPEAKER_OF"),
+    ]
+
+
+def test_relations_drawn_backwards_still_join_the_quote() -> None:
+    regions = [RegionIn("c", 0, 15, "CONTENT", "direct"), RegionIn("s", 16, 28, "SPEAKER")]
+    quotes, problems = quotes_from_graph(TEXT, regions, [("c", "s")], source="human:a")
+    assert problems == []
+    assert quotes == [Quote(content=Role(0, 15), speaker=Role(16, 28), kind="direct", source="human:a")]
+
+
+def test_two_speakers_on_one_quote_are_reported() -> None:
+    regions = [RegionIn(1, 0, 15, "CONTENT"), RegionIn(2, 16, 28, "SPEAKER"), RegionIn(3, 39, 48, "SPEAKER")]
+    quotes, problems = quotes_from_graph(TEXT, regions, [(2, 1), (3, 1)], source=None)
+    assert [rule for rule, _ in problems] == ["quote-ambiguous"]
+    assert quotes[0].speaker == Role(16, 28)
+
+
+def test_bad_labels_and_dangling_relations_are_reported() -> None:
+    _, problems = quotes_from_graph(TEXT, [RegionIn(1, 0, 15, "QUOTE")], [], source=None)
+    assert [rule for rule, _ in problems] == ["unknown-label"]
+    _, problems = quotes_from_graph(TEXT, [RegionIn(1, 0, 15, "CONTENT", "sarcastic")], [], source=None)
+    assert [rule for rule, _ in problems] == ["unknown-label"]
+    _, problems = quotes_from_graph(TEXT, [RegionIn(1, 0, 15, "CONTENT")], [(1, 9)], source=None)
+    assert [rule for rule, _ in problems] == ["relation-target"]
+    _, problems = quotes_from_graph(
+        TEXT, [RegionIn(1, 0, 15, "CUE"), RegionIn(2, 29, 33, "CUE")], [(1, 2)], source=None
+    )
+    assert [rule for rule, _ in problems] == ["relation-roles"]
+
+
+def test_kind_of_a_new_quote_comes_from_its_quote_marks() -> None:
+    assert infer_kind(TEXT, Role(0, 15)) == "direct"
+    assert infer_kind(TEXT, Role(60, 78)) == "indirect"
+    assert infer_kind(TEXT, None) == "indirect"
+
+
+def test_events_as_choices_and_trigger_spans() -> None:
+    labels, triggers = event_parts(
+        [
+            Event(label="SANCTION", trigger=Role(0, 5)),
+            Event(label="AGREE"),
+            Event(label="SANCTION", trigger=Role(9, 12)),
+        ]
+    )
+    assert labels == ["AGREE", "SANCTION"] and triggers == [(0, 5, "SANCTION"), (9, 12, "SANCTION")]
+    events, problems = events_from(["AGREE"], [(0, 5, "SANCTION")], source="human:b")
+    assert problems == []  # a trigger implies its type even if the box was not ticked
+    assert [(e.label, e.trigger) for e in events] == [("AGREE", None), ("SANCTION", Role(0, 5))]
+    _, problems = events_from(["PARTY"], [], source=None)
+    assert [rule for rule, _ in problems] == ["unknown-label"]

@@ -1,0 +1,132 @@
+"""``toolkit export TOOL`` and ``toolkit import TOOL``: round trips through Prodigy, Label Studio, doccano."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from toolkit.cli.app import Quiet, error_line, info, sub_app
+from toolkit.formats import FORMATS
+
+export_app = sub_app("export", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano).")
+import_app = sub_app("import", "Read a labeling tool's answers back as records, one per annotator answer.")
+
+TOOL_NAMES = {"prodigy": "Prodigy", "labelstudio": "Label Studio", "doccano": "doccano"}
+FINDINGS_SHOWN = 50
+
+InputArg = Annotated[str, typer.Argument(help="Records (JSONL) to export; - reads standard input.")]
+OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Tasks file to write; - is stdout.")]
+ViewOpt = Annotated[
+    str,
+    typer.Option(
+        "--view",
+        help="entities, spans (entities with overlaps, Prodigy spans.manual), quotes or events; "
+        "Label Studio takes several, comma-separated.",
+    ),
+]
+LabelsOpt = Annotated[
+    str | None, typer.Option("--labels", help="Comma-separated entity labels (default: the records' scheme).")
+]
+OverlapOpt = Annotated[
+    bool, typer.Option("--allow-overlap", help="doccano: the project allows overlapping spans.")
+]
+FilesArg = Annotated[list[str], typer.Argument(help="The tool's export files (- reads standard input).")]
+ImportOutOpt = Annotated[str, typer.Option("--output", "-o", help="Records (JSONL) to write; - is stdout.")]
+IntoOpt = Annotated[
+    str | None, typer.Option("--into", help="Merge answers onto these base records (tokens, meta from here).")
+]
+AllowNewOpt = Annotated[
+    bool, typer.Option("--allow-new", help="Write answers whose record is not in --into as new records.")
+]
+ImportViewOpt = Annotated[
+    str | None, typer.Option("--view", help="Read every answer as this view when the file does not say.")
+]
+AnnotatorOpt = Annotated[
+    str | None, typer.Option("--annotator", help="Annotator name for answers that do not carry one.")
+]
+KeepEmptyOpt = Annotated[
+    bool,
+    typer.Option("--keep-empty", help="doccano: keep rows without labels (export of approved rows only)."),
+]
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _export_command(tool: str) -> None:
+    @export_app.command(tool, help=f"Write records as {TOOL_NAMES[tool]} tasks.")
+    def export_cmd(
+        input: InputArg,
+        output: OutputOpt,
+        view: ViewOpt = "entities",
+        labels: LabelsOpt = None,
+        allow_overlap: OverlapOpt = False,
+        quiet: Quiet = False,
+    ) -> None:
+        from toolkit.exchange import export_records
+
+        summary = export_records(
+            tool=tool,
+            input=input,
+            output=output,
+            view=view,
+            labels=_split(labels),
+            allow_overlap=allow_overlap,
+        )
+        info(
+            f"{summary.tasks} {TOOL_NAMES[tool]} tasks ({'/'.join(summary.views)}) "
+            f"from {summary.records} records -> {', '.join(summary.outputs)}",
+            quiet=quiet,
+        )
+
+
+def _import_command(tool: str) -> None:
+    @import_app.command(tool, help=f"Read {TOOL_NAMES[tool]} answers back as records.")
+    def import_cmd(
+        files: FilesArg,
+        output: ImportOutOpt,
+        into: IntoOpt = None,
+        allow_new: AllowNewOpt = False,
+        view: ImportViewOpt = None,
+        labels: LabelsOpt = None,
+        annotator: AnnotatorOpt = None,
+        keep_empty: KeepEmptyOpt = False,
+        quiet: Quiet = False,
+    ) -> None:
+        from toolkit.exchange import import_answers
+
+        try:
+            summary = import_answers(
+                tool=tool,
+                paths=files,
+                output=output,
+                into=into,
+                allow_new=allow_new,
+                view=view,
+                labels=_split(labels),
+                annotator=annotator,
+                keep_empty=keep_empty,
+            )
+        except Exception as exc:
+            # Every finding on its own line first; the group then prints the one-line error and exits.
+            for finding in getattr(exc, "findings", [])[:FINDINGS_SHOWN]:
+                error_line(str(finding))
+            raise
+        states = ", ".join(f"{n} {state}" for state, n in sorted(summary.states.items())) or "none"
+        skipped = "".join(f"; skipped {n} {why}" for why, n in summary.skipped.items())
+        converted = (
+            summary.converted_spans and f"; {summary.converted_spans} spans read as UTF-16/CRLF offsets"
+        )
+        new = f"; {summary.new_records} new records" if summary.new_records else ""
+        info(
+            f"{summary.written} records from {summary.answers} {TOOL_NAMES[tool]} answers ({states}) "
+            f"-> {summary.output}{new}{converted or ''}{skipped}",
+            quiet=quiet,
+        )
+
+
+for _tool in FORMATS:
+    _export_command(_tool)
+    _import_command(_tool)

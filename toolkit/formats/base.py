@@ -1,0 +1,181 @@
+"""What every labeling-tool format provides: tasks out of records, parsed answers back in."""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import orjson
+
+from toolkit.errors import UsageError
+from toolkit.formats.offsets import OffsetMap, PlacementProblem, place_span, token_bounds
+from toolkit.record import Event, Quote, Record, Span, Token
+
+VIEWS: tuple[str, ...] = ("entities", "spans", "quotes", "events")
+# Which annotation layer of a record a view carries ("spans" is the entity layer with overlaps allowed).
+VIEW_LAYER: dict[str, str] = {"entities": "spans", "spans": "spans", "quotes": "quotes", "events": "events"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one answer: where it is, which rule it broke, and what to do about it."""
+
+    rule: str
+    message: str
+    path: str
+    line: int | None = None
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        record = f" ({self.record_id})" if self.record_id else ""
+        return f"{where}:{record} [{self.rule}] {self.message}"
+
+
+@dataclass
+class ParsedAnswer:
+    """One annotator's answer, read from a tool's file and mapped back onto the record's terms.
+
+    ``record`` holds the answer's text, whatever tokens and meta the tool kept, the layers named in
+    ``views`` and the answer's provenance. ``converted`` counts spans placed by a browser reading.
+    """
+
+    record: Record
+    views: tuple[str, ...]
+    path: str
+    line: int | None
+    record_id: str | None = None
+    input_hash: int | None = None
+    problems: list[Finding] = field(default_factory=list)
+    converted: int = 0
+    _offsets: OffsetMap | None = field(default=None, repr=False)
+    _bounds: tuple[frozenset[int], frozenset[int]] | None = field(default=None, repr=False)
+
+    def problem(self, rule: str, message: str) -> None:
+        self.problems.append(Finding(rule, message, self.path, self.line, self.record_id))
+
+    def place(
+        self, start: object, end: object, *, expected_text: str | None = None, what: str = "span"
+    ) -> tuple[int, int] | None:
+        """The span's code point offsets in the answer's text, or None after reporting why not."""
+        if self._offsets is None:
+            self._offsets = OffsetMap(self.record.text)
+            self._bounds = token_bounds(self.record.tokens) if self.record.tokens else None
+        placed = place_span(
+            self.record.text,
+            start,
+            end,
+            expected_text=expected_text,
+            offsets=self._offsets,
+            token_bounds=self._bounds,
+        )
+        if isinstance(placed, PlacementProblem):
+            self.problem(placed.rule, f"{what}: {placed.message}")
+            return None
+        self.converted += placed.converted
+        return placed.start, placed.end
+
+
+@dataclass
+class ReadContext:
+    """What a reader needs besides the file: the labels allowed and the view to assume if unmarked."""
+
+    entity_labels: frozenset[str]
+    view: str | None = None
+    annotator: str | None = None
+    keep_empty: bool = False
+    skipped: dict[str, int] = field(default_factory=dict)
+    # Tokens of the base record an answer joins (by id, else by text): lets a tool that exports no
+    # tokens have its spans checked against token boundaries.
+    base_tokens: Callable[[str | None, str], list[Token]] | None = None
+
+    def tokens_for(self, record_id: str | None, text: str) -> list[Token]:
+        return self.base_tokens(record_id, text) if self.base_tokens is not None else []
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+class ToolFormat(abc.ABC):
+    """A labeling tool: one class per tool, registered by name in ``toolkit.formats.FORMATS``."""
+
+    name: ClassVar[str]
+    views: ClassVar[tuple[str, ...]]
+    # Label Studio shows several layers in one task; Prodigy and doccano have one interface per task.
+    multi_view: ClassVar[bool] = False
+    suffix: ClassVar[str] = ".jsonl"
+
+    def check_views(self, views: Sequence[str]) -> tuple[str, ...]:
+        chosen = tuple(dict.fromkeys(views))
+        unknown = [v for v in chosen if v not in self.views]
+        if unknown or not chosen:
+            raise UsageError(
+                f"{self.name} has no view {', '.join(unknown) or '(none given)'}",
+                hint=f"choose from {', '.join(self.views)}",
+            )
+        if len(chosen) > 1 and not self.multi_view:
+            raise UsageError(f"{self.name} takes one view per export, got {', '.join(chosen)}")
+        if "entities" in chosen and "spans" in chosen:
+            raise UsageError("views entities and spans are the same layer; pick one")
+        return chosen
+
+    def export_problems(self, record: Record, views: tuple[str, ...]) -> list[str]:
+        """Why this record cannot go into this tool's views as they are (empty when it can)."""
+        return []
+
+    @abc.abstractmethod
+    def task(self, record: Record, views: tuple[str, ...]) -> dict[str, Any]:
+        """The tool's task for one record."""
+
+    def refusal_hint(self, views: tuple[str, ...]) -> str:
+        """What the user can do when records cannot go into the chosen view."""
+        return "fix the records or choose another view"
+
+    @contextlib.contextmanager
+    def task_writer(self, handle: IO[bytes]) -> Iterator[Callable[[dict[str, Any]], None]]:
+        """Write tasks one by one into an open binary file: JSON lines unless the tool wants otherwise."""
+        yield lambda task: _write_line(handle, task)
+
+    def sidecars(
+        self, output: str | Path, views: tuple[str, ...], entity_labels: Sequence[str]
+    ) -> dict[Path, str]:
+        """Extra files written beside the tasks (Label Studio's labeling config)."""
+        return {}
+
+    @abc.abstractmethod
+    def read_answers(self, path: str | Path, context: ReadContext) -> Iterator[ParsedAnswer]:
+        """Every annotator answer in an export file, one ParsedAnswer each, in file order."""
+
+
+def _write_line(handle: IO[bytes], task: dict[str, Any]) -> None:
+    handle.write(orjson.dumps(task))
+    handle.write(b"\n")
+
+
+def human_source(annotator: str | None) -> str:
+    """Provenance of a span an annotator gave or accepted."""
+    return f"human:{annotator or 'unknown'}"
+
+
+def with_layers(
+    record: Record,
+    *,
+    spans: list[Span] | None = None,
+    quotes: list[Quote] | None = None,
+    events: list[Event] | None = None,
+) -> Record:
+    """A copy of ``record`` with the given layers replaced."""
+    import msgspec
+
+    changes: dict[str, Any] = {}
+    if spans is not None:
+        changes["spans"] = spans
+    if quotes is not None:
+        changes["quotes"] = quotes
+    if events is not None:
+        changes["events"] = events
+    return msgspec.structs.replace(record, **changes)
