@@ -1,0 +1,726 @@
+"""PLOVER event pre-annotation: lexicon and dependency rules over spaCy parses, or a trained text classifier.
+
+The rules find candidate acts (a trigger word, a phrase, or a verb with the argument that settles its sense),
+then read the syntax above each one the way PLOVER codes modality: a negated act is no event (a refused
+cooperative one is REJECT), an offer or promise of a cooperative act is AGREE, a threat of anything is
+THREATEN, a request is REQUEST, an alleged, denied or hypothetical act is not asserted, and stopping a hostile
+act is RETREAT or CONCEDE. Each sentence gets at most one event per type, with its best trigger.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from toolkit.errors import ModelNotFoundError, UsageError
+from toolkit.labels import PLOVER_TYPES
+from toolkit.preannotate import events_lexicon as lex
+from toolkit.record import Event, Role
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+# What the rules read: lemmas and a dependency parse (sentences come with the parse).
+EVENT_COMPONENTS: tuple[str, ...] = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser")
+RULE_SOURCE = "rule:plover-events"
+TEXTCAT = "textcat_multilabel"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+COOPERATIVE = frozenset(PLOVER_TYPES[:7])
+_ORDER = {label: index for index, label in enumerate(PLOVER_TYPES)}
+
+_FUTURE = frozenset({"will", "would", "shall", "'ll"})
+_MODAL = _FUTURE | {"can", "could"}
+_CONDITIONS = frozenset({"if", "unless", "whether"})
+# Climbing from an act to the words that govern it: argument relations only, so that an adjunct
+# ("after the talks", "during the war") never puts an act under an unrelated cue word.
+_CLIMB = _words("dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative")
+# Relations through which a negated verb negates the act below it ("would not take part in talks"); not a
+# subject: "the attack did not kill anyone" still reports an attack.
+_NEGATES = frozenset({"dobj", "prep", "xcomp", "attr", "nsubjpass"})
+_ARGUMENT_PREPS = _words("of to for on upon against with about over from into toward towards regarding")
+# "in" is mostly a place or a time; it introduces an argument only after these ("take part in talks").
+_IN_ARGUMENT = _words(
+    "part take participate engage join involve interest succeed dollar euro pound million billion"
+)
+_INTO_CUE = frozenset({"xcomp", "ccomp", "dobj", "nsubjpass", "attr", "oprd", "acl", "relcl", "prep"})
+_CUE_PREPS: dict[str, frozenset[str]] = {
+    lex.PROMISE: frozenset({"to", "on", "of", "for", "upon"}),
+    lex.OATH: frozenset({"to", "of"}),
+    lex.THREAT: frozenset({"of", "to", "against", "with"}),
+    lex.WARN: frozenset({"of", "against", "about"}),
+    lex.ASK: frozenset({"for", "of", "on", "upon", "to"}),
+    lex.REFUSE: frozenset({"of", "to"}),
+    lex.DROP: frozenset({"of", "for", "with", "about", "on", "over", "against", "from"}),
+    lex.LEGAL: frozenset({"of", "for", "over", "on"}),
+    lex.STOP: frozenset({"of", "to", "on"}),
+    lex.PREPARE: frozenset({"for"}),
+}
+_MAX_HOPS = 8
+_UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
+
+
+_PROTESTERS = _words(lex.PROTESTERS)
+_AGENT_NOUNS = _words(lex.AGENT_NOUNS)
+_REASON_NOUNS = _words(lex.REASON_NOUNS)
+_PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot")
+_LABOUR = _words(lex.LABOUR)
+_MILITARY_STRIKE = _words(lex.MILITARY_STRIKE)
+_LABOUR_STRIKE = _words(
+    "general hunger labour labor national nationwide wildcat rail teacher worker one-day 24-hour 48-hour"
+)
+
+
+@dataclass(frozen=True)
+class _Act:
+    """A candidate event before its context is read."""
+
+    label: str | None
+    anchor: int  # the token whose negation, modality and governors decide the act
+    start: int  # trigger tokens [start, end)
+    end: int
+    covers: frozenset[int]
+    priority: int
+    weak: bool = False
+
+
+@dataclass(frozen=True)
+class _Found:
+    """An act that survived its context, with the trigger that names it."""
+
+    label: str
+    start: int
+    end: int
+    priority: int
+    anchor: int
+    moved_to: int | None  # the cue word that now names the event ("promised"), if one changed it
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _cased(words: Iterable[str]) -> list[str]:
+    # A capitalised noun can be its own lemma ("Police"); the native LEMMA attribute keeps matching fast.
+    return sorted({form for word in words for form in (word, word.capitalize())})
+
+
+def _lemma_attrs(words: Iterable[str]) -> dict[str, Any]:
+    return {"LEMMA": {"IN": _cased(words)}}
+
+
+def _grouped_words(spec: str) -> dict[str, list[str]]:
+    """Split ``"attack bomb/VERB talk/NNS"`` into lemma lists keyed by their POS or TAG restriction."""
+    groups: dict[str, list[str]] = {}
+    for word in spec.split():
+        lemma, _, restriction = word.partition("/")
+        groups.setdefault(restriction, []).append(lemma)
+    return groups
+
+
+def _word_pattern(lemmas: list[str], restriction: str) -> list[dict[str, Any]]:
+    attrs = _lemma_attrs(lemmas)
+    if not restriction:
+        # Proper nouns are names ("Ban Ki-moon", "March"), not acts.
+        attrs["POS"] = {"IN": ["NOUN", "VERB", "ADJ"]}
+    elif restriction in _UPOS:
+        attrs["POS"] = restriction
+    else:
+        attrs["TAG"] = restriction
+    return [attrs]
+
+
+def _phrase_pattern(text: str) -> list[dict[str, Any]]:
+    pattern = []
+    for word in text.split():
+        optional = word.endswith("?")
+        node: dict[str, Any] = _lemma_attrs([word.rstrip("?")])
+        if optional:
+            node["OP"] = "?"
+        pattern.append(node)
+    return pattern
+
+
+_LINK_DEPS: dict[str, frozenset[str]] = {
+    "obj": frozenset({"dobj", "nsubjpass", "attr", "dative"}),
+    "subj": frozenset({"nsubj"}),
+    "prep": frozenset({"prep", "agent", "prt"}),
+    "prt": frozenset({"prt", "prep", "advmod"}),
+    "mod": frozenset({"amod", "compound", "advmod", "npadvmod", "nmod", "acomp", "oprd"}),
+    "comp": frozenset({"ccomp", "xcomp", "oprd", "acomp"}),
+    "poss": frozenset({"poss"}),
+    "xcomp": frozenset({"xcomp"}),
+}
+_QUANTITIES = _words(lex.QUANTITIES)
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A rule's dependent, ready to test: relation, accepted (or ``excluded``) words, prepositions."""
+
+    rel: str
+    words: frozenset[str] | None
+    excluded: bool = False
+    preps: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, link: lex.Link) -> _Link:
+        excluded = link.lemmas.startswith("!")  # "!monday tuesday": any word but these
+        words = frozenset(link.lemmas.lstrip("!").split()) or None
+        return cls(link.rel, words, excluded, frozenset(link.prep.split()))
+
+    def accepts(self, token: Token) -> bool:
+        if self.words is None:
+            return True
+        return (_lemma(token) in self.words) != self.excluded
+
+    def find(self, head: Token) -> list[int] | None:
+        """Token ids of this dependent under ``head`` (its key word first), or None."""
+        if self.rel == "desc":
+            return next(([t.i] for t in head.subtree if t is not head and self.accepts(t)), None)
+        for child in head.children:
+            if child.dep_ not in _LINK_DEPS[self.rel]:
+                continue
+            if self.rel == "prt":
+                if self.words is not None and child.lower_ in self.words:
+                    return [child.i]
+            elif self.rel == "prep":
+                found = self._prep_object(child)
+                if found is not None:
+                    return found
+            elif self.accepts(child):
+                return [child.i]
+            elif self.rel in ("obj", "subj") and self.words and _lemma(child) in _QUANTITIES:
+                found = self._quantity_of(child)
+                if found is not None:
+                    return found
+        return None
+
+    def _prep_object(self, prep: Token) -> list[int] | None:
+        if prep.lower_ not in self.preps:
+            return None
+        if self.words is None:
+            return [prep.i]
+        return next(
+            ([prep.i, o.i] for o in prep.children if o.dep_ in ("pobj", "pcomp") and self.accepts(o)), None
+        )
+
+    def _quantity_of(self, quantity: Token) -> list[int] | None:
+        """ "released dozens of prisoners": the word that settles the sense is under a quantity."""
+        for of in quantity.children:
+            if of.dep_ == "prep" and of.lower_ == "of":
+                for word in of.children:
+                    if word.dep_ == "pobj" and self.accepts(word):
+                        return [word.i, quantity.i, of.i]
+        return None
+
+
+class _RuleMatcher:
+    """Verb-argument rules: candidate heads come from an index of lemmas, dependents are checked on the parse.
+
+    A DependencyMatcher with these rules tests every node's word list on every token (about 700 set
+    lookups a token); indexing the heads is several times faster and keeps the rules plain data.
+    """
+
+    def __init__(self, rules: Iterable[lex.Rule]) -> None:
+        self._by_head: dict[str, list[tuple[lex.Rule, tuple[_Link, ...]]]] = {}
+        self._any_head: list[tuple[lex.Rule, tuple[_Link, ...]]] = []
+        for rule in rules:
+            compiled = (rule, tuple(_Link.of(link) for link in rule.links))
+            if not rule.heads:
+                self._any_head.append(compiled)
+            for head in rule.heads.split():
+                self._by_head.setdefault(head, []).append(compiled)
+
+    def __call__(self, doc: Doc) -> Iterator[tuple[lex.Rule, list[list[int]]]]:
+        for token in doc:
+            for rule, links in (*self._by_head.get(_lemma(token), ()), *self._any_head):
+                if rule.pos and token.pos_ != rule.pos:
+                    continue
+                found = [link.find(token) for link in links]
+                if all(ids is not None for ids in found):
+                    yield rule, [[token.i], *found]  # type: ignore[list-item]
+                elif (
+                    len(links) == 1
+                    and links[0].rel == "obj"
+                    and links[0].words
+                    and token.dep_ == "acl"
+                    and links[0].accepts(token.head)
+                ):
+                    # A reduced relative: "the deal brokered by Qatar", "sanctions imposed on Iran".
+                    yield rule, [[token.i], [token.head.i]]
+
+
+class EventRuleAnnotator:
+    """PLOVER events from a lexicon and dependency rules; needs a Doc with lemmas and a parse."""
+
+    def __init__(self, nlp: Language, *, source: str = RULE_SOURCE) -> None:
+        from spacy.matcher import Matcher
+
+        self.source = source
+        self._keys: dict[int, tuple[str, Any]] = {}
+        self._matcher = Matcher(nlp.vocab)
+        self._rules = _RuleMatcher(lex.RULES)
+        for weak, table in ((False, lex.LEXICON), (True, lex.WEAK)):
+            for label, spec in table:
+                for restriction, lemmas in _grouped_words(spec).items():
+                    self._add(self._matcher, ("word", (label, weak)), [_word_pattern(lemmas, restriction)])
+        for phrase in lex.PHRASES:
+            self._add(self._matcher, ("phrase", phrase), [_phrase_pattern(phrase[1])])
+
+    def _add(self, matcher: Any, key: tuple[str, Any], patterns: list[Any]) -> None:
+        name = f"plover{len(self._keys)}"
+        matcher.add(name, patterns)
+        self._keys[matcher.vocab.strings[name]] = key
+
+    def __call__(self, doc: Doc) -> list[Event]:
+        if len(doc) == 0:
+            return []
+        if not (doc.has_annotation("DEP") and doc.has_annotation("LEMMA")):
+            raise UsageError(
+                "PLOVER event rules need lemmas and a dependency parse",
+                hint=f"run a pipeline with {', '.join(EVENT_COMPONENTS)}",
+            )
+        acts = _most_specific(self._candidates(doc))
+        found = [f for f in (_resolve(act, doc) for act in acts) if f is not None]
+        found = _drop_replaced_cues(found)
+        events: list[tuple[int, int, Event]] = []
+        for sentence_found in _by_sentence(found, doc).values():
+            for f in _best_per_label(sentence_found):
+                events.append((f.start, _ORDER[f.label], self._event(f, doc)))
+        return [event for _, _, event in sorted(events, key=lambda item: (item[0], item[1]))]
+
+    def _event(self, found: _Found, doc: Doc) -> Event:
+        first, last = doc[found.start], doc[found.end - 1]
+        start, end = first.idx, last.idx + len(last.text)
+        return Event(
+            label=found.label,
+            trigger=Role(start=start, end=end, text=doc.text[start:end]),
+            source=self.source,
+        )
+
+    def _candidates(self, doc: Doc) -> Iterator[_Act]:
+        for match_id, start, end in self._matcher(doc):
+            kind, value = self._keys[match_id]
+            if kind == "word":
+                label, weak = value
+                if _describes(doc[start]):
+                    continue
+                if label == lex.STRIKE:
+                    label = _strike_label(doc[start])
+                yield _Act(label, start, start, end, frozenset({start}), 1, weak)
+            else:
+                label, _, priority = value
+                span = doc[start:end]
+                yield _Act(label, span.root.i, start, end, frozenset(range(start, end)), priority)
+        for rule, token_ids in self._rules(doc):
+            yield _rule_act(rule, token_ids)
+
+
+def _describes(token: Token) -> bool:
+    """A word that describes a state or a person rather than reporting an act."""
+    if token.dep_ == "amod":
+        return True  # "a besieged city", "detained activists"
+    return (
+        token.dep_ == "compound" and _lemma(token.head) in _AGENT_NOUNS
+    )  # "rescue workers", "protest leaders"
+
+
+def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
+    """The act a matched rule names; ``token_ids``: the head, then each dependent's ids (key word first)."""
+    head = token_ids[0][0]
+    if rule.trigger == "dep":
+        start, end = token_ids[1][0], token_ids[1][0] + 1
+    else:
+        start, end = head, head + 1
+        particles = [ids[0] for link, ids in zip(rule.links, token_ids[1:], strict=True) if link.rel == "prt"]
+        if particles and particles[0] == head + 1:
+            end = head + 2  # "step down", "crack down"
+    every = frozenset(i for ids in token_ids for i in ids)
+    covers = every if rule.consumes else frozenset(range(start, end))
+    return _Act(rule.label, head, start, end, covers, rule.priority)
+
+
+def _most_specific(acts: Iterable[_Act]) -> list[_Act]:
+    """One reading per word: a verb-argument rule or a phrase outranks the bare word it contains."""
+    ranked = sorted(set(acts), key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, str(a.label)))
+    covered: set[int] = set()
+    kept: list[_Act] = []
+    for act in ranked:
+        if act.anchor in covered or any(i in covered for i in range(act.start, act.end)):
+            continue
+        covered |= act.covers
+        if act.label is not None:
+            kept.append(act)
+    return kept
+
+
+def _strike_label(token: Token) -> str:
+    """An air strike is ASSAULT, a labour strike PROTEST; the words around settle which."""
+    modifiers = {_lemma(c) for c in token.children if c.dep_ in ("amod", "compound", "nmod", "npadvmod")}
+    if modifiers & _MILITARY_STRIKE:
+        return "ASSAULT"
+    if modifiers & _LABOUR_STRIKE or (token.dep_ == "pobj" and token.head.lower_ == "on"):
+        return "PROTEST"
+    subject = _subject(token)
+    if subject is not None and (_lemma(subject) in _LABOUR or _lemma(subject) in _PROTESTERS):
+        return "PROTEST"
+    if any(_lemma(t) in _LABOUR for t in token.sent):
+        return "PROTEST"
+    return "ASSAULT"
+
+
+def _subject(token: Token) -> Token | None:
+    """The subject of the clause a verb heads, following conjuncts ("stormed ... and clashed")."""
+    current = token
+    for _ in range(4):
+        for child in current.children:
+            if child.dep_ == "nsubj":
+                return child
+        if current.dep_ == "acl":
+            return current.head  # "protesters demanding ..."
+        if current.dep_ not in ("conj", "xcomp", "advcl") or current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _clause_verb(token: Token) -> Token:
+    current = token
+    while current.pos_ not in ("VERB", "AUX") and current.head is not current:
+        current = current.head
+    return current
+
+
+def _has_aux(token: Token, lemmas: frozenset[str]) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") and _lemma(c) in lemmas for c in token.children)
+
+
+def _future(token: Token) -> bool:
+    """Is the act's clause in the future or conditional ("will", "would", "would be forced to take")?"""
+    current = _clause_verb(token)
+    for _ in range(3):
+        if _has_aux(current, _FUTURE):
+            return True
+        if current.dep_ not in ("xcomp", "conj") or current.head is current:
+            return False
+        current = current.head
+    return False
+
+
+def _modal(token: Token) -> bool:
+    return _has_aux(_clause_verb(token), _MODAL) or _future(token)
+
+
+def _negation(token: Token) -> str | None:
+    """How an act is negated: "no" (det), "never", "plain" (not, without), or None."""
+    for child in token.children:
+        if child.dep_ == "neg":
+            return "never" if child.lower_ == "never" else "plain"
+        if child.dep_ == "det" and child.lower_ == "no":
+            return "no"
+    if token.dep_ == "pobj" and token.head.lower_ == "without":
+        return "plain"
+    if (
+        token.pos_ in ("NOUN", "PROPN")
+        and token.dep_ in ("dobj", "nsubjpass", "attr")
+        and _lemma(token.head) not in lex.CUES
+    ):
+        # "did not impose sanctions": the light verb carries the negation.
+        for child in token.head.children:
+            if child.dep_ == "neg":
+                return "never" if child.lower_ == "never" else "plain"
+    return None
+
+
+def _after_negation(label: str, token: Token) -> str | None:
+    """A negated act is no event; refusing a cooperative act ("would make no concessions") is REJECT."""
+    negation = _negation(token)
+    if negation is None:
+        return label
+    if label in COOPERATIVE and (negation in ("no", "never") or _modal(token)):
+        return "REJECT"
+    return None
+
+
+def _in_condition(token: Token) -> bool:
+    """Is the act inside an if/unless/whether clause (a hypothetical)?"""
+    for current in (token, *token.ancestors):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in current.children):
+            return True
+    return False
+
+
+def _counterfactual(token: Token) -> bool:
+    """ "would have restricted": an act that did not happen."""
+    verb = _clause_verb(token)
+    auxiliaries = {_lemma(c) for c in verb.children if c.dep_ == "aux"}
+    return "have" in auxiliaries and bool(auxiliaries & {"would", "could", "might", "should"})
+
+
+def _conditional_threat(token: Token) -> bool:
+    """ "would impose sanctions if ...": a hostile act promised on a condition is a threat."""
+    verb = _clause_verb(token)
+    if not _future(verb):
+        return False
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+        for c in verb.children
+    )
+
+
+def _argument_prep(prep: Token, head: Token) -> bool:
+    """Does this preposition bring the act in as its head's argument, not as a place, time or reason?"""
+    if prep.lower_ == "in":
+        return _lemma(head) in _IN_ARGUMENT
+    if prep.lower_ in ("for", "over") and head.pos_ == "NOUN" and _lemma(head) in _REASON_NOUNS:
+        return False  # "revenge for the killing", "sanctions over the invasion"
+    return prep.lower_ in _ARGUMENT_PREPS
+
+
+def _climbs(child: Token) -> bool:
+    """May the search for governing cue words go on from ``child`` to its head?"""
+    if child.dep_ == "relcl":
+        # An infinitival relative is the noun's complement: "the importance of democracies to work together".
+        return any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+    return child.dep_ in _CLIMB
+
+
+def _cue_kind(head: Token, via: Token) -> str | None:
+    """The cue a governing word is, seen from the dependent ``via`` it was reached through, or None."""
+    lemma = _lemma(head)
+    kind = lex.CUES.get(lemma)
+    if kind is None or via.dep_ not in _INTO_CUE or head.pos_ not in ("VERB", "NOUN", "ADJ", "AUX"):
+        return None
+    if via.dep_ == "prep" and via.lower_ not in _CUE_PREPS[kind]:
+        return None
+    particles = {c.lower_ for c in head.children if c.dep_ == "prt"}
+    if lemma == "call":
+        if "off" in particles:
+            return lex.STOP
+        if "out" in particles:
+            return lex.DROP
+        asking = via.dep_ == "xcomp" or (via.dep_ == "prep" and via.lower_ in ("for", "on", "upon"))
+        return lex.ASK if asking else None
+    if lemma in ("scale", "wind") and not particles & {"back", "down"}:
+        return None
+    if lemma in ("seek", "order") and via.dep_ not in (("dobj", "prep") if lemma == "seek" else ("xcomp",)):
+        return None  # "sought to capture" is an attempt, "ordered an inquiry" keeps the inquiry
+    if kind == lex.STOP and head.pos_ == "NOUN" and via.dep_ != "prep":
+        return None
+    return kind
+
+
+def _stopped(label: str, cue: Token) -> str | None:
+    """What stopping an act amounts to: ending a hostile act de-escalates, a cooperative one sanctions."""
+    if label in ("ASSAULT", "MOBILIZE", lex.HARM):
+        return "CONCEDE" if _future(cue) else "RETREAT"
+    if label in ("RETREAT", "CONCEDE"):
+        return None
+    if label in COOPERATIVE:
+        return "SANCTION"
+    return "CONCEDE"
+
+
+def _apply_cue(kind: str, label: str, cue: Token, anchor: Token) -> tuple[str | None, bool]:
+    """The act's label under a cue word, and whether the cue word now names the event."""
+    hostile = label not in COOPERATIVE
+    if kind == lex.PROMISE:
+        return ("AGREE", True) if not hostile else (label, False)
+    if kind == lex.OATH:
+        return ("AGREE", True) if not hostile else ("THREATEN", True)
+    if kind == lex.THREAT:
+        return "THREATEN", True
+    if kind == lex.WARN:
+        if hostile and (label == lex.HARM or _future(anchor)):
+            return "THREATEN", True
+        return label, False
+    if kind == lex.ASK:
+        return "REQUEST", True
+    if kind == lex.REFUSE:
+        return "REJECT", True
+    if kind == lex.DROP:
+        return None, False
+    if kind == lex.STOP:
+        return _stopped(label, cue), True
+    if kind == lex.PREPARE and label == "ASSAULT":
+        return "MOBILIZE", True
+    return label, False
+
+
+def _resolve(act: _Act, doc: Doc) -> _Found | None:
+    """Read an act's context: negation, the cue words above it, conditions and who does it."""
+    assert act.label is not None
+    anchor = doc[act.anchor]
+    if _in_condition(anchor) or _counterfactual(anchor):
+        return None
+    label: str | None = _after_negation(act.label, anchor)
+    start, end, moved = act.start, act.end, None
+    if label == "REJECT" and act.label != "REJECT":
+        start = min([start] + [c.i for c in anchor.children if c.dep_ == "det" and c.lower_ == "no"])
+    child = anchor
+    for _ in range(_MAX_HOPS):
+        if label is None:
+            return None
+        head = child.head
+        if head is child or not _climbs(child):
+            break
+        if child.dep_ == "prep" and not _argument_prep(child, head):
+            break
+        # A conjunct shares its first conjunct's governor; the first conjunct itself is no cue for it.
+        kind = None if child.dep_ == "conj" else _cue_kind(head, child)
+        if kind is not None:
+            label, moves = _apply_cue(kind, label, head, anchor)
+            if label is not None and moves:
+                start, end, moved = head.i, head.i + 1, head.i
+                label = _after_negation(label, head)
+        elif child.dep_ in _NEGATES and head.pos_ == "VERB" and _negation(head) is not None:
+            # "would not take part in talks": the verb that carries the act is negated.
+            negated = _after_negation(label, head)
+            if negated == "REJECT" and label != "REJECT":
+                start, end, moved = head.i, head.i + 1, head.i
+            label = negated
+        child = head
+    if label is None or (act.weak and moved is None):
+        return None
+    label = _settle(label, doc[moved] if moved is not None else anchor)
+    if label is None:
+        return None
+    return _Found(
+        label, start, end, act.priority if moved is None else max(act.priority, 3), act.anchor, moved
+    )
+
+
+def _settle(label: str, token: Token) -> str | None:
+    """Final readings that depend on the clause: threats by condition, riots, demands made by protesters."""
+    if label == lex.HARM:
+        return "THREATEN" if _future(token) or _conditional_threat(token) else None
+    if label not in COOPERATIVE and label != "THREATEN" and _conditional_threat(token):
+        return "THREATEN"
+    subject = _subject(token) if token.pos_ in ("VERB", "AUX") else None
+    by_protesters = subject is not None and _lemma(subject) in _PROTESTERS
+    if label == "ASSAULT" and by_protesters:
+        return "PROTEST"  # PLOVER codes riots as PROTEST
+    if label in ("REQUEST", "ACCUSE") and (by_protesters or _purpose_of_protest(token)):
+        return None  # demands and denunciations voiced by demonstrators are part of the PROTEST
+    return label
+
+
+def _purpose_of_protest(token: Token) -> bool:
+    """ "rallied to denounce police violence": the verbal act is what the protest says."""
+    return token.dep_ in ("xcomp", "advcl", "acl") and _lemma(token.head) in _PROTEST_VERBS
+
+
+def _drop_replaced_cues(found: list[_Found]) -> list[_Found]:
+    """A cue word that turned an act into another type ("promised to attack") loses its own reading."""
+    moved = {f.moved_to: f.label for f in found if f.moved_to is not None}
+    return [f for f in found if f.moved_to is not None or moved.get(f.anchor, f.label) == f.label]
+
+
+def _by_sentence(found: list[_Found], doc: Doc) -> dict[int, list[_Found]]:
+    groups: dict[int, list[_Found]] = {}
+    has_sentences = doc.has_annotation("SENT_START")
+    for f in found:
+        key = doc[f.start].sent.start if has_sentences else 0
+        groups.setdefault(key, []).append(f)
+    return groups
+
+
+def _best_per_label(found: list[_Found]) -> list[_Found]:
+    """One event per type: the most specific trigger, then the earliest."""
+    best: dict[str, _Found] = {}
+    for f in found:
+        current = best.get(f.label)
+        if current is None or (f.priority, -f.start, -f.end) > (
+            current.priority,
+            -current.start,
+            -current.end,
+        ):
+            best[f.label] = f
+    return list(best.values())
+
+
+class EventModelAnnotator:
+    """PLOVER events from a trained ``textcat_multilabel``: every type scored >= threshold, no trigger."""
+
+    def __init__(self, model_dir: str | Path, *, threshold: float = 0.5) -> None:
+        import spacy
+
+        from toolkit.models import model_source
+
+        if not 0.0 <= threshold <= 1.0:
+            raise UsageError(f"--threshold {threshold}: must be between 0 and 1")
+        path = Path(model_dir)
+        if not (path / "config.cfg").is_file():
+            raise ModelNotFoundError(
+                f"--events-model {path}: not a spaCy pipeline folder (no config.cfg)",
+                hint="train one with: toolkit train-events GOLD.jsonl -o MODEL_DIR",
+            )
+        try:
+            self.nlp = spacy.load(path)
+        except (OSError, ValueError) as exc:
+            raise ModelNotFoundError(f"--events-model {path}: cannot load it ({exc})") from None
+        if TEXTCAT not in self.nlp.pipe_names:
+            raise ModelNotFoundError(f"--events-model {path}: the pipeline has no {TEXTCAT} component")
+        self.threshold = threshold
+        self.labels = tuple(
+            sorted(self.nlp.get_pipe(TEXTCAT).labels, key=lambda x: _ORDER.get(x, len(_ORDER)))
+        )
+        self.source = model_source(self.nlp)
+
+    def __call__(self, doc_or_text: Doc | str) -> list[Event]:
+        text = doc_or_text if isinstance(doc_or_text, str) else doc_or_text.text
+        return self._events(self.nlp(text).cats)
+
+    def pipe(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[list[Event]]:
+        """Events for many texts, batched through the classifier."""
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield self._events(doc.cats)
+
+    def _events(self, cats: dict[str, float]) -> list[Event]:
+        return [
+            Event(label=label, source=self.source)
+            for label in self.labels
+            if cats.get(label, 0.0) >= self.threshold
+        ]
+
+
+def score_event_labels(gold: Iterable[Iterable[str]], predicted: Iterable[Iterable[str]]) -> dict[str, Any]:
+    """Sentence-level multi-label scores: micro P/R/F1 over all decisions, macro F1 over gold types."""
+    counts: dict[str, Counter[str]] = {label: Counter() for label in PLOVER_TYPES}
+    records = 0
+    for gold_labels, predicted_labels in zip(gold, predicted, strict=True):
+        records += 1
+        expected, got = set(gold_labels), set(predicted_labels)
+        for label in expected | got:
+            counts.setdefault(label, Counter())
+            outcome = "tp" if label in expected and label in got else ("fn" if label in expected else "fp")
+            counts[label][outcome] += 1
+    per_label = {
+        label: _prf(c["tp"], c["fp"], c["fn"]) | {"support": c["tp"] + c["fn"]} for label, c in counts.items()
+    }
+    total = Counter[str]()
+    for c in counts.values():
+        total.update(c)
+    supported = [scores["f1"] for scores in per_label.values() if scores["support"]]
+    return {
+        "records": records,
+        "micro": _prf(total["tp"], total["fp"], total["fn"]),
+        "macro_f1": round(sum(supported) / len(supported), 4) if supported else 0.0,
+        "per_label": per_label,
+    }
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
