@@ -1,0 +1,72 @@
+"""``toolkit validate``: check record files against the schema and the semantic rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from toolkit.cli.app import Quiet, app, info
+from toolkit.errors import CheckFailedError
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command("validate")
+def validate_command(
+    files: Annotated[list[str], typer.Argument(help="JSONL record files ('-' reads standard input).")],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
+    ] = ReportFormat.text,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Labels file (default: schemas/labels.json).")
+    ] = None,
+    scheme: Annotated[
+        str | None, typer.Option("--scheme", help="Accept entity labels of this scheme only (default: any).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+    source_dir: Annotated[
+        Path | None, typer.Option("--source-dir", help="Folder that meta.source paths are relative to.")
+    ] = None,
+    full_schema: Annotated[
+        bool,
+        typer.Option(
+            "--full-schema", help="Run the full JSON Schema on every line, not only on rejected ones."
+        ),
+    ] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Check records: JSON Schema, offsets, tokens, labels, quotes, events, duplicates, hashes, sources.
+
+    Findings go to standard output; exit 1 when there are errors (or warnings with --strict).
+    """
+    import orjson
+
+    from toolkit.validate import validate
+
+    report = validate(
+        paths=files,
+        labels=labels,
+        strict=strict,
+        source_dir=source_dir,
+        scheme=scheme,
+        full_schema=full_schema,
+    )
+    if report_format is ReportFormat.json:
+        typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        for finding in report.findings:
+            typer.echo(str(finding))
+    counts = report.counts
+    summary = (
+        f"checked {report.records:,} records in {len(report.files)} file(s): {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} notes"
+    )
+    if not report.ok:
+        raise CheckFailedError(f"validation failed: {summary}")
+    info(f"ok: {summary}", quiet=quiet)
