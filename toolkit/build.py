@@ -1,0 +1,274 @@
+"""``toolkit build``: the whole chain with defaults, from seeds/ to a packaged, benchmarked dataset in dist/.
+
+Steps: convert ``seeds/`` to ``annotations/tasks/seed.jsonl``; pre-annotate that to
+``annotations/pre/seed.jsonl``; validate ``annotations/gold/*.jsonl``; package them into ``dist/NAME/VERSION``
+(name, version and split settings come from ``annotations/dataset.toml``, the one place they are kept);
+benchmark the baseline on the test split into ``reports/NAME-VERSION/``. Rerunning is safe: convert and
+pre-annotate are deterministic, and an existing version is compared with what the inputs give now
+(identical: go on; different: stop and ask for a new version). A step whose module or inputs are missing is
+skipped with a note rather than failing the chain.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from toolkit.card import CardText
+from toolkit.errors import InputError, OverwriteError, UsageError
+from toolkit.package import (
+    ValidationFailedError,
+    default_card_text,
+    package_dataset,
+    parse_version,
+)
+
+SETTINGS_FILE = Path("annotations") / "dataset.toml"
+GUIDELINES_FILE = Path("annotations") / "GUIDELINES.md"
+TASKS_FILE = Path("annotations") / "tasks" / "seed.jsonl"
+PRE_FILE = Path("annotations") / "pre" / "seed.jsonl"
+GOLD_DIR = Path("annotations") / "gold"
+PREANNOTATE_TASKS = ("entities", "quotes", "events")
+BASELINE_SYSTEMS = ("baseline",)
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """The dataset's identity and split settings; read from annotations/dataset.toml."""
+
+    name: str = "ukraine-liveblog"
+    version: str = "0.1.0"
+    group_by: str = "paragraph"
+    seed: int = 0
+    splits: str = "0.8,0.1,0.1"
+    license: str = "other"
+    pretty_name: str | None = None
+    description: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class BuildStep:
+    name: str
+    status: str  # done, unchanged, skipped
+    detail: str
+
+
+@dataclass
+class BuildResult:
+    root: Path
+    steps: list[BuildStep] = field(default_factory=list)
+    dataset_dir: Path | None = None
+    report_dir: Path | None = None
+
+    @property
+    def load_hint(self) -> str | None:
+        if self.dataset_dir is None:
+            return None
+        where = (
+            self.dataset_dir.relative_to(self.root)
+            if self.dataset_dir.is_relative_to(self.root)
+            else self.dataset_dir
+        )
+        return f'datasets.load_dataset("{where.as_posix()}", "entities")'
+
+
+def load_settings(root: Path) -> BuildSettings:
+    """annotations/dataset.toml over the defaults; unknown keys are an error, so typos cannot pass."""
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return BuildSettings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", path=str(path), rule="build-settings") from None
+    known = set(BuildSettings.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(
+            f"unknown keys {', '.join(unknown)}",
+            path=str(path),
+            rule="build-settings",
+            hint=f"known keys: {', '.join(sorted(known))}",
+        )
+    settings = BuildSettings(**data)
+    parse_version(settings.version)
+    return settings
+
+
+def latest_previous(releases: Path, version: str) -> Path | None:
+    """The highest existing version below ``version`` (its splits bind the new one), if any."""
+    target = parse_version(version)
+    found = []
+    for folder in releases.iterdir() if releases.is_dir() else ():
+        try:
+            number = parse_version(folder.name)
+        except UsageError:
+            continue  # temporary folders and strays
+        if number < target and (folder / "manifest.json").is_file():
+            found.append((number, folder))
+    return max(found)[1] if found else None
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a stage module, or None when that module is not part of this install yet."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return None
+    except AttributeError:
+        return None
+
+
+def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
+    convert = _optional("toolkit.convert", "convert")
+    seeds = root / "seeds"
+    if convert is None or not seeds.is_dir():
+        result.steps.append(
+            BuildStep("convert", "skipped", "no seeds/ folder" if convert else "no toolkit.convert")
+        )
+        return
+    summary = convert(sources=[seeds], output=root / TASKS_FILE, quiet=quiet)
+    records = getattr(summary, "records", "?")
+    result.steps.append(BuildStep("convert", "done", f"seeds/ -> {TASKS_FILE} ({records} records)"))
+
+
+def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
+    preannotate = _optional("toolkit.preannotate", "preannotate")
+    tasks = root / TASKS_FILE
+    if preannotate is None or not tasks.is_file():
+        why = "no toolkit.preannotate" if preannotate is None else f"no {TASKS_FILE}"
+        result.steps.append(BuildStep("preannotate", "skipped", why))
+        return
+    preannotate(input=tasks, output=root / PRE_FILE, tasks=PREANNOTATE_TASKS, model=None, quiet=quiet)
+    result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
+
+
+def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
+    validate = _optional("toolkit.validate", "validate")
+    if validate is None:
+        result.steps.append(BuildStep("validate", "skipped", "no toolkit.validate; package checks only"))
+        return False
+    report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
+    if not report.ok:
+        raise ValidationFailedError(report)
+    result.steps.append(
+        BuildStep("validate", "done", f"{len(gold)} gold files, {report.records} records: ok")
+    )
+    return True
+
+
+def _card(root: Path, settings: BuildSettings) -> CardText:
+    card = default_card_text(settings.name)
+    guidelines = root / GUIDELINES_FILE
+    return replace(
+        card,
+        license=settings.license,
+        pretty_name=settings.pretty_name or card.pretty_name,
+        description=settings.description or card.description,
+        guidelines=guidelines.read_text(encoding="utf-8") if guidelines.is_file() else None,
+    )
+
+
+def package_step(
+    root: Path,
+    gold: list[Path],
+    settings: BuildSettings,
+    result: BuildResult,
+    *,
+    validated: bool,
+    quiet: bool,
+) -> None:
+    releases = root / "dist" / settings.name
+    previous = latest_previous(releases, settings.version)
+    try:
+        packaged = package_dataset(
+            inputs=gold,
+            name=settings.name,
+            version=settings.version,
+            output_dir=root / "dist",
+            splits=settings.splits,
+            seed=settings.seed,
+            group_by=settings.group_by,
+            date=settings.date,
+            previous=previous,
+            card=_card(root, settings),
+            validate=not validated,
+            source_dir=root,
+            if_exists="compare",
+            quiet=quiet,
+        )
+    except OverwriteError as exc:
+        raise OverwriteError(exc.message, hint=f"bump version in {SETTINGS_FILE}") from None
+    result.dataset_dir = packaged.dataset_dir
+    where = (
+        packaged.dataset_dir.relative_to(root)
+        if packaged.dataset_dir.is_relative_to(root)
+        else packaged.dataset_dir
+    )
+    splits = ", ".join(f"{s} {c['records']}" for s, c in packaged.splits.items())
+    if packaged.status == "unchanged":
+        detail = f"{where} already holds exactly this release ({splits})"
+    else:
+        detail = f"{packaged.records} records -> {where} ({splits})"
+        detail += f"; splits bound by {previous.name}" if previous else ""
+    result.steps.append(
+        BuildStep("package", packaged.status if packaged.status == "unchanged" else "done", detail)
+    )
+
+
+def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, quiet: bool) -> None:
+    run_benchmark = _optional("toolkit.benchmark", "run_benchmark")
+    report_dir = root / "reports" / f"{settings.name}-{settings.version}"
+    unchanged = result.steps and result.steps[-1].status == "unchanged"
+    if run_benchmark is None:
+        result.steps.append(BuildStep("benchmark", "skipped", "no toolkit.benchmark yet"))
+        return
+    if result.dataset_dir is None or not (result.dataset_dir / "data" / "full" / "test.parquet").is_file():
+        result.steps.append(BuildStep("benchmark", "skipped", "the dataset has no test split"))
+        return
+    if unchanged and (report_dir / "report.json").is_file():
+        result.report_dir = report_dir
+        result.steps.append(
+            BuildStep("benchmark", "unchanged", f"{report_dir.relative_to(root)} is up to date")
+        )
+        return
+    run_benchmark(
+        dataset_dir=result.dataset_dir,
+        split="test",
+        systems=list(BASELINE_SYSTEMS),
+        output_dir=report_dir,
+        quiet=quiet,
+    )
+    result.report_dir = report_dir
+    result.steps.append(BuildStep("benchmark", "done", f"baseline on test -> {report_dir.relative_to(root)}"))
+
+
+def build(*, root: str | Path = ".", benchmark: bool = True, quiet: bool = True) -> BuildResult:
+    """Run the chain on ``root`` (a checkout with seeds/ and annotations/); returns what each step did."""
+    folder = Path(root).resolve()
+    if not folder.is_dir():
+        raise UsageError(f"--root {root}: no such folder")
+    settings = load_settings(folder)
+    result = BuildResult(root=folder)
+    convert_step(folder, result, quiet=quiet)
+    preannotate_step(folder, result, quiet=quiet)
+    gold = sorted((folder / GOLD_DIR).glob("*.jsonl"))
+    if not gold:
+        for step in ("validate", "package", "benchmark"):
+            result.steps.append(BuildStep(step, "skipped", f"no gold annotations in {GOLD_DIR}/ yet"))
+        return result
+    validated = validate_step(folder, gold, result)
+    package_step(folder, gold, settings, result, validated=validated, quiet=quiet)
+    if benchmark:
+        benchmark_step(folder, settings, result, quiet=quiet)
+    else:
+        result.steps.append(BuildStep("benchmark", "skipped", "--no-benchmark"))
+    return result

@@ -1,0 +1,183 @@
+"""``toolkit package`` (gold JSONL to a versioned Hugging Face dataset) and ``toolkit verify`` (check one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from toolkit.cli.app import Quiet, app, info
+from toolkit.errors import CheckFailedError, InputError
+
+SHOWN_FINDINGS = 20
+
+
+def _read_baselines(path: Path | None) -> Any:
+    import orjson
+
+    if path is None:
+        return None
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path), rule="missing-path") from None
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc}", path=str(path), rule="invalid-json") from None
+
+
+def _read_text(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError("no such file", path=str(path), rule="missing-path")
+    return path.read_text(encoding="utf-8")
+
+
+@app.command("package")
+def package_command(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Gold JSONL files (adjudicated: one answer per record).")
+    ],
+    name: Annotated[str, typer.Option("--name", help="Dataset name, e.g. ukraine-liveblog.")],
+    version: Annotated[str, typer.Option("--version", help="Semantic version X.Y.Z of this release.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder of releases: writes OUTPUT/NAME/VERSION.")
+    ],
+    splits: Annotated[
+        str | None,
+        typer.Option("--splits", help="Train,validation,test ratios (default 0.8,0.1,0.1 or previous)."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the split hash (default 0 or previous).")
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The previous version's folder: its splits bind.")
+    ] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option("--group-by", help="doc, paragraph, or a meta field (default doc or previous)."),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Release date YYYY-MM-DD written in the card.")
+    ] = None,
+    push_to_hub: Annotated[
+        str | None,
+        typer.Option("--push-to-hub", help="Hub dataset repo user/name: upload, then tag vVERSION."),
+    ] = None,
+    entity_scheme: Annotated[
+        str,
+        typer.Option("--entity-scheme", help="auto, ontonotes or conll (auto: the one covering the gold)."),
+    ] = "auto",
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Labels file (default schemas/labels.json).")
+    ] = None,
+    spacy: Annotated[bool, typer.Option("--spacy/--no-spacy", help="Also write spaCy DocBin shards.")] = True,
+    source_dir: Annotated[
+        Path | None, typer.Option("--source-dir", help="Source documents, for validation's offset checks.")
+    ] = None,
+    license: Annotated[str, typer.Option("--license", help="License id for the card.")] = "other",
+    pretty_name: Annotated[str | None, typer.Option("--pretty-name", help="Title of the card.")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="Paragraph for the card.")] = None,
+    guidelines: Annotated[
+        Path | None,
+        typer.Option("--guidelines", help="Annotation guidelines (Markdown), summarised in the card."),
+    ] = None,
+    baselines: Annotated[
+        Path | None, typer.Option("--baselines", help="Benchmark report JSON whose scores go in the card.")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Package gold records as a versioned dataset: Parquet per config and split, card, manifest, DocBins."""
+    from dataclasses import replace
+
+    from toolkit.package import ValidationFailedError, default_card_text, package_dataset
+
+    card = default_card_text(name)
+    card = replace(
+        card,
+        license=license,
+        pretty_name=pretty_name or card.pretty_name,
+        description=description or card.description,
+        guidelines=_read_text(guidelines),
+        baselines=_read_baselines(baselines),
+    )
+    try:
+        result = package_dataset(
+            inputs=inputs,
+            name=name,
+            version=version,
+            output_dir=output,
+            splits=splits,
+            seed=seed,
+            previous=previous,
+            group_by=group_by,
+            date=date,
+            push_to_hub=push_to_hub,
+            entity_scheme=entity_scheme,
+            labels=labels,
+            spacy=spacy,
+            source_dir=source_dir,
+            card=card,
+            quiet=quiet,
+        )
+    except ValidationFailedError as exc:
+        findings = list(exc.report.findings)
+        for finding in findings[:SHOWN_FINDINGS]:
+            info(str(finding), quiet=quiet)
+        if len(findings) > SHOWN_FINDINGS:
+            info(
+                f"... {len(findings) - SHOWN_FINDINGS} more findings (toolkit validate shows them all)",
+                quiet=quiet,
+            )
+        raise
+    for note in result.notes:
+        info(f"note: {note}", quiet=quiet)
+    for repair in result.repairs:
+        info(
+            f"repair: {', '.join(repair['groups'])} {repair['from']} -> {repair['to']} ({repair['reason']})",
+            quiet=quiet,
+        )
+    parts = ", ".join(f"{s} {c['records']} records/{c['groups']} groups" for s, c in result.splits.items())
+    skipped = sum(result.skipped.values())
+    info(
+        f"package: {result.records} records ({parts}); {result.near_duplicate_clusters} near-duplicate "
+        "clusters"
+        f"{f'; {skipped} rejected/ignored answers skipped' if skipped else ''} -> {result.dataset_dir}",
+        quiet=quiet,
+    )
+    if result.pushed is not None:
+        info(
+            f"pushed: {result.pushed.files} files to {result.pushed.repo}, tagged {result.pushed.tag}",
+            quiet=quiet,
+        )
+
+
+@app.command("verify")
+def verify_command(
+    dataset_dir: Annotated[Path, typer.Argument(help="A packaged version folder, e.g. dist/NAME/1.0.0.")],
+    format: Annotated[str, typer.Option("--format", help="text or json (findings on stdout).")] = "text",
+    quiet: Quiet = False,
+) -> None:
+    """Check a packaged dataset against its manifest and card: checksums, counts, features, label ids."""
+    import orjson
+
+    from toolkit.errors import UsageError
+    from toolkit.verify import verify_dataset
+
+    if format not in ("text", "json"):
+        raise UsageError(f"--format {format}: use text or json")
+    report = verify_dataset(dataset_dir=dataset_dir)
+    if format == "json":
+        findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
+        typer.echo(orjson.dumps({"ok": report.ok, "findings": findings}, option=orjson.OPT_INDENT_2).decode())
+    else:
+        for finding in report.findings:
+            typer.echo(finding.line())
+    info(
+        f"verify: {report.files_checked} files, {report.rows_checked} rows checked, "
+        f"{len(report.findings)} problems in {dataset_dir}",
+        quiet=quiet,
+    )
+    if not report.ok:
+        raise CheckFailedError(f"{dataset_dir} does not match its manifest and card")
