@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from toolkit.cli.app import ModelOption, Quiet, app, info
+from toolkit.cli.engine import EngineOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
     from toolkit.convert import ConvertSummary
@@ -21,7 +22,12 @@ def convert_command(
         list[str],
         typer.Argument(metavar="SRC", help="Files or folders (read recursively, sorted); - for stdin."),
     ],
-    output: Annotated[str, typer.Option("--output", "-o", help="Output JSONL file; - for stdout.")],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="Output JSONL file, - for stdout, or a folder (ending in /) of shards."
+        ),
+    ],
     format: Annotated[
         str, typer.Option("--format", "-f", help="auto, txt, jsonl, csv, conll or brat (auto: by extension).")
     ] = "auto",
@@ -41,14 +47,16 @@ def convert_command(
     source_field: Annotated[
         str, typer.Option(help="Key / column naming the outlet (kept as meta.document_source).")
     ] = "source",
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
     from toolkit.convert import convert
+    from toolkit.distributed import output_is_folder
 
-    summary = convert(
-        sources=sources,
-        output=output,
+    options = dict(
         format=format,
         unit=unit,
         model=model,
@@ -61,7 +69,22 @@ def convert_command(
         source_field=source_field,
         quiet=quiet,
     )
+    if engine != "local" or scheduler or workers or output_is_folder(output):
+        _convert_sharded(
+            sources=sources, output=output, engine=engine, scheduler=scheduler, workers=workers, **options
+        )
+        return
+    summary = convert(sources=sources, output=output, **options)
     for line in summary_lines(summary):
+        info(line, quiet=quiet)
+
+
+def _convert_sharded(*, quiet: bool, **options: Any) -> None:
+    """One output shard per input file, in-process or on Dask, resumable; merged when -o is a file."""
+    from toolkit.distributed import convert_sharded, run_lines
+
+    run = convert_sharded(quiet=quiet, **options)
+    for line in [*summary_lines(run.summary), *run_lines(run)]:
         info(line, quiet=quiet)
 
 
