@@ -9,7 +9,18 @@ from toolkit.cli.app import app
 # One module per command (or command group); each registers itself on ``app`` when imported.
 # Modules import their heavy dependencies inside the command functions so ``toolkit --help`` stays fast.
 COMMAND_MODULES: list[str] = [
+    "exchange",
     "convert",
+    "preannotate",
+    "benchmark",
+    "segment",
+    "validate",
+    "agree",
+    "adjudicate",
+    "show",
+    "package",
+    "build",
+    "train_events",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,968 @@
+"""Quotes: direct, indirect and mixed quotes with speaker and cue, linked across the sentences of a document.
+
+Two halves. ``analyse_quotes(doc)`` looks at one record and runs inside the spaCy pipeline (so with
+--n-process it runs in the worker processes): quote marks, reporting verbs, speakers, reported content and
+the entity mentions that pronoun resolution needs, stored as JSON in ``doc.user_data``.
+``QuoteLinker`` runs in the parent over the records of one document in order: it links a quote that opens in
+one sentence and closes in a later one, and resolves "he said" or "the statement said" to an earlier name.
+
+Span conventions follow attribution corpora (PARC 3.0, PolNeAR): direct content includes its quote marks;
+indirect content includes a leading "that" and leaves out the sentence's final punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from toolkit import __version__
+from toolkit.preannotate import lexicon
+from toolkit.record import Quote, Record, ResolvedSpeaker, Role
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+QUOTES_SOURCE = f"rule:quotes@{__version__}"
+ANALYSIS_KEY = "toolkit_quotes"
+QUOTE_COMPONENT = "toolkit_quotes"
+# Lemmas and the parse drive the cues; ner feeds the speaker labels and pronoun resolution.
+QUOTE_PIPES: tuple[str, ...] = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+
+MENTION_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+NOT_SPEAKERS = frozenset({"that", "this", "these", "those", "which", "what", "there", "thats"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+
+# --- quote marks ----------------------------------------------------------------------------------
+
+OPEN, CLOSE, EITHER = 1, 2, 3
+DOUBLE_OPEN = "“„‟«"
+DOUBLE_CLOSE = "”»"
+SINGLE_OPEN = "‘‚‹"
+SINGLE_CLOSE = "’›"
+QUOTE_CHARS = frozenset(DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\"'`")
+# What may stand right before an opening mark, or right after a closing one, besides white space.
+OPENING_CONTEXT = "([{—–-/:;" + DOUBLE_OPEN + SINGLE_OPEN
+CLOSING_CONTEXT = ".,;:!?)]}—–-…" + DOUBLE_CLOSE + SINGLE_CLOSE + '"'
+_DOUBLE_MARK = re.compile(r"``|''|[“”„‟«»\"]")
+_SINGLE_MARK = re.compile(r"[‘’‚‹›']")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSegment:
+    """A stretch of quoted text, marks included. ``opened``/``closed`` say whether each mark is there: a
+    missing opening mark means the quote began in an earlier sentence; a missing closing one, it runs on."""
+
+    start: int
+    end: int
+    opened: bool = True
+    closed: bool = True
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before, after
+
+
+def _straight_role(text: str, start: int, end: int) -> int:
+    """A straight quote opens after a space and before a word; it closes after a word and before a space."""
+    before, after = _context(text, start, end)
+    opens = before.isspace() or before in OPENING_CONTEXT
+    closes = after.isspace() or after in CLOSING_CONTEXT
+    if opens and not closes:
+        return OPEN
+    if closes and not opens:
+        return CLOSE
+    return EITHER
+
+
+def _double_marks(text: str) -> list[tuple[int, int, int]]:
+    marks = []
+    for match in _DOUBLE_MARK.finditer(text):
+        mark = match.group()
+        if mark in DOUBLE_OPEN or mark == "``":
+            role = OPEN
+        elif mark in DOUBLE_CLOSE or mark == "''":
+            role = CLOSE
+        else:
+            role = _straight_role(text, match.start(), match.end())
+        marks.append((match.start(), match.end(), role))
+    return marks
+
+
+def _trimmed_start(text: str, start: int, limit: int) -> int:
+    while start < limit and (text[start].isspace() or (text[start] in ",;:")):
+        start += 1
+    return start
+
+
+def _trimmed_end(text: str, end: int, floor: int) -> int:
+    while end > floor and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _double_segments(text: str, marks: list[tuple[int, int, int]]) -> list[QuoteSegment]:
+    """Pair double quote marks left to right; a mismatched pair (“...") still pairs, and a missing or stray
+    mark ends or starts its quote at the text boundary instead of shifting every later pair."""
+    segments: list[QuoteSegment] = []
+    pending: int | None = None
+    floor = 0
+    for start, end, role in marks:
+        opening = role == OPEN or (role == EITHER and pending is None)
+        if opening:
+            if pending is not None:
+                # Two openings in a row: the earlier quote lost its closing mark; end it before this one.
+                stop = _trimmed_end(text, start, pending)
+                segments.append(QuoteSegment(pending, stop, opened=True, closed=False))
+            pending = start
+        elif pending is not None:
+            segments.append(QuoteSegment(pending, end))
+            pending, floor = None, end
+        else:
+            # A closing mark with no opening: the quote started before this text did.
+            begin = _trimmed_start(text, floor, start)
+            segments.append(QuoteSegment(begin, end, opened=False, closed=True))
+            floor = end
+    if pending is not None:
+        segments.append(
+            QuoteSegment(pending, _trimmed_end(text, len(text), pending), opened=True, closed=False)
+        )
+    return [s for s in segments if _WORD.search(text, s.start, s.end)]
+
+
+def _single_segments(text: str, outside: list[QuoteSegment]) -> list[QuoteSegment]:
+    """Single-quoted stretches outside double quotes. Only complete pairs count: a lone ’ is an apostrophe
+    (Russia’s, countries’, ’90s), never a quote."""
+    segments: list[QuoteSegment] = []
+    pending: int | None = None
+    for match in _SINGLE_MARK.finditer(text):
+        start, end = match.span()
+        if any(s.start <= start < s.end for s in outside):
+            continue
+        mark = match.group()
+        before, after = _context(text, start, end)
+        between_letters = before.isalnum() and after.isalnum()
+        opens = (
+            mark in SINGLE_OPEN + "'"
+            and (before.isspace() or before in OPENING_CONTEXT)
+            and not after.isspace()
+            and not after.isdigit()
+        )
+        closes = (
+            mark in SINGLE_CLOSE + "'"
+            and not before.isspace()
+            and (after.isspace() or after in CLOSING_CONTEXT)
+            and not between_letters
+        )
+        if opens and pending is None:
+            pending = start
+        elif closes and pending is not None:
+            if _WORD.search(text, pending, start):
+                segments.append(QuoteSegment(pending, end))
+            pending = None
+        elif opens:
+            pending = start
+    return segments
+
+
+def find_quote_segments(text: str, marks: list[tuple[int, int, int]] | None = None) -> list[QuoteSegment]:
+    """Every quoted stretch of ``text`` (double quotes, then single quotes outside them), in text order."""
+    doubles = _double_segments(text, _double_marks(text) if marks is None else marks)
+    return sorted(doubles + _single_segments(text, doubles), key=lambda s: (s.start, s.end))
+
+
+# --- cues, speakers, contents (per record, inside the pipeline) -----------------------------------
+
+
+@dataclass(slots=True)
+class _Cue:
+    head: Token
+    start: int  # token range [start, end) of the cue words
+    end: int
+    speaker: Token | None
+    content: tuple[int, int] | None  # token range of the reported clause, before quote marks are considered
+
+
+@dataclass(slots=True)
+class _Found:
+    content: tuple[int, int]  # character offsets
+    kind: str
+    cue: _Cue | None
+    opened: bool = True
+    closed: bool = True
+
+
+def _is_quote_token(token: Token) -> bool:
+    return token.text in QUOTE_CHARS or token.text in ("``", "''")
+
+
+def _token_range_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop punctuation and spaces at the edges of a token range, but keep quote marks."""
+    while start < end and (doc[start].is_space or (doc[start].is_punct and not _is_quote_token(doc[start]))):
+        start += 1
+    while end > start and (
+        doc[end - 1].is_space or (doc[end - 1].is_punct and not _is_quote_token(doc[end - 1]))
+    ):
+        end -= 1
+    return start, end
+
+
+def _child(token: Token, *deps: str) -> Token | None:
+    return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def _subject(verb: Token, depth: int = 0) -> Token | None:
+    """Who speaks: the subject of the cue, of the verb it hangs from ("..., saying"), or of the passive
+    "was quoted as saying"; for "a statement saying", the subject of the verb that issued it."""
+    subject = _child(verb, "nsubj")
+    if subject is not None or depth > 3:
+        return subject
+    inverted = _child(verb, "dobj")
+    if inverted is not None and inverted.i > verb.i and verb.i > 0 and verb.doc[verb.i - 1].is_punct:
+        return inverted  # "“...,” warned the attorney general": the parser reads the speaker as an object
+    head = verb.head
+    if _is_joined_report(verb) and head.dep_ == "ccomp" and _is_cue_lemma(head.head):
+        # "said the vote will go ahead and noted that ...": the parser put "noted" inside what was said.
+        return _subject(head.head, depth + 1)
+    if verb.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
+        return _subject(head, depth + 1)
+    if verb.dep_ in ("advcl", "xcomp") and head.pos_ in ("VERB", "AUX"):
+        return _child(head, "nsubj", "nsubjpass")
+    if verb.dep_ == "pcomp" and head.lower_ == "as" and head.head.lemma_ == "quote":
+        return _child(head.head, "nsubjpass")
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+        # "responded by saying": the subject; "called Russia out for having said": the one called out.
+        governor = head.head
+        if head.lower_ == "for":
+            return _child(governor, "dobj") or _child(governor, "nsubj")
+        return _child(governor, "nsubj")
+    if verb.dep_ == "acl" and head.head.pos_ == "VERB" and head.head is not head:
+        return _child(head.head, "nsubj")
+    return None
+
+
+def _is_cue_lemma(token: Token) -> bool:
+    return token.pos_ == "VERB" and token.lemma_.lower() in lexicon.CUE_LEMMAS
+
+
+def _is_affiliation(prep: Token) -> bool:
+    """ "a spokesman for the ministry", "a professor at Yale"; not "the chief on Thursday"."""
+    if prep.lower_ not in ("of", "for", "from", "at", "in", "with"):
+        return False
+    return not any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree)
+
+
+def speaker_range(token: Token) -> tuple[int, int]:
+    """The speaker's noun phrase: its left part and affiliation ("of the ministry"), cut before an apposition
+    or a relative clause."""
+    end = token.i + 1
+    for child in token.rights:
+        if child.i != end or child.dep_ not in ("prep", "compound", "flat", "nummod", "case"):
+            break
+        if child.dep_ == "prep" and not _is_affiliation(child):
+            break
+        end = child.right_edge.i + 1
+    doc = token.doc
+    comma = next((i for i in range(token.i, end) if doc[i].text in (",", "(", "—", "–")), None)
+    end = comma if comma is not None else end
+    start = token.left_edge.i
+    start, end = _trim_tokens(doc, start, end)
+    while start < end and _is_quote_token(doc[start]):
+        start += 1
+    return (start, end) if start < end else (token.i, token.i + 1)
+
+
+def _is_finite_clause(token: Token) -> bool:
+    if token.tag_ in FINITE_TAGS:
+        return True
+    return any(c.dep_ == "aux" and c.tag_ in FINITE_TAGS for c in token.children)
+
+
+ADJUNCT_DEPS = frozenset({"prep", "npadvmod", "advmod", "dative", "prt", "agent", "tmod"})
+# Verbs whose direct object is the addressee, not the content: "told reporters (that) ...".
+ADDRESSEE_VERBS = frozenset({"tell", "inform", "remind", "assure", "reassure", "warn", "notify", "ask"})
+COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
+
+
+def _has_own_subject(head: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") and c.lower_ != "that" for c in head.children)
+
+
+def _adjunct_tokens(verb: Token) -> list[int]:
+    """The cue's adjuncts right after it ("said on Tuesday in a statement"), as token indices in order."""
+    deps = ADJUNCT_DEPS | ({"dobj"} if verb.lemma_.lower() in ADDRESSEE_VERBS else set())
+    indices: list[int] = []
+    position = verb.i + 1
+    for child in verb.rights:
+        if child.i != position or child.dep_ not in deps:
+            break
+        indices.extend(range(child.left_edge.i, child.right_edge.i + 1))
+        position = child.right_edge.i + 1
+    return indices
+
+
+def _following_clause(verb: Token) -> tuple[int, int] | None:
+    """A clause that starts right after the cue and its adjuncts, wherever the parser hung it: "said in a
+    post that ..." read as a relative clause of "post", or a complement attached to another verb."""
+    doc = verb.doc
+    adjuncts = _adjunct_tokens(verb)
+    for i in adjuncts:
+        token = doc[i]
+        if token.lower_ == "that" and token.dep_ == "mark" and _has_own_subject(token.head):
+            return i, token.head.right_edge.i + 1
+    position = adjuncts[-1] + 1 if adjuncts else verb.i + 1
+    if position >= len(doc):
+        return None
+    first = doc[position]
+    if first.lower_ in COMPLEMENTIZERS and first.dep_ == "mark" and _has_own_subject(first.head):
+        return position, first.head.right_edge.i + 1
+    for head in (first, *first.ancestors):
+        if head.left_edge.i != position:
+            break
+        marks = {c.lower_ for c in head.children if c.dep_ == "mark"}
+        if (
+            head.dep_ in ("ccomp", "relcl", "conj")
+            and head.pos_ in ("VERB", "AUX")
+            and _has_own_subject(head)
+            and marks <= COMPLEMENTIZERS
+        ):
+            return position, head.right_edge.i + 1
+    return None
+
+
+def _reported_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """The token range of what the cue reports, by the complement its verb takes."""
+    return (
+        _clause_range(verb, lemma)
+        or _infinitive_range(verb, lemma)
+        or _accusation_range(verb, lemma)
+        or _claim_object_range(verb, lemma)
+        or _paratactic_range(verb)
+    )
+
+
+def _clause_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """A reported clause: "said (that) ...", "..., he said", mended where the parser split or misplaced it."""
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    belief_only = lemma in lexicon.BELIEF_VERBS and lemma not in lexicon.SPEECH_VERBS
+    following = _following_clause(verb)
+    if not clauses or (belief_only and not _is_finite_clause(clauses[0])):
+        if lemma not in lexicon.CLAUSE_VERBS:
+            return None
+        return following if following is not None else _object_led_clause(verb)
+    clause = max(clauses, key=lambda c: c.right_edge.i - c.left_edge.i)
+    start, end = clause.left_edge.i, clause.right_edge.i + 1
+    obj = _child(verb, "dobj")
+    if obj is not None and obj.right_edge.i + 1 == start and not _has_own_subject(clause):
+        # "warned the new variant could spread": the object is the clause's own subject.
+        start = obj.left_edge.i
+    if following is not None and verb.i < following[0] < start:
+        start, end = following[0], max(end, following[1])
+    return _after_headline_colon(clause, start), _before_next_report(clause, end)
+
+
+def _object_led_clause(verb: Token) -> tuple[int, int] | None:
+    """ "says the conflict, and its root cause, remain with him" parsed as an object plus a conjoined verb:
+    the object is the subject of the reported clause."""
+    obj = _child(verb, "dobj")
+    if obj is None or obj.i < verb.i or verb.lemma_.lower() in ADDRESSEE_VERBS:
+        return None
+    for child in verb.rights:
+        clause = child.dep_ in ("conj", "ccomp") and child.pos_ in ("VERB", "AUX")
+        if clause and child.i > obj.i and _has_own_subject(child):
+            return obj.left_edge.i, child.right_edge.i + 1
+    return None
+
+
+def _infinitive_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "urged Moscow to end the war" (object + to-infinitive), "vowed to retaliate" (the infinitive)."""
+    infinitive = _child(verb, "xcomp")
+    if infinitive is None:
+        return None
+    if lemma in lexicon.DIRECTIVE_VERBS:
+        addressee = _child(verb, "dobj")
+        if addressee is None and lemma == "call":
+            on = next((c for c in verb.children if c.lower_ == "on"), None)
+            addressee = _child(on, "pobj") if on is not None else None
+        start = min(infinitive.left_edge.i, addressee.left_edge.i if addressee is not None else infinitive.i)
+        return start, infinitive.right_edge.i + 1
+    if lemma in lexicon.COMMISSIVE_VERBS:
+        return infinitive.left_edge.i, infinitive.right_edge.i + 1
+    return None
+
+
+def _accusation_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "accused the government of rigging the election": the accused and the charge."""
+    if lemma not in lexicon.ACCUSATION_VERBS:
+        return None
+    accused = _child(verb, "dobj")
+    if accused is None:
+        return None
+    # The charge hangs from the verb, or from the (last) accused when the parser attached it there.
+    conjoined = [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")]
+    holders = [verb, accused, *conjoined, *(t for t in accused.subtree if t.dep_ == "conj")]
+    reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in ("of", "for")]
+    if not reasons:
+        return None
+    return accused.left_edge.i, max(r.right_edge.i for r in reasons) + 1
+
+
+def _claim_object_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "denied reports that troops had crossed": the claim denied or confirmed is the content."""
+    if lemma not in lexicon.CLAIM_OBJECT_VERBS:
+        return None
+    claim = _child(verb, "dobj")
+    if claim is None or claim.lemma_.lower() not in lexicon.CLAIM_NOUNS:
+        return None
+    return claim.left_edge.i, claim.right_edge.i + 1
+
+
+def _paratactic_range(verb: Token) -> tuple[int, int] | None:
+    """The content as the head of the cue: "The economy is shrinking, he said", or around it: "The talks,
+    officials said, had been constructive" (one span across the interruption)."""
+    if verb.dep_ != "parataxis":
+        return None
+    head = verb.head
+    if verb.i > head.i and verb.left_edge.i > head.left_edge.i and verb.right_edge.i >= head.right_edge.i:
+        return head.left_edge.i, verb.left_edge.i
+    return head.left_edge.i, head.right_edge.i + 1
+
+
+def _before_next_report(clause: Token, end: int) -> int:
+    """A clause ends before a report joined to it by the same speaker: in "said the vote will go ahead and
+    noted that ..." the parser hangs "noted" inside what was said."""
+    for child in clause.rights:
+        if _is_joined_report(child):
+            previous = [c for c in clause.rights if c.i < child.i and c.dep_ in ("cc", "punct")]
+            return min([c.i for c in previous if c.i > clause.i] or [child.left_edge.i])
+    return end
+
+
+def _is_joined_report(token: Token) -> bool:
+    """ "said the vote will go ahead and noted that": a report joined to the clause that cannot share the
+    clause's modal ("will noted"), so it is the speaker's own next report, not part of what was said."""
+    if token.dep_ != "conj" or not _is_cue_lemma(token) or _has_own_subject(token):
+        return False
+    modal = any(c.dep_ == "aux" and c.tag_ == "MD" for c in token.head.children)
+    return modal and token.tag_ != "VB"
+
+
+def _after_headline_colon(clause: Token, start: int) -> int:
+    """A clause whose left edge reaches back over a colon ("Live updates: Ukrainian forces are ...")
+    starts after it."""
+    doc = clause.doc
+    colons = [i for i in range(start, clause.i) if doc[i].text == ":"]
+    return colons[-1] + 1 if colons else start
+
+
+def _according_content(according: Token) -> tuple[int, int]:
+    sent = according.sent
+    phrase_start, phrase_end = according.i, according.right_edge.i + 1
+    before = _trim_tokens(according.doc, sent.start, phrase_start)
+    after = _trim_tokens(according.doc, phrase_end, sent.end)
+    if after[0] >= after[1]:
+        return before
+    if before[0] >= before[1]:
+        return after
+    return sent.start, sent.end
+
+
+def _according_cue(token: Token) -> _Cue | None:
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    source = _child(to, "pobj") if to is not None else None
+    if source is None or source.lemma_.lower() in lexicon.NOT_SOURCES:
+        return None  # "according to plan": a norm, not someone reporting
+    return _Cue(token, token.i, to.i + 1, source, _according_content(token))
+
+
+def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
+    start, end = verb.i, verb.i + 1
+    particle = lexicon.PARTICLE_CUES.get(lemma)
+    if particle and end < len(verb.doc) and verb.doc[end].lower_ == particle:
+        end += 1
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ == "quote":
+        start = verb.head.head.i  # "quoted as saying"
+    return start, end
+
+
+def _verb_cue(token: Token) -> _Cue | None:
+    lemma = token.lemma_.lower()
+    if token.pos_ != "VERB" or lemma not in lexicon.CUE_LEMMAS:
+        return None
+    particle = lexicon.PARTICLE_CUES.get(lemma)
+    if particle and not any(c.lower_ == particle for c in token.children):
+        return None
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children):
+        return None  # "is said to be": nobody is reported as saying anything
+    if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not _child(token, "aux"):
+        return None  # "Asked whether ..., X said": a passive participle, its subject was asked
+    if token.dep_ == "xcomp" and token.head.lemma_.lower() in lexicon.NON_REPORTING_GOVERNORS:
+        return None  # "declined to say whether ..."
+    speaker = _subject(token)
+    if speaker is not None and speaker.lower_ in NOT_SPEAKERS:
+        return None  # "That's not to say ...", "What they say is ...": no one is being reported
+    start, end = _cue_span(token, lemma)
+    return _Cue(token, start, end, speaker, _reported_range(token, lemma))
+
+
+def _find_cues(doc: Doc, quoted: list[bool]) -> list[_Cue]:
+    cues = []
+    for token in doc:
+        if quoted[token.i]:
+            continue  # words inside quote marks belong to the quoted speaker, not to the reporter
+        cue = _according_cue(token) if token.lower_ == "according" else _verb_cue(token)
+        if cue is not None:
+            cues.append(cue)
+    return cues
+
+
+def _inside_flags(doc: Doc, segments: list[QuoteSegment]) -> list[bool]:
+    flags = [False] * len(doc)
+    for segment in segments:
+        for token in doc.char_span(segment.start, segment.end, alignment_mode="expand") or ():
+            flags[token.i] = True
+    return flags
+
+
+def _has_words(text: str, start: int, end: int) -> bool:
+    return start < end and _WORD.search(text, start, end) is not None
+
+
+def _classify(
+    text: str, content: tuple[int, int], segments: list[QuoteSegment]
+) -> tuple[str, tuple[int, int], list[int]]:
+    """direct when all the reported words are inside one quoted stretch, mixed when only some are."""
+    start, end = content
+    touched = [i for i, s in enumerate(segments) if s.start < end and start < s.end]
+    if not touched:
+        return "indirect", content, []
+    for i in touched:
+        s = segments[i]
+        if not _has_words(text, start, s.start) and not _has_words(text, s.end, end):
+            return "direct", (s.start, s.end), [i]
+    start = min(start, *(segments[i].start for i in touched))
+    end = max(end, *(segments[i].end for i in touched))
+    return "mixed", (start, end), touched
+
+
+def _gap_is_clear(doc: Doc, cue: _Cue, start: int, end: int) -> bool:
+    """Tokens between a quote and a cue may only be punctuation, the speaker, or the cue's adjuncts
+    ("said on Wednesday", "told reporters")."""
+    members = {cue.head.i}
+    for child in cue.head.children:
+        if child.dep_ in ADJUNCT_DEPS or child.dep_ in ("nsubj", "aux", "nsubjpass", "auxpass"):
+            members.update(t.i for t in child.subtree)
+    return all(doc[i].is_punct or doc[i].is_space or i in members for i in range(start, end))
+
+
+def _gap_words(doc: Doc, cue: _Cue, start: int, end: int) -> int:
+    speaker = {t.i for t in cue.speaker.subtree} if cue.speaker is not None else set()
+    return sum(1 for i in range(start, end) if not doc[i].is_punct and i not in speaker and i != cue.head.i)
+
+
+def _adjacent_cue(doc: Doc, span: Any, cues: list[_Cue]) -> _Cue | None:
+    """The cue right after a quote ("“...,” she said") or right before it ("He added: “...”"). A quoted
+    word or phrase that is not a statement only counts when punctuation sets it off as one."""
+    statement = _is_sentence_like(span)
+    inner = doc.text[span.start_char : span.end_char].rstrip("\"'”’»“‘« ")
+    set_off_after = statement or inner.endswith((",", "!", "?"))
+    before_mark = doc[span.start - 1].text if span.start > 0 else ""
+    set_off_before = statement or before_mark in (":", ",")
+    best: tuple[int, int, _Cue] | None = None
+    for cue in cues:
+        if cue.speaker is None:
+            continue
+        if set_off_after and cue.start >= span.end and _gap_is_clear(doc, cue, span.end, cue.start):
+            rank = (_gap_words(doc, cue, span.end, cue.start), 0)
+        elif set_off_before and cue.end <= span.start and _gap_is_clear(doc, cue, cue.end, span.start):
+            rank = (_gap_words(doc, cue, cue.end, span.start), -1 if before_mark == ":" else 1)
+        else:
+            continue
+        if best is None or rank < best[:2]:
+            best = (rank[0], rank[1], cue)
+    return best[2] if best is not None else None
+
+
+def _is_sentence_like(span: Any) -> bool:
+    """Long enough and with a finite verb: a quoted statement, not a scare-quoted word or a title."""
+    words = sum(1 for t in span if t.is_alpha)
+    return words >= 4 and any(t.tag_ in FINITE_TAGS for t in span)
+
+
+def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list[_Found]:
+    text = doc.text
+    found: list[_Found] = []
+    claimed: set[int] = set()
+    for cue in cues:
+        if cue.content is None:
+            continue
+        start, end = _trim_tokens(doc, *cue.content)
+        if start >= end:
+            continue
+        kind, content, used = _classify(text, _token_range_chars(doc, start, end), segments)
+        opened = all(segments[i].opened for i in used)
+        closed = all(segments[i].closed for i in used)
+        found.append(_Found(content, kind, cue, opened, closed))
+        claimed.update(used)
+    for i, segment in enumerate(segments):
+        if i in claimed:
+            continue
+        span = doc.char_span(segment.start, segment.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        cue = _adjacent_cue(doc, span, cues)
+        open_ended = not segment.opened or not segment.closed
+        if cue is None and not open_ended and not _is_sentence_like(span):
+            continue  # scare quotes, titles, a quoted word
+        found.append(_Found((segment.start, segment.end), "direct", cue, segment.opened, segment.closed))
+    return found
+
+
+def _drop_nested(found: list[_Found]) -> list[_Found]:
+    """Keep the outer report: a cue inside another quote's content is part of what was reported; and
+    "according to" gives way to a reporting verb it wraps ("X said ..., according to a transcript")."""
+
+    def cue_inside(inner: _Found, outer: _Found) -> bool:
+        return (
+            inner.cue is not None
+            and outer is not inner
+            and (outer.content[0] <= inner.cue.head.idx < outer.content[1])
+        )
+
+    kept = []
+    for item in found:
+        if _is_according(item):
+            wraps_another = any(cue_inside(other, item) for other in found)
+        else:
+            wraps_another = any(cue_inside(item, other) for other in found if not _is_according(other))
+        if not wraps_another:
+            kept.append(item)
+    return kept
+
+
+def _is_according(item: _Found) -> bool:
+    return item.cue is not None and item.cue.head.lower_ == "according"
+
+
+def _gender_of(doc: Doc, start: int, end: int) -> str | None:
+    first = doc[start]
+    previous = doc[start - 1].lower_ if start > 0 else ""
+    if first.lower_ in lexicon.FEMALE_TITLES or previous in lexicon.FEMALE_TITLES:
+        return "f"
+    if first.lower_ in lexicon.MALE_TITLES or previous in lexicon.MALE_TITLES:
+        return "m"
+    for token in doc[start:end]:
+        if token.lower_ in lexicon.FEMALE_NAMES:
+            return "f"
+        if token.lower_ in lexicon.MALE_NAMES:
+            return "m"
+    return None
+
+
+def _speaker_info(doc: Doc, cue: _Cue) -> dict[str, Any]:
+    """The speaker's span and what kind of expression it is, so the parent knows what to resolve."""
+    assert cue.speaker is not None
+    start, end = speaker_range(cue.speaker)
+    head = cue.speaker
+    info: dict[str, Any] = {"speaker": list(_token_range_chars(doc, start, end)), "speaker_kind": "other"}
+    lower = head.lower_
+    if lower in lexicon.PRONOUN_LABELS:
+        info.update(speaker_kind="pronoun", wants=list(lexicon.PRONOUN_LABELS[lower]))
+        info["gender"] = {"he": "m", "she": "f"}.get(lower)
+        return info
+    span = doc[start:end]
+    phrase = doc[head.left_edge.i : head.right_edge.i + 1]
+    named = [e for e in phrase.ents if e.label_ in MENTION_LABELS]
+    if named or any(t.pos_ == "PROPN" for t in span):
+        entity = max(named, key=lambda e: (e.label_ == "PERSON", len(e))) if named else None
+        info["speaker_kind"] = "name"
+        if entity is not None:
+            info["entity"] = [entity.start_char, entity.end_char, entity.label_]
+        return info
+    definite = any(
+        c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "its", "their") for c in head.children
+    )
+    lemma = head.lemma_.lower()
+    if definite and lemma in lexicon.PERSON_ROLES:
+        info.update(speaker_kind="role", wants=["PERSON"])
+    elif definite and lemma in lexicon.ORG_ROLES:
+        info.update(speaker_kind="role", wants=["ORG", "GPE"])
+    return info
+
+
+def _mentions(doc: Doc, found: list[_Found], speakers: list[tuple[int, int]]) -> list[list[Any]]:
+    """Named mentions outside quoted content, with how prominent each is (speaker > subject > other)."""
+    subjects: set[int] = set()
+    for token in doc:
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            subjects.update(t.i for t in token.subtree)
+    mentions = []
+    for ent in doc.ents:
+        if ent.label_ not in MENTION_LABELS:
+            continue
+        if any(f.content[0] <= ent.start_char < f.content[1] for f in found):
+            continue
+        if any(s <= ent.start_char < e for s, e in speakers):
+            salience = 2
+        else:
+            salience = 1 if ent.start in subjects else 0
+        gender = _gender_of(doc, ent.start, ent.end) if ent.label_ == "PERSON" else None
+        mentions.append([ent.start_char, ent.end_char, ent.label_, salience, gender])
+    return mentions
+
+
+def analyse_quotes(doc: Doc) -> dict[str, Any]:
+    """Every quote in one record, as plain data that survives the trip back from a worker process."""
+    marks = _double_marks(doc.text)
+    segments = find_quote_segments(doc.text, marks)
+    cues = _find_cues(doc, _inside_flags(doc, segments))
+    found = sorted(_drop_nested(_quotes_in(doc, segments, cues)), key=lambda f: f.content)
+    quotes = []
+    speakers = []
+    for item in found:
+        quote: dict[str, Any] = {"content": list(item.content), "kind": item.kind}
+        if not item.opened:
+            quote["opened"] = False
+        if not item.closed:
+            quote["closed"] = False
+        if item.cue is not None:
+            quote["cue"] = list(_token_range_chars(doc, item.cue.start, item.cue.end))
+            if item.cue.speaker is not None:
+                quote.update(_speaker_info(doc, item.cue))
+                speakers.append(tuple(quote["speaker"]))
+        quotes.append(quote)
+    return {"quotes": quotes, "mentions": _mentions(doc, found, speakers), "marks": len(marks)}
+
+
+def quote_component(doc: Doc) -> Doc:
+    """The spaCy component: stores the analysis where ``Doc.to_bytes`` carries it back to the parent, as one
+    JSON value that msgpack copies as it is and orjson reads back quickly."""
+    doc.user_data[ANALYSIS_KEY] = orjson.dumps(analyse_quotes(doc))
+    return doc
+
+
+def stored_analysis(doc: Doc) -> dict[str, Any]:
+    """The analysis ``quote_component`` left on a Doc (empty when the component did not run)."""
+    raw = doc.user_data.get(ANALYSIS_KEY)
+    return orjson.loads(raw) if raw else {}
+
+
+# --- linking and resolution (per document, in the parent) -----------------------------------------
+
+
+@dataclass(slots=True)
+class Mention:
+    text: str
+    record_id: str
+    label: str
+    salience: int
+    gender: str | None
+    start: int
+
+
+@dataclass(slots=True)
+class _Chain:
+    """A quote still open at the end of a record: its pieces so far and who said it."""
+
+    id: str
+    pieces: list[tuple[str, Quote]] = field(default_factory=list)
+    speaker: ResolvedSpeaker | None = None
+
+
+# The same string objects as Quote's default: msgspec leaves out a default by identity, and a kind that came
+# back from a worker process is an equal but different string, which would make n_process change the bytes.
+_KINDS = {kind: kind for kind in ("direct", "indirect", "mixed")}
+
+
+def _role(span: list[int] | None) -> Role | None:
+    return Role(start=span[0], end=span[1]) if span else None
+
+
+class QuoteLinker:
+    """Per-document quote state: a quote still open at the end of a sentence, and recent named mentions.
+
+    Records of one document arrive in order. Records are held back only while a quote is open, at most
+    ``max_chain`` of them, so memory stays flat however long the corpus is.
+    """
+
+    def __init__(self, *, source: str = QUOTES_SOURCE, max_chain: int = 8, window: int = 5) -> None:
+        self.source = source
+        self.max_chain = max_chain
+        self.history: deque[list[Mention]] = deque(maxlen=window)
+        self.held: list[Record] = []
+        self.chain: _Chain | None = None
+        self.last_speaker: tuple[ResolvedSpeaker, int] | None = None
+        self.record_no = 0
+        self.linked = 0
+        self.resolved = 0
+
+    def add(
+        self,
+        record: Record,
+        key: str,
+        analysis: dict[str, Any],
+        labels: dict[int, tuple[int, str]],
+        *,
+        write: bool,
+    ) -> list[Record]:
+        """Take the next record of the document; return the records that are complete, in input order."""
+        self.record_no += 1
+        current = [self._mention(record.text, key, m, labels) for m in analysis.get("mentions", [])]
+        items = list(analysis.get("quotes", []))
+        quotes: list[Quote] = []
+        if self.chain is not None:
+            items = self._continue_chain(record, key, analysis, items, current, quotes)
+        for item in items:
+            if not item.get("opened", True) and "cue" not in item:
+                continue  # a stray closing mark: no open quote before it and nobody saying it
+            quote, who = self._quote(record.text, key, item, current, len(quotes))
+            quotes.append(quote)
+            if not item.get("closed", True):
+                self.chain = _Chain(id=quote.id or key, pieces=[(key, quote)], speaker=who)
+        self.history.append(current)
+        if write:
+            record.quotes = quotes
+        self.held.append(record)
+        if self.chain is None or len(self.held) >= self.max_chain:
+            return self.finish()
+        return []
+
+    def finish(self) -> list[Record]:
+        """End of the document (or of patience): close any open quote and hand back the held records."""
+        self._close_chain()
+        released, self.held = self.held, []
+        return released
+
+    def reset(self) -> None:
+        """Forget the document: called between documents, after ``finish``."""
+        self.history.clear()
+        self.chain = None
+        self.last_speaker = None
+        self.record_no = 0
+
+    def _continue_chain(
+        self,
+        record: Record,
+        key: str,
+        analysis: dict[str, Any],
+        items: list[dict[str, Any]],
+        current: list[Mention],
+        quotes: list[Quote],
+    ) -> list[dict[str, Any]]:
+        """Extend the open quote with this record if it carries on; return the items still to handle."""
+        chain = self.chain
+        assert chain is not None
+        text = record.text
+        if analysis.get("marks", 0) == 0 and not items and text.strip():
+            # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker.
+            start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+            piece = Quote(
+                content=Role(start=start, end=end),
+                kind="direct",
+                source=self.source,
+                id=chain.id,
+                speaker_resolved=chain.speaker,
+            )
+            chain.pieces.append((key, piece))
+            quotes.append(piece)
+            return []
+        if items and not items[0].get("opened", True):
+            # The closing mark the open quote was waiting for.
+            piece, who = self._quote(text, key, items[0], current, len(quotes))
+            piece.id = chain.id
+            chain.speaker = chain.speaker or who
+            chain.pieces.append((key, piece))
+            quotes.append(piece)
+            self._close_chain()
+            return items[1:]
+        self._close_chain()  # the quote never closed: keep what it had, start afresh
+        return items
+
+    def _close_chain(self) -> None:
+        chain, self.chain = self.chain, None
+        if chain is None or len(chain.pieces) < 2:
+            return
+        records = list(dict.fromkeys(k for k, _ in chain.pieces))
+        for _, piece in chain.pieces:
+            piece.linked_records = records
+            if piece.speaker is None and piece.speaker_resolved is None:
+                piece.speaker_resolved = chain.speaker
+        self.linked += 1
+
+    def _quote(
+        self, text: str, key: str, item: dict[str, Any], current: list[Mention], index: int
+    ) -> tuple[Quote, ResolvedSpeaker | None]:
+        """The record's Quote for one analysed item, and who said it (named, resolved or carried over)."""
+        quote = Quote(
+            content=_role(item["content"]),
+            speaker=_role(item.get("speaker")),
+            cue=_role(item.get("cue")),
+            kind=_KINDS[item["kind"]],
+            source=self.source,
+            id=f"{key}:q{index}",
+        )
+        kind = item.get("speaker_kind")
+        who: ResolvedSpeaker | None = None
+        if kind in ("pronoun", "role"):
+            who = quote.speaker_resolved = self._resolve(item, current)
+            self.resolved += who is not None
+            if who is None and kind == "role":
+                who = self._named(text, key, item)  # "the chancellor" still names who goes on speaking
+        elif kind is not None:
+            who = self._named(text, key, item)
+        elif (
+            "cue" not in item and self.last_speaker is not None and self.record_no - self.last_speaker[1] <= 1
+        ):
+            # A quote with no cue of its own right after an attributed one: the same speaker goes on.
+            who = quote.speaker_resolved = self.last_speaker[0]
+        if who is not None and kind is not None:
+            self._remember_speaker(who, item, current)
+        return quote, who
+
+    @staticmethod
+    def _named(text: str, key: str, item: dict[str, Any]) -> ResolvedSpeaker:
+        entity = item.get("entity")
+        if entity:
+            return ResolvedSpeaker(text=text[entity[0] : entity[1]], record_id=key, label=entity[2])
+        start, end = item["speaker"]
+        return ResolvedSpeaker(text=text[start:end], record_id=key)
+
+    def _remember_speaker(self, who: ResolvedSpeaker, item: dict[str, Any], current: list[Mention]) -> None:
+        self.last_speaker = (who, self.record_no)
+        if who.label:
+            gender = item.get("gender") if who.label == "PERSON" else None
+            # The latest speaker is the likeliest referent of the next "it said" or "she said".
+            current.append(Mention(who.text, who.record_id, who.label, 3, gender, item["speaker"][0]))
+
+    def _resolve(self, item: dict[str, Any], current: list[Mention]) -> ResolvedSpeaker | None:
+        """The nearest fitting mention: this sentence before the speaker first, then earlier sentences;
+        within one sentence, speakers before subjects before other mentions, later before earlier."""
+        wants = tuple(item.get("wants", ()))
+        gender = item.get("gender")
+        before = item["speaker"][0]
+        for mentions in ([m for m in current if m.start < before], *reversed(self.history)):
+            fitting = [
+                m for m in mentions if m.label in wants and not (gender and m.gender and m.gender != gender)
+            ]
+            if fitting:
+                best = max(enumerate(fitting), key=lambda pair: (pair[1].salience, pair[0]))[1]
+                return ResolvedSpeaker(text=best.text, record_id=best.record_id, label=best.label)
+        return None
+
+    @staticmethod
+    def _mention(text: str, key: str, raw: list[Any], labels: dict[int, tuple[int, str]]) -> Mention:
+        start, end, label, salience, gender = raw
+        if start in labels:
+            # Document-level entity rules in the parent (surnames) may have changed the label or the end.
+            end, label = labels[start]
+        return Mention(text[start:end], key, label, salience, gender, start)
