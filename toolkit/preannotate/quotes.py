@@ -893,8 +893,9 @@ class QuoteLinker:
         if chain is None or len(chain.pieces) < 2:
             return
         records = list(dict.fromkeys(k for k, _ in chain.pieces))
-        for _, piece in chain.pieces:
-            piece.linked_records = records
+        for key, piece in chain.pieces:
+            # As everywhere in the record: the *other* records that hold pieces of this quote.
+            piece.linked_records = [other for other in records if other != key]
             if piece.speaker is None and piece.speaker_resolved is None:
                 piece.speaker_resolved = chain.speaker
         self.linked += 1
