@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,10 @@ def project(tmp_path, root, seed_path) -> Path:
     """A copy of the project's inputs: seeds/ and annotations/dataset.toml, no gold yet."""
     shutil.copytree(root / "seeds", tmp_path / "seeds")
     (tmp_path / "annotations").mkdir()
-    shutil.copy(root / "annotations" / "dataset.toml", tmp_path / "annotations" / "dataset.toml")
+    settings = (root / "annotations" / "dataset.toml").read_text(encoding="utf-8")
+    # Pinned to 0.1.0 here so the tests do not move with the shipped release number.
+    settings = re.sub(r'(?m)^version = ".*"$', 'version = "0.1.0"', settings)
+    (tmp_path / "annotations" / "dataset.toml").write_text(settings, encoding="utf-8")
     return tmp_path
 
 

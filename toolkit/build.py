@@ -3,19 +3,17 @@
 Steps: convert ``seeds/`` to ``annotations/tasks/seed.jsonl``; pre-annotate that to
 ``annotations/pre/seed.jsonl``; validate ``annotations/gold/*.jsonl``; package them into ``dist/NAME/VERSION``
 (name, version and split settings come from ``annotations/dataset.toml``, the one place they are kept);
-benchmark the baseline on the test split into ``reports/NAME-VERSION/``. Rerunning is safe: convert and
+benchmark the baselines on the test split into ``reports/NAME-VERSION/``. Rerunning is safe: convert and
 pre-annotate are deterministic, and an existing version is compared with what the inputs give now
-(identical: go on; different: stop and ask for a new version). A step whose module or inputs are missing is
-skipped with a note rather than failing the chain.
+(identical: go on; different: stop and ask for a new version). A step whose inputs are missing is skipped
+with a note rather than failing the chain.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from toolkit.card import CardText
 from toolkit.errors import InputError, OverwriteError, UsageError
@@ -32,7 +30,13 @@ TASKS_FILE = Path("annotations") / "tasks" / "seed.jsonl"
 PRE_FILE = Path("annotations") / "pre" / "seed.jsonl"
 GOLD_DIR = Path("annotations") / "gold"
 PREANNOTATE_TASKS = ("entities", "quotes", "events")
-BASELINE_SYSTEMS = ("baseline",)
+
+
+def baseline_systems() -> list[str]:
+    """The toolkit's own pre-annotators, and the bare default spaCy model for comparison."""
+    from toolkit.models import default_model_name
+
+    return ["baseline", f"spacy:{default_model_name()}"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class BuildSettings:
     """The dataset's identity and split settings; read from annotations/dataset.toml."""
 
     name: str = "ukraine-liveblog"
-    version: str = "0.1.0"
+    version: str = "1.0.0"
     group_by: str = "paragraph"
     seed: int = 0
     splits: str = "0.8,0.1,0.1"
@@ -113,49 +117,31 @@ def latest_previous(releases: Path, version: str) -> Path | None:
     return max(found)[1] if found else None
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a stage module, or None when that module is not part of this install yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    except AttributeError:
-        return None
-
-
 def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
-    convert = _optional("toolkit.convert", "convert")
+    from toolkit.convert import convert
+
     seeds = root / "seeds"
-    if convert is None or not seeds.is_dir():
-        result.steps.append(
-            BuildStep("convert", "skipped", "no seeds/ folder" if convert else "no toolkit.convert")
-        )
+    if not seeds.is_dir():
+        result.steps.append(BuildStep("convert", "skipped", "no seeds/ folder"))
         return
     summary = convert(sources=[seeds], output=root / TASKS_FILE, quiet=quiet)
-    records = getattr(summary, "records", "?")
-    result.steps.append(BuildStep("convert", "done", f"seeds/ -> {TASKS_FILE} ({records} records)"))
+    result.steps.append(BuildStep("convert", "done", f"seeds/ -> {TASKS_FILE} ({summary.records} records)"))
 
 
 def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
-    preannotate = _optional("toolkit.preannotate", "preannotate")
+    from toolkit.preannotate import preannotate
+
     tasks = root / TASKS_FILE
-    if preannotate is None or not tasks.is_file():
-        why = "no toolkit.preannotate" if preannotate is None else f"no {TASKS_FILE}"
-        result.steps.append(BuildStep("preannotate", "skipped", why))
+    if not tasks.is_file():
+        result.steps.append(BuildStep("preannotate", "skipped", f"no {TASKS_FILE}"))
         return
     preannotate(input=tasks, output=root / PRE_FILE, tasks=PREANNOTATE_TASKS, model=None, quiet=quiet)
     result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
 
 
 def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
-    validate = _optional("toolkit.validate", "validate")
-    if validate is None:
-        result.steps.append(BuildStep("validate", "skipped", "no toolkit.validate; package checks only"))
-        return False
+    from toolkit.validate import validate
+
     report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
     if not report.ok:
         raise ValidationFailedError(report)
@@ -225,12 +211,10 @@ def package_step(
 
 
 def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, quiet: bool) -> None:
-    run_benchmark = _optional("toolkit.benchmark", "run_benchmark")
+    from toolkit.benchmark import run_benchmark
+
     report_dir = root / "reports" / f"{settings.name}-{settings.version}"
     unchanged = result.steps and result.steps[-1].status == "unchanged"
-    if run_benchmark is None:
-        result.steps.append(BuildStep("benchmark", "skipped", "no toolkit.benchmark yet"))
-        return
     if result.dataset_dir is None or not (result.dataset_dir / "data" / "full" / "test.parquet").is_file():
         result.steps.append(BuildStep("benchmark", "skipped", "the dataset has no test split"))
         return
@@ -243,12 +227,13 @@ def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, 
     run_benchmark(
         dataset_dir=result.dataset_dir,
         split="test",
-        systems=list(BASELINE_SYSTEMS),
+        systems=baseline_systems(),
         output_dir=report_dir,
         quiet=quiet,
     )
     result.report_dir = report_dir
-    result.steps.append(BuildStep("benchmark", "done", f"baseline on test -> {report_dir.relative_to(root)}"))
+    where = report_dir.relative_to(root)
+    result.steps.append(BuildStep("benchmark", "done", f"baselines on the test split -> {where}"))
 
 
 def build(*, root: str | Path = ".", benchmark: bool = True, quiet: bool = True) -> BuildResult:
