@@ -116,3 +116,10 @@ def test_build_benchmarks_the_baseline_on_the_test_split(project, seed_path):
     assert (project / "reports" / "ukraine-liveblog-0.1.0" / "report.json").is_file()
     again = build(root=project)
     assert _statuses(again)["benchmark"] == "unchanged"
+
+
+def test_paths_in_outputs_are_relative_to_the_project(project, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path.parent)  # run from elsewhere: the outputs must not say where
+    build(root=project, benchmark=False)
+    first = orjson.loads((project / "annotations" / "tasks" / "seed.jsonl").read_bytes().splitlines()[0])
+    assert first["meta"]["source"] == "seeds/000_0e2087f0584c9a21.txt"

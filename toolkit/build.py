@@ -11,6 +11,7 @@ with a note rather than failing the chain.
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -243,17 +244,30 @@ def build(*, root: str | Path = ".", benchmark: bool = True, quiet: bool = True)
         raise UsageError(f"--root {root}: no such folder")
     settings = load_settings(folder)
     result = BuildResult(root=folder)
-    convert_step(folder, result, quiet=quiet)
-    preannotate_step(folder, result, quiet=quiet)
-    gold = sorted((folder / GOLD_DIR).glob("*.jsonl"))
+    # Paths recorded in outputs (meta.source, manifest, report) stay relative to the project, so a build in
+    # another checkout writes the same bytes.
+    with contextlib.chdir(folder):
+        _run_steps(Path("."), settings, result, benchmark=benchmark, quiet=quiet)
+    if result.dataset_dir is not None:
+        result.dataset_dir = folder / result.dataset_dir
+    if result.report_dir is not None:
+        result.report_dir = folder / result.report_dir
+    return result
+
+
+def _run_steps(
+    root: Path, settings: BuildSettings, result: BuildResult, *, benchmark: bool, quiet: bool
+) -> None:
+    convert_step(root, result, quiet=quiet)
+    preannotate_step(root, result, quiet=quiet)
+    gold = sorted((root / GOLD_DIR).glob("*.jsonl"))
     if not gold:
         for step in ("validate", "package", "benchmark"):
             result.steps.append(BuildStep(step, "skipped", f"no gold annotations in {GOLD_DIR}/ yet"))
-        return result
-    validated = validate_step(folder, gold, result)
-    package_step(folder, gold, settings, result, validated=validated, quiet=quiet)
+        return
+    validated = validate_step(root, gold, result)
+    package_step(root, gold, settings, result, validated=validated, quiet=quiet)
     if benchmark:
-        benchmark_step(folder, settings, result, quiet=quiet)
+        benchmark_step(root, settings, result, quiet=quiet)
     else:
         result.steps.append(BuildStep("benchmark", "skipped", "--no-benchmark"))
-    return result
