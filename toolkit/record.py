@@ -56,7 +56,9 @@ class ResolvedSpeaker(msgspec.Struct, omit_defaults=True):
     label: str | None = None
 
 
-class Quote(msgspec.Struct, omit_defaults=True):
+# Quotes and events write every field, nulls included: a reader sees the kind and the empty roles
+# without having to know the defaults.
+class Quote(msgspec.Struct):
     content: Role | None = None
     speaker: Role | None = None
     cue: Role | None = None
@@ -68,7 +70,7 @@ class Quote(msgspec.Struct, omit_defaults=True):
     linked_records: list[str] = []
 
 
-class Event(msgspec.Struct, omit_defaults=True):
+class Event(msgspec.Struct):
     label: str
     trigger: Role | None = None
     source: str | None = None
