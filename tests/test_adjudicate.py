@@ -200,3 +200,15 @@ def test_cli(files, tmp_path):
     assert validated.exit_code == 0, validated.output
     clash = runner.invoke(app, ["adjudicate", *map(str, files), "-o", str(files[0])])
     assert clash.exit_code == 2 and "inputs are never overwritten" in clash.stderr
+
+
+def test_different_speaker_resolutions_are_a_tie():
+    from toolkit.adjudicate import quote_key
+    from toolkit.record import Quote, ResolvedSpeaker, Role
+
+    def quote(record_id: str) -> Quote:
+        resolved = ResolvedSpeaker(text="Fleming", record_id=record_id, label="PERSON")
+        return Quote(content=Role(0, 10), kind="direct", speaker_resolved=resolved)
+
+    assert quote_key(quote("doc:30")) != quote_key(quote("doc:32"))
+    assert quote_key(quote("doc:32")) == quote_key(quote("doc:32"))

@@ -29,7 +29,10 @@ def span_key(span: Span) -> Hashable:
 
 
 def quote_key(quote: Quote) -> Hashable:
-    return (_range(quote.content), _range(quote.speaker), _range(quote.cue), quote.kind)
+    # Who a pronoun stands for is part of the annotation: two readings of "he" are a disagreement.
+    resolved = quote.speaker_resolved
+    who = None if resolved is None else (resolved.text, resolved.record_id)
+    return (_range(quote.content), _range(quote.speaker), _range(quote.cue), quote.kind, who)
 
 
 def event_key(event: Event) -> Hashable:

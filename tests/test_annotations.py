@@ -1,0 +1,71 @@
+"""The shipped annotations stay reproducible: tasks, pre-annotations, both passes and the gold rebuild exactly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from toolkit.adjudicate import adjudicate
+from toolkit.convert import convert
+from toolkit.preannotate import preannotate
+from toolkit.validate import validate
+
+PASSES = ("annotator-a", "annotator-b")
+
+
+def run_script(root, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], cwd=root, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_tasks_and_pre_annotations_are_what_the_toolkit_makes_today(root, tmp_path, monkeypatch):
+    monkeypatch.chdir(root)  # meta.source is the path as given, relative to the project
+    convert(sources=["seeds"], output=tmp_path / "tasks.jsonl")
+    assert (tmp_path / "tasks.jsonl").read_bytes() == (root / "annotations/tasks/seed.jsonl").read_bytes()
+    preannotate(input=tmp_path / "tasks.jsonl", output=tmp_path / "pre.jsonl")
+    assert (tmp_path / "pre.jsonl").read_bytes() == (root / "annotations/pre/seed.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("annotator", PASSES)
+def test_each_pass_is_built_from_its_authoring_file(root, annotator):
+    done = run_script(
+        root,
+        "annotations/scripts/build_pass.py",
+        f"annotations/src/{annotator}.yaml",
+        "--tasks",
+        "annotations/tasks/seed.jsonl",
+        "-o",
+        f"annotations/passes/{annotator}.jsonl",
+        "--check",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_gold_is_the_adjudicated_passes_with_the_recorded_decisions(root, tmp_path):
+    passes = [str(root / f"annotations/passes/{a}.jsonl") for a in PASSES]
+    adjudicate(paths=passes, output=tmp_path / "gold.jsonl", ties=tmp_path / "ties.jsonl")
+    done = run_script(
+        root,
+        "annotations/scripts/apply_adjudication.py",
+        "annotations/adjudication.yaml",
+        "--passes",
+        *passes,
+        "--gold",
+        str(tmp_path / "gold.jsonl"),
+        "--ties",
+        str(tmp_path / "ties.jsonl"),
+        "-o",
+        str(tmp_path / "final.jsonl"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "final.jsonl").read_bytes() == (root / "annotations/gold/seed.jsonl").read_bytes()
+
+
+def test_gold_and_passes_validate_strictly(root):
+    files = [root / "annotations/gold/seed.jsonl", *(root / f"annotations/passes/{a}.jsonl" for a in PASSES)]
+    report = validate(paths=[str(f) for f in files], strict=True, source_dir=root)
+    assert report.ok and report.counts.get("error", 0) == 0 and report.counts.get("warning", 0) == 0
+    assert report.records == 108
