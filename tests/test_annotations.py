@@ -1,4 +1,4 @@
-"""The shipped annotations stay reproducible: tasks, pre-annotations, both passes and the gold rebuild exactly."""
+"""The shipped annotations stay reproducible: tasks, pre-annotations, passes and gold rebuild exactly."""
 
 from __future__ import annotations
 
