@@ -115,8 +115,16 @@ def main() -> int:
         print(f"corpus: {words:,} words in {args.shards} shards", flush=True)
         commands = {
             "local": ["preannotate", str(work / "tasks.jsonl"), "-o", str(work / "local.jsonl"), "-n", "2"],
-            "dask": ["preannotate", f"{work / 'tasks'}/", "-o", f"{work / 'dask'}/", "--engine", "dask",
-                     "--workers", "2"],
+            "dask": [
+                "preannotate",
+                f"{work / 'tasks'}/",
+                "-o",
+                f"{work / 'dask'}/",
+                "--engine",
+                "dask",
+                "--workers",
+                "2",
+            ],
         }
         seconds: dict[str, list[float]] = {"local": [], "dask": []}
         cpu: dict[str, list[float]] = {"local": [], "dask": []}
@@ -139,10 +147,14 @@ def main() -> int:
     local_seconds, dask_seconds = min(seconds["local"]), min(seconds["dask"])
     local_rate, dask_rate = words / local_seconds, words / dask_seconds
     overhead = local_rate / dask_rate - 1
-    print(f"local engine, --n-process 2: {local_rate:10,.0f} words/s ({local_seconds:.1f} s, "
-          f"{min(cpu['local']):.1f} CPU s)")
-    print(f"dask engine, 2 workers:      {dask_rate:10,.0f} words/s ({dask_seconds:.1f} s, "
-          f"{min(cpu['dask']):.1f} CPU s)")
+    print(
+        f"local engine, --n-process 2: {local_rate:10,.0f} words/s ({local_seconds:.1f} s, "
+        f"{min(cpu['local']):.1f} CPU s)"
+    )
+    print(
+        f"dask engine, 2 workers:      {dask_rate:10,.0f} words/s ({dask_seconds:.1f} s, "
+        f"{min(cpu['dask']):.1f} CPU s)"
+    )
     print(f"overhead of dask: {overhead:+.1%} (bar: under {BAR:.0%}); same output by meta.id: {identical}")
     return 0 if overhead < BAR and identical else 1
 

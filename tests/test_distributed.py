@@ -32,7 +32,7 @@ from toolkit.jsonl import read_records, write_records
 
 runner = CliRunner()
 PARAGRAPHS = [
-    "Russian troops pulled back from Kyiv on Thursday. \"We will rebuild,\" the mayor said.",
+    'Russian troops pulled back from Kyiv on Thursday. "We will rebuild," the mayor said.',
     "Talks in Istanbul ended without a deal. Officials said a new round would start next week.",
     "Grain prices rose again. Traders blamed the blockade of Odesa.",
     "The UN said 4 million people had fled. Aid groups asked for more money.",
@@ -74,7 +74,11 @@ def inprocess_cluster():
     """A Dask cluster of one thread-based worker inside the test process, reachable over TCP."""
     distributed_lib = pytest.importorskip("distributed")
     with distributed_lib.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", silence_logs=40,
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        silence_logs=40,
         **distributed.QUIET_SCHEDULER,
     ) as cluster:
         yield cluster
@@ -397,8 +401,9 @@ def test_a_killed_worker_shard_is_redone_on_a_local_cluster(tmp_path, corpus, mo
     monkeypatch.setenv(distributed.CRASH_FLAG_ENV, str(flag))
     started = time.monotonic()
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, silence_logs=50,
-                     **distributed.QUIET_SCHEDULER) as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, silence_logs=50, **distributed.QUIET_SCHEDULER
+        ) as cluster,
         Client(cluster) as dask_client,
     ):
         run = convert_sharded(sources=["src"], output="out.jsonl", engine="dask", client=dask_client)

@@ -238,8 +238,10 @@ def record_shards(input: str | Path) -> list[Shard]:
         raise InputError("no such file or folder", path=source_name(input), rule="missing-path")
     if path.is_dir():
         files = [
-            p for p in sorted(path.rglob("*"), key=lambda p: p.relative_to(path).parts)
-            if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES
+            p
+            for p in sorted(path.rglob("*"), key=lambda p: p.relative_to(path).parts)
+            if p.is_file()
+            and p.suffix.lower() in RECORD_SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
         ]
         if not files:
@@ -250,8 +252,12 @@ def record_shards(input: str | Path) -> list[Shard]:
         files = [path]
     given = [source_name(p) for p in files]
     return [
-        Shard(name=name, source=source, path=_absolute(source),
-              kind="parquet" if source.lower().endswith(".parquet") else "jsonl")
+        Shard(
+            name=name,
+            source=source,
+            path=_absolute(source),
+            kind="parquet" if source.lower().endswith(".parquet") else "jsonl",
+        )
         for name, source in zip(shard_names(given), given, strict=True)
     ]
 
@@ -265,9 +271,9 @@ class Stage(abc.ABC):
     name: ClassVar[str]
 
     @abc.abstractmethod
-    def records(self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]) -> tuple[
-        Iterator[Record], Callable[[], dict[str, Any]]
-    ]:
+    def records(
+        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
+    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
         """The shard's output records, streamed, and a function giving its summary once they are consumed."""
 
     @abc.abstractmethod
@@ -297,9 +303,9 @@ def _add_up(summaries: list[dict[str, Any]], *, first: Iterable[str] = ()) -> di
 class ConvertStage(Stage):
     name = "convert"
 
-    def records(self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]) -> tuple[
-        Iterator[Record], Callable[[], dict[str, Any]]
-    ]:
+    def records(
+        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
+    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
         from toolkit.convert import ConvertSummary, convert_records
 
         summary = ConvertSummary()
@@ -393,7 +399,9 @@ def read_shard_records(
     if missing:
         raise InputError(
             f"Parquet shard lacks the record column(s) {', '.join(sorted(missing))}",
-            path=shard.source, rule="parquet-not-full", hint="use the full config's columns",
+            path=shard.source,
+            rule="parquet-not-full",
+            hint="use the full config's columns",
         )
     row_number = 0
     for batch in table.iter_batches(batch_size=1024):
@@ -402,16 +410,17 @@ def read_shard_records(
             try:
                 yield record_from_full_row(row)
             except Exception as exc:  # a malformed row: name it like a JSONL line
-                raise InputError(f"not a record: {exc}", path=shard.source, line=row_number,
-                                 rule="record-shape") from None
+                raise InputError(
+                    f"not a record: {exc}", path=shard.source, line=row_number, rule="record-shape"
+                ) from None
 
 
 class PreannotateStage(Stage):
     name = "preannotate"
 
-    def records(self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]) -> tuple[
-        Iterator[Record], Callable[[], dict[str, Any]]
-    ]:
+    def records(
+        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
+    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
         from dataclasses import asdict
 
         from toolkit.preannotate import PreannotateSummary, preannotate_records
@@ -420,8 +429,13 @@ class PreannotateStage(Stage):
         stats = ReadStats()
         records = read_shard_records(shard, skip_invalid=options["skip_invalid"], stats=stats)
         annotated = preannotate_records(
-            records, tasks=options["tasks"], model=options["model"], label_map=options["label_map"],
-            events_model=options["events_model"], summary=summary, **tuning,
+            records,
+            tasks=options["tasks"],
+            model=options["model"],
+            label_map=options["label_map"],
+            events_model=options["events_model"],
+            summary=summary,
+            **tuning,
         )
 
         def finished() -> dict[str, Any]:
@@ -469,8 +483,9 @@ def read_marker(path: Path) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) else None
 
 
-def is_done(marker: dict[str, Any] | None, *, stage: str, input_sha256: str, options: dict[str, Any],
-            output: Path) -> bool:
+def is_done(
+    marker: dict[str, Any] | None, *, stage: str, input_sha256: str, options: dict[str, Any], output: Path
+) -> bool:
     """A shard is finished only if everything that shaped its output is unchanged and the output is intact."""
     if marker is None or not output.is_file():
         return False
@@ -538,8 +553,15 @@ def run_shard(job: ShardJob) -> ShardResult:
     marker = read_marker(marker_path)
     if is_done(marker, stage=job.stage, input_sha256=input_sha256, options=options, output=output):
         assert marker is not None
-        return ShardResult(shard.name, marker["records"], marker["words"], True, _worker_name(),
-                           time.perf_counter() - started, marker["summary"])
+        return ShardResult(
+            shard.name,
+            marker["records"],
+            marker["words"],
+            True,
+            _worker_name(),
+            time.perf_counter() - started,
+            marker["summary"],
+        )
     # The old marker goes first: from here on, a crash leaves the shard unfinished, never stale-but-done.
     marker_path.unlink(missing_ok=True)
     _clear_stale_temporaries(output)
@@ -561,8 +583,9 @@ def run_shard(job: ShardJob) -> ShardResult:
     }
     with atomic_output(marker_path, "wb") as handle:
         handle.write(orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
-    return ShardResult(shard.name, tally.records, tally.words, False, _worker_name(),
-                       time.perf_counter() - started, summary)
+    return ShardResult(
+        shard.name, tally.records, tally.words, False, _worker_name(), time.perf_counter() - started, summary
+    )
 
 
 # ---------------------------------------------------------------- the driver
@@ -652,8 +675,13 @@ def dask_client(*, scheduler: str | None = None, workers: int | None = None) -> 
     # racing the shutdown) would print tracebacks after a run that went fine.
     with (
         dask.config.set(WORKER_CONFIG),
-        LocalCluster(n_workers=workers or _cores(), threads_per_worker=1, processes=True,
-                     silence_logs=logging.CRITICAL, **QUIET_SCHEDULER) as cluster,
+        LocalCluster(
+            n_workers=workers or _cores(),
+            threads_per_worker=1,
+            processes=True,
+            silence_logs=logging.CRITICAL,
+            **QUIET_SCHEDULER,
+        ) as cluster,
         Client(cluster) as client,
     ):
         yield client
@@ -662,8 +690,9 @@ def dask_client(*, scheduler: str | None = None, workers: int | None = None) -> 
 def _run_local(jobs: list[ShardJob], *, quiet: bool) -> Iterator[ShardResult]:
     from toolkit.progress import track
 
-    yield from track((run_shard(job) for job in jobs), description=f"{jobs[0].stage} shards",
-                     total=len(jobs), quiet=quiet)
+    yield from track(
+        (run_shard(job) for job in jobs), description=f"{jobs[0].stage} shards", total=len(jobs), quiet=quiet
+    )
 
 
 def _run_dask(jobs: list[ShardJob], client: Client, *, quiet: bool) -> Iterator[ShardResult]:
@@ -678,8 +707,9 @@ def _run_dask(jobs: list[ShardJob], client: Client, *, quiet: bool) -> Iterator[
     keys = [f"{job.stage}-{job.shard.name}-{run_token}" for job in jobs]
     futures = client.map(run_shard, jobs, pure=False, key=keys)
     try:
-        for future in track(as_completed(futures), description=f"{jobs[0].stage} shards", total=len(jobs),
-                            quiet=quiet):
+        for future in track(
+            as_completed(futures), description=f"{jobs[0].stage} shards", total=len(jobs), quiet=quiet
+        ):
             yield _result_of(future)
     finally:
         client.cancel(futures)
@@ -733,8 +763,10 @@ def run_sharded(
     tuning = dict(tuning or {})
     if engine == "dask":
         tuning["n_process"] = 1  # worker processes are daemons (no children): the workers are the parallelism
-    jobs = [ShardJob(stage=stage, shard=s, out_dir=_absolute(out_dir), options=options, tuning=tuning)
-            for s in shards]
+    jobs = [
+        ShardJob(stage=stage, shard=s, out_dir=_absolute(out_dir), options=options, tuning=tuning)
+        for s in shards
+    ]
     started = time.perf_counter()
     by_name: dict[str, ShardResult] = {}
     if engine == "local":
@@ -775,8 +807,10 @@ def run_lines(run: ShardedRun) -> list[str]:
         f"{run.engine}: {speed} in {run.seconds:.1f} s on {workers}",
     ]
     if run.left_out:
-        lines.append(f"{run.engine}: {len(run.left_out)} input file(s) inside the output folder left out, "
-                     f"e.g. {run.left_out[0]}")
+        lines.append(
+            f"{run.engine}: {len(run.left_out)} input file(s) inside the output folder left out, "
+            f"e.g. {run.left_out[0]}"
+        )
     for worker, (shards, records) in run.per_worker().items():
         lines.append(f"  worker {worker}: {shards} shard{'s' if shards != 1 else ''}, {records:,} records")
     return lines
@@ -814,13 +848,28 @@ def convert_sharded(
         raise UsageError("no sources given")
     name = resolve_model_name(model)
     options = {
-        "unit": unit, "model": name, "model_version": model_fingerprint(name), "skip_invalid": skip_invalid,
-        "text_field": text_field, "id_field": id_field, "date_field": date_field, "title_field": title_field,
-        "url_field": url_field, "source_field": source_field,
+        "unit": unit,
+        "model": name,
+        "model_version": model_fingerprint(name),
+        "skip_invalid": skip_invalid,
+        "text_field": text_field,
+        "id_field": id_field,
+        "date_field": date_field,
+        "title_field": title_field,
+        "url_field": url_field,
+        "source_field": source_field,
     }
-    run = run_sharded(stage="convert", shards=convert_shards(sources, format=format), output=output,
-                      options=options, engine=engine, scheduler=scheduler, workers=workers, client=client,
-                      quiet=quiet)
+    run = run_sharded(
+        stage="convert",
+        shards=convert_shards(sources, format=format),
+        output=output,
+        options=options,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        client=client,
+        quiet=quiet,
+    )
     _check_unique_documents(run)
     run.summary.output = run.output
     return run
@@ -835,7 +884,9 @@ def _check_unique_documents(run: ShardedRun) -> None:
             if seen != result.name:
                 raise InputError(
                     f"doc id {doc_id!r} of shard {result.name} was already used in shard {seen}",
-                    path=run.out_dir, rule="duplicate-doc-id", hint="give documents unique ids",
+                    path=run.out_dir,
+                    rule="duplicate-doc-id",
+                    hint="give documents unique ids",
                 )
 
 
@@ -865,11 +916,24 @@ def preannotate_sharded(
         raise UsageError(f"--n-process {n_process}: must be 1 or more")
     name = resolve_model_name(model)
     options = {
-        "tasks": list(parse_tasks(tasks)), "model": name, "model_version": model_fingerprint(name),
-        "label_map": label_map, "label_map_file": file_fingerprint(label_map),
-        "events_model": events_model, "events_model_version": model_fingerprint(events_model),
+        "tasks": list(parse_tasks(tasks)),
+        "model": name,
+        "model_version": model_fingerprint(name),
+        "label_map": label_map,
+        "label_map_file": file_fingerprint(label_map),
+        "events_model": events_model,
+        "events_model_version": model_fingerprint(events_model),
         "skip_invalid": skip_invalid,
     }
-    return run_sharded(stage="preannotate", shards=record_shards(input), output=output, options=options,
-                       tuning={"n_process": n_process, "batch_size": batch_size}, engine=engine,
-                       scheduler=scheduler, workers=workers, client=client, quiet=quiet)
+    return run_sharded(
+        stage="preannotate",
+        shards=record_shards(input),
+        output=output,
+        options=options,
+        tuning={"n_process": n_process, "batch_size": batch_size},
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        client=client,
+        quiet=quiet,
+    )
