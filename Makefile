@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
+LINTED := toolkit tests benchmarks annotations/scripts
 
-.PHONY: demo test lint format install clean bench labelstudio
+.PHONY: demo test lint format install clean labelstudio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,15 +36,17 @@ demo: $(VENV)/.installed
 	$(BIN)/toolkit build
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 test: $(VENV)/.installed-test $(LS_VENV)/bin/label-studio
-	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest -q
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff format toolkit tests benchmarks
-	$(BIN)/ruff check --fix toolkit tests benchmarks
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache dist reports
