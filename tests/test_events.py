@@ -299,6 +299,38 @@ def test_event_components_are_enough(nlp, annotator):
     assert [e.label for e in events] == ["COERCE"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Headlines without a verb: the climb to the clause's verb stops at the root (it once looped forever).
+        ("Peace talks on Tuesday.", [("CONSULT", "Peace talks")]),
+        ("Air strikes on Kharkiv.", [("ASSAULT", "Air strikes")]),
+        # A phrase with an optional word matches with and without it.
+        ("Thousands took to the streets of Minsk.", [("PROTEST", "took to the streets")]),
+        ("Thousands took to streets across the country.", [("PROTEST", "took to streets")]),
+        # A rule without head words is found through its key dependent ("jointly").
+        ("Troops jointly patrolled the border.", [("COOPERATE", "patrolled")]),
+        # A word that is also a phrase's first word, and a rule's head.
+        ("Rebels attacked the town.", [("ASSAULT", "attacked")]),
+        ("He was treated for a heart attack.", []),
+    ],
+)
+def test_trigger_index(nlp, annotator, text, expected):
+    assert [(e.label, e.trigger.text) for e in annotator(nlp(text))] == expected
+
+
+def test_lexicon_entries_the_index_cannot_find_are_refused(nlp, monkeypatch):
+    from toolkit.preannotate import events_lexicon as lex
+
+    monkeypatch.setattr(lex, "PHRASES", (("PROTEST", "the? street", 3),))
+    with pytest.raises(ValueError, match="starts with an optional word"):
+        EventRuleAnnotator(nlp)
+    monkeypatch.undo()
+    monkeypatch.setattr(lex, "RULES", (lex.rule("AID", "", lex.obj("food")),))
+    with pytest.raises(ValueError, match="without head words"):
+        EventRuleAnnotator(nlp)
+
+
 def test_seed_sentences(nlp, annotator, seed_path):
     found: dict[str, set[str]] = {}
     text = seed_path.read_text(encoding="utf-8")

@@ -108,45 +108,58 @@ def _lemma(token: Token) -> str:
     return token.lemma_.lower()
 
 
-def _cased(words: Iterable[str]) -> list[str]:
-    # A capitalised noun can be its own lemma ("Police"); the native LEMMA attribute keeps matching fast.
-    return sorted({form for word in words for form in (word, word.capitalize())})
+def _spellings(word: str) -> frozenset[int]:
+    """Hashes of the lemmas spelling ``word``: as written, or capitalised ("Police" can be its own lemma)."""
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(form) for form in (word, word.capitalize()))
 
 
-def _lemma_attrs(words: Iterable[str]) -> dict[str, Any]:
-    return {"LEMMA": {"IN": _cased(words)}}
+# Proper nouns are names ("Ban Ki-moon", "March"), not acts: an unrestricted word must be one of these.
+_ACT_POS = frozenset({"NOUN", "VERB", "ADJ"})
 
 
-def _grouped_words(spec: str) -> dict[str, list[str]]:
-    """Split ``"attack bomb/VERB talk/NNS"`` into lemma lists keyed by their POS or TAG restriction."""
-    groups: dict[str, list[str]] = {}
-    for word in spec.split():
-        lemma, _, restriction = word.partition("/")
-        groups.setdefault(restriction, []).append(lemma)
-    return groups
+@dataclass(frozen=True)
+class _Word:
+    """A one-word trigger of the lexicon, with the POS or TAG it needs ("" for any of ``_ACT_POS``)."""
+
+    label: str
+    weak: bool
+    restriction: str
+
+    def fits(self, token: Token) -> bool:
+        if not self.restriction:
+            return token.pos_ in _ACT_POS
+        if self.restriction in _UPOS:
+            return token.pos_ == self.restriction
+        return token.tag_ == self.restriction
 
 
-def _word_pattern(lemmas: list[str], restriction: str) -> list[dict[str, Any]]:
-    attrs = _lemma_attrs(lemmas)
-    if not restriction:
-        # Proper nouns are names ("Ban Ki-moon", "March"), not acts.
-        attrs["POS"] = {"IN": ["NOUN", "VERB", "ADJ"]}
-    elif restriction in _UPOS:
-        attrs["POS"] = restriction
-    else:
-        attrs["TAG"] = restriction
-    return [attrs]
+@dataclass(frozen=True)
+class _Phrase:
+    """A multi-word trigger: per word, the lemma hashes that spell it and whether it may be left out."""
 
+    label: str | None
+    priority: int
+    words: tuple[tuple[frozenset[int], bool], ...]
 
-def _phrase_pattern(text: str) -> list[dict[str, Any]]:
-    pattern = []
-    for word in text.split():
-        optional = word.endswith("?")
-        node: dict[str, Any] = _lemma_attrs([word.rstrip("?")])
-        if optional:
-            node["OP"] = "?"
-        pattern.append(node)
-    return pattern
+    @classmethod
+    def of(cls, label: str | None, text: str, priority: int) -> _Phrase:
+        words = tuple((_spellings(word.rstrip("?")), word.endswith("?")) for word in text.split())
+        if words[0][1]:
+            # The index finds a phrase by its first word, so that word must be there.
+            raise ValueError(f"events lexicon: phrase {text!r} starts with an optional word")
+        return cls(label, priority, words)
+
+    def ends(self, lemmas: list[int], start: int) -> set[int]:
+        """Where the phrase ends if it starts at ``start``: one end per way through its optional words."""
+        reached = {start}
+        for spellings, optional in self.words:
+            moved = {i + 1 for i in reached if i < len(lemmas) and lemmas[i] in spellings}
+            reached = reached | moved if optional else moved
+            if not reached:
+                break
+        return reached
 
 
 _LINK_DEPS: dict[str, frozenset[str]] = {
@@ -185,7 +198,7 @@ class _Link:
     def find(self, head: Token) -> list[int] | None:
         """Token ids of this dependent under ``head`` (its key word first), or None."""
         if self.rel == "desc":
-            return next(([t.i] for t in head.subtree if t is not head and self.accepts(t)), None)
+            return next(([t.i] for t in head.subtree if t.i != head.i and self.accepts(t)), None)
         for child in head.children:
             if child.dep_ not in _LINK_DEPS[self.rel]:
                 continue
@@ -223,63 +236,135 @@ class _Link:
         return None
 
 
-class _RuleMatcher:
-    """Verb-argument rules: candidate heads come from an index of lemmas, dependents are checked on the parse.
+_Compiled = tuple[lex.Rule, tuple[_Link, ...]]
+# Relations whose dependent is accepted by its own lemma, so that lemma can stand for the rule in the index.
+_KEYED_RELS = frozenset({"mod", "comp", "poss", "xcomp"})
 
-    A DependencyMatcher with these rules tests every node's word list on every token (about 700 set
-    lookups a token); indexing the heads is several times faster and keeps the rules plain data.
+
+def _key_words(rule: lex.Rule, links: tuple[_Link, ...]) -> list[str]:
+    """For a rule with no head words: the lemmas of a dependent that finds the rule's heads in the index."""
+    key = next((k for k in links if k.rel in _KEYED_RELS and k.words and not k.excluded), None)
+    if key is None or key.words is None:
+        raise ValueError(
+            f"events lexicon: a rule for {rule.label} without head words needs a mod, comp, poss or xcomp "
+            "dependent with a word list"
+        )
+    return sorted(key.words)
+
+
+def _rule_match(rule: lex.Rule, links: tuple[_Link, ...], token: Token) -> list[list[int]] | None:
+    """The ids ``_rule_act`` reads (the head, then each dependent's) if ``rule`` holds at ``token``."""
+    if rule.pos and token.pos_ != rule.pos:
+        return None
+    found = []
+    for link in links:
+        ids = link.find(token)
+        if ids is None:
+            break
+        found.append(ids)
+    else:
+        return [[token.i], *found]
+    first = links[0]
+    reduced = first.rel == "obj" and first.words and token.dep_ == "acl" and first.accepts(token.head)
+    if len(links) == 1 and reduced:
+        # A reduced relative: "the deal brokered by Qatar", "sanctions imposed on Iran".
+        return [[token.i], [token.head.i]]
+    return None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What a lemma can start: one-word triggers, phrases, rules it heads, head-less rules it keys."""
+
+    words: tuple[_Word, ...]
+    phrases: tuple[_Phrase, ...]
+    rules: tuple[_Compiled, ...]
+    keyed: tuple[_Compiled, ...]
+
+
+class _TriggerIndex:
+    """The lexicon's triggers keyed by lemma: one pass over a Doc's lemma hashes finds the tokens to read.
+
+    A spaCy Matcher with the lexicon tried each word list on every token (a Python set test per pattern and
+    token, most of the events time). Here a token costs one dict lookup, and only the few tokens whose lemma
+    can start a trigger are read further. Words and phrases match the lemma as spelled or capitalised, as
+    the Matcher's LEMMA did; rules match the lower-cased lemma.
     """
 
-    def __init__(self, rules: Iterable[lex.Rule]) -> None:
-        self._by_head: dict[str, list[tuple[lex.Rule, tuple[_Link, ...]]]] = {}
-        self._any_head: list[tuple[lex.Rule, tuple[_Link, ...]]] = []
-        for rule in rules:
+    def __init__(self) -> None:
+        self._words: dict[int, list[_Word]] = {}
+        for weak, table in ((False, lex.LEXICON), (True, lex.WEAK)):
+            for label, spec in table:
+                for item in spec.split():
+                    lemma, _, restriction = item.partition("/")
+                    for key in _spellings(lemma):
+                        self._words.setdefault(key, []).append(_Word(label, weak, restriction))
+        self._phrases: dict[int, list[_Phrase]] = {}
+        for label, text, priority in lex.PHRASES:
+            phrase = _Phrase.of(label, text, priority)
+            for key in phrase.words[0][0]:
+                self._phrases.setdefault(key, []).append(phrase)
+        self._by_head: dict[str, list[_Compiled]] = {}
+        self._by_key: dict[str, list[_Compiled]] = {}
+        for rule in lex.RULES:
             compiled = (rule, tuple(_Link.of(link) for link in rule.links))
-            if not rule.heads:
-                self._any_head.append(compiled)
             for head in rule.heads.split():
                 self._by_head.setdefault(head, []).append(compiled)
+            if not rule.heads:
+                for word in _key_words(rule, compiled[1]):
+                    self._by_key.setdefault(word, []).append(compiled)
+        # Filled as lemmas are met: at most one small entry per distinct lemma, None for most.
+        self._entries: dict[int, _Entry | None] = {}
 
-    def __call__(self, doc: Doc) -> Iterator[tuple[lex.Rule, list[list[int]]]]:
-        for token in doc:
-            for rule, links in (*self._by_head.get(_lemma(token), ()), *self._any_head):
-                if rule.pos and token.pos_ != rule.pos:
-                    continue
-                found = [link.find(token) for link in links]
-                if all(ids is not None for ids in found):
-                    yield rule, [[token.i], *found]  # type: ignore[list-item]
-                elif (
-                    len(links) == 1
-                    and links[0].rel == "obj"
-                    and links[0].words
-                    and token.dep_ == "acl"
-                    and links[0].accepts(token.head)
-                ):
-                    # A reduced relative: "the deal brokered by Qatar", "sanctions imposed on Iran".
-                    yield rule, [[token.i], [token.head.i]]
+    def acts(self, doc: Doc) -> Iterator[_Act]:
+        """Every candidate act in ``doc``: single words, phrases and verb-argument rules."""
+        lemmas: list[int] = doc.to_array("LEMMA").tolist()
+        entries = self._entries
+        for i, key in enumerate(lemmas):
+            if key not in entries:
+                self._learn(key, doc)
+            entry = entries[key]
+            if entry is not None:
+                yield from self._acts_at(doc, lemmas, i, entry)
+
+    def _learn(self, key: int, doc: Doc) -> None:
+        lower = doc.vocab.strings[key].lower()
+        entry = _Entry(
+            tuple(self._words.get(key, ())),
+            tuple(self._phrases.get(key, ())),
+            tuple(self._by_head.get(lower, ())),
+            tuple(self._by_key.get(lower, ())),
+        )
+        self._entries[key] = entry if entry.words or entry.phrases or entry.rules or entry.keyed else None
+
+    def _acts_at(self, doc: Doc, lemmas: list[int], i: int, entry: _Entry) -> Iterator[_Act]:
+        token = doc[i]
+        words = [word for word in entry.words if word.fits(token)]
+        if words and not _describes(token):
+            for word in words:
+                label = _strike_label(token) if word.label == lex.STRIKE else word.label
+                yield _Act(label, i, i, i + 1, frozenset({i}), 1, word.weak)
+        for phrase in entry.phrases:
+            for end in sorted(phrase.ends(lemmas, i)):
+                yield _Act(phrase.label, doc[i:end].root.i, i, end, frozenset(range(i, end)), phrase.priority)
+        for rule, links in entry.rules:
+            ids = _rule_match(rule, links, token)
+            if ids is not None:
+                yield _rule_act(rule, ids)
+        for rule, links in entry.keyed:
+            # The key word is a dependent: the rule is tried at its head.
+            ids = _rule_match(rule, links, token.head)
+            if ids is not None:
+                yield _rule_act(rule, ids)
 
 
 class EventRuleAnnotator:
     """PLOVER events from a lexicon and dependency rules; needs a Doc with lemmas and a parse."""
 
     def __init__(self, nlp: Language, *, source: str = RULE_SOURCE) -> None:
-        from spacy.matcher import Matcher
-
+        # ``nlp`` is the pipeline whose Docs this reads; the index works on lemma hashes, not on ``nlp``.
         self.source = source
-        self._keys: dict[int, tuple[str, Any]] = {}
-        self._matcher = Matcher(nlp.vocab)
-        self._rules = _RuleMatcher(lex.RULES)
-        for weak, table in ((False, lex.LEXICON), (True, lex.WEAK)):
-            for label, spec in table:
-                for restriction, lemmas in _grouped_words(spec).items():
-                    self._add(self._matcher, ("word", (label, weak)), [_word_pattern(lemmas, restriction)])
-        for phrase in lex.PHRASES:
-            self._add(self._matcher, ("phrase", phrase), [_phrase_pattern(phrase[1])])
-
-    def _add(self, matcher: Any, key: tuple[str, Any], patterns: list[Any]) -> None:
-        name = f"plover{len(self._keys)}"
-        matcher.add(name, patterns)
-        self._keys[matcher.vocab.strings[name]] = key
+        self._index = _TriggerIndex()
 
     def __call__(self, doc: Doc) -> list[Event]:
         if len(doc) == 0:
@@ -289,7 +374,7 @@ class EventRuleAnnotator:
                 "PLOVER event rules need lemmas and a dependency parse",
                 hint=f"run a pipeline with {', '.join(EVENT_COMPONENTS)}",
             )
-        acts = _most_specific(self._candidates(doc))
+        acts = _most_specific(self._index.acts(doc))
         found = [f for f in (_resolve(act, doc) for act in acts) if f is not None]
         found = _drop_replaced_cues(found)
         events: list[tuple[int, int, Event]] = []
@@ -299,30 +384,13 @@ class EventRuleAnnotator:
         return [event for _, _, event in sorted(events, key=lambda item: (item[0], item[1]))]
 
     def _event(self, found: _Found, doc: Doc) -> Event:
-        first, last = doc[found.start], doc[found.end - 1]
-        start, end = first.idx, last.idx + len(last.text)
+        # The trigger's own text: Doc.text would join every token of the Doc for each event.
+        trigger = doc[found.start : found.end]
         return Event(
             label=found.label,
-            trigger=Role(start=start, end=end, text=doc.text[start:end]),
+            trigger=Role(start=trigger.start_char, end=trigger.end_char, text=trigger.text),
             source=self.source,
         )
-
-    def _candidates(self, doc: Doc) -> Iterator[_Act]:
-        for match_id, start, end in self._matcher(doc):
-            kind, value = self._keys[match_id]
-            if kind == "word":
-                label, weak = value
-                if _describes(doc[start]):
-                    continue
-                if label == lex.STRIKE:
-                    label = _strike_label(doc[start])
-                yield _Act(label, start, start, end, frozenset({start}), 1, weak)
-            else:
-                label, _, priority = value
-                span = doc[start:end]
-                yield _Act(label, span.root.i, start, end, frozenset(range(start, end)), priority)
-        for rule, token_ids in self._rules(doc):
-            yield _rule_act(rule, token_ids)
 
 
 def _describes(token: Token) -> bool:
@@ -387,7 +455,7 @@ def _subject(token: Token) -> Token | None:
                 return child
         if current.dep_ == "acl":
             return current.head  # "protesters demanding ..."
-        if current.dep_ not in ("conj", "xcomp", "advcl") or current.head is current:
+        if current.dep_ not in ("conj", "xcomp", "advcl") or current.head.i == current.i:
             return None
         current = current.head
     return None
@@ -395,7 +463,8 @@ def _subject(token: Token) -> Token | None:
 
 def _clause_verb(token: Token) -> Token:
     current = token
-    while current.pos_ not in ("VERB", "AUX") and current.head is not current:
+    # The root is its own head. Tokens are compared by index: spaCy makes a new Token object on each access.
+    while current.pos_ not in ("VERB", "AUX") and current.head.i != current.i:
         current = current.head
     return current
 
@@ -410,7 +479,7 @@ def _future(token: Token) -> bool:
     for _ in range(3):
         if _has_aux(current, _FUTURE):
             return True
-        if current.dep_ not in ("xcomp", "conj") or current.head is current:
+        if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
             return False
         current = current.head
     return False
@@ -571,7 +640,7 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
         if label is None:
             return None
         head = child.head
-        if head is child or not _climbs(child):
+        if head.i == child.i or not _climbs(child):
             break
         if child.dep_ == "prep" and not _argument_prep(child, head):
             break

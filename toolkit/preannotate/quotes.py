@@ -246,7 +246,7 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
         if head.lower_ == "for":
             return _child(governor, "dobj") or _child(governor, "nsubj")
         return _child(governor, "nsubj")
-    if verb.dep_ == "acl" and head.head.pos_ == "VERB" and head.head is not head:
+    if verb.dep_ == "acl" and head.head.pos_ == "VERB" and head.head.i != head.i:
         return _child(head.head, "nsubj")
     return None
 
