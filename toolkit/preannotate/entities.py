@@ -147,7 +147,8 @@ def document_entities(doc: Doc, surnames: set[str], *, model_source: str) -> lis
         covered.update(range(ent.start, ent.end))
         entities.append(Entity(words.start_char, words.end_char, label, source))
     # A surname the model missed altogether ("Bedingfield said ..."); look at tokens only when one is there.
-    if any(name in doc.text for name in surnames):
+    text = doc.text  # Doc.text joins every token again on each access
+    if any(name in text for name in surnames):
         for token in doc:
             if token.i not in covered and token.is_title and token.text in surnames:
                 entities.append(Entity(token.idx, token.idx + len(token.text), "PERSON", SURNAMES_SOURCE))
