@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -142,6 +143,23 @@ def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while records stream through.
+
+    Decoding and encoding records allocates many short-lived objects without cycles; reference counting
+    frees them all, and the collector's repeated rescans of them only cost time (measured: a tenth of a
+    validation run, up to half of a packaging pass).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _current_umask() -> int:

@@ -48,10 +48,9 @@ from toolkit.dataset_configs import (
     record_from_full_row,
 )
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
-from toolkit.jsonl import STDIO
+from toolkit.jsonl import STDIO, collector_paused
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.neardup import NUM_PERM, SHINGLE_WORDS, THRESHOLD, NearDuplicates
-from toolkit.package_io import collector_paused
 from toolkit.package_survey import SHOWN_SOURCES, Survey, survey_inputs
 from toolkit.package_writer import BATCH_ROWS, Written, record_digest, write_rows
 from toolkit.record import Record

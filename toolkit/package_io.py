@@ -9,7 +9,6 @@ collector paused while millions of short-lived objects stream through.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,23 +38,6 @@ class RawTokensRecord(Record, forbid_unknown_fields=True):
 
 _RAW_TOKENS_DECODER = msgspec.json.Decoder(RawTokensRecord)
 _TOKENS_DECODER = msgspec.json.Decoder(list[Token])
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while records stream through.
-
-    The passes allocate millions of short-lived objects without cycles; reference counting frees them all,
-    and the collector's repeated scans of the rows waiting in the write buffers only cost time (up to half
-    of a pass, measured).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def numbered_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, bytes]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 import sys
 from collections import Counter
@@ -17,6 +16,7 @@ import msgspec
 import orjson
 
 from toolkit.errors import InputError
+from toolkit.jsonl import collector_paused
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
 
@@ -782,22 +782,6 @@ def _full_check(raw: bytes, validator: Callable[[Any], Any]) -> None:
         raise msgspec.ValidationError("rejected by the JSON Schema") from None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while records stream through.
-
-    Each line decodes into a few dozen short-lived objects without cycles (reference counting frees them);
-    the collector would otherwise rescan them every few hundred allocations, about a tenth of the run time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def validate(
     *,
     paths: Iterable[str | Path],
@@ -815,7 +799,7 @@ def validate(
         raise InputError("no files to validate", rule="no-input")
     findings: list[Finding] = []
     records = lines = 0
-    with _collector_paused():
+    with collector_paused():
         for path in files:
             counts = FileCounts()
             findings.extend(check_file(path, ctx, counts, full_schema=full_schema))
