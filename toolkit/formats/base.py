@@ -12,7 +12,7 @@ from typing import IO, Any, ClassVar
 import orjson
 
 from toolkit.errors import UsageError
-from toolkit.formats.offsets import OffsetMap, PlacementProblem, place_span, token_bounds
+from toolkit.formats.offsets import OffsetMap, PlacementProblem, place_span, token_bounds, token_indices
 from toolkit.record import Event, Quote, Record, Span, Token
 
 VIEWS: tuple[str, ...] = ("entities", "spans", "quotes", "events")
@@ -78,6 +78,19 @@ class ParsedAnswer:
             return None
         self.converted += placed.converted
         return placed.start, placed.end
+
+    def entity(self, placed: tuple[int, int], label: object, *, source: str, span_id: object = None) -> Span:
+        """A placed entity with its token indices (when the answer has tokens) and the tool's id, if any."""
+        indices = token_indices(*placed, self.record.tokens) if self.record.tokens else None
+        return Span(
+            start=placed[0],
+            end=placed[1],
+            label=str(label),
+            token_start=indices[0] if indices else None,
+            token_end=indices[1] if indices else None,
+            source=source,
+            id=None if span_id is None else str(span_id),
+        )
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from toolkit.formats.base import ParsedAnswer, ReadContext, ToolFormat, human_source
 from toolkit.formats.layers import RegionIn, event_parts, events_from, quote_graph, quotes_from_graph
-from toolkit.formats.offsets import overlapping_pairs, token_indices
+from toolkit.formats.offsets import overlapping_pairs
 from toolkit.jsonl import read_json_lines
 from toolkit.record import Meta, Record, Span
 
@@ -176,18 +176,7 @@ def _entities(parsed: ParsedAnswer, obj: dict[str, Any], source: str, context: R
         placed = parsed.place(start, end, what=f"span {label}")
         if placed is None:
             continue
-        indices = token_indices(*placed, parsed.record.tokens) if parsed.record.tokens else None
-        spans.append(
-            Span(
-                start=placed[0],
-                end=placed[1],
-                label=label,
-                token_start=indices[0] if indices else None,
-                token_end=indices[1] if indices else None,
-                source=source,
-                id=None if span_id is None else str(span_id),
-            )
-        )
+        spans.append(parsed.entity(placed, label, source=source, span_id=span_id))
     return sorted(spans, key=_span_key)
 
 

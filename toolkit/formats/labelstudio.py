@@ -31,7 +31,6 @@ from toolkit.formats.layers import (
     quote_graph,
     quotes_from_graph,
 )
-from toolkit.formats.offsets import token_indices
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.record import Meta, Record, Span, Token, record_to_dict
 
@@ -439,13 +438,4 @@ def _entity_span(
             "unknown-label", f"entity label {label!r} is not in the label set (add it with --labels)"
         )
         return None
-    indices = token_indices(*placed, parsed.record.tokens) if parsed.record.tokens else None
-    return Span(
-        start=placed[0],
-        end=placed[1],
-        label=str(label),
-        token_start=indices[0] if indices else None,
-        token_end=indices[1] if indices else None,
-        source=source,
-        id=None if region_id is None else str(region_id),
-    )
+    return parsed.entity(placed, label, source=source, span_id=region_id)

@@ -212,19 +212,7 @@ def _entities(
         placed = _placed(parsed, raw, f"span {label}")
         if placed is None:
             continue
-        indices = token_indices(*placed, parsed.record.tokens) if parsed.record.tokens else None
-        span_id = raw.get("id")
-        spans.append(
-            Span(
-                start=placed[0],
-                end=placed[1],
-                label=label,
-                token_start=indices[0] if indices else None,
-                token_end=indices[1] if indices else None,
-                source=source,
-                id=str(span_id) if span_id is not None else None,
-            )
-        )
+        spans.append(parsed.entity(placed, label, source=source, span_id=raw.get("id")))
     return sorted(spans, key=lambda s: (s.start, s.end, s.label))
 
 
