@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # Label Studio's server gets an environment of its own (about 1 GB; its pins clash with ours);
-# tests/test_labelstudio_server.py drives it over HTTP on 127.0.0.1.
+# tests/formats/test_labelstudio_server.py drives it over HTTP on 127.0.0.1.
 LS_VENV := .venv-labelstudio
 $(LS_VENV)/bin/label-studio:
 	$(PYTHON) -m venv $(LS_VENV)

@@ -33,8 +33,8 @@ SEED = ROOT / "seeds" / "000_0e2087f0584c9a21.txt"
 # This file's own folder comes first on sys.path, and its name would shadow the dask.distributed package.
 sys.path[0] = str(ROOT)
 
-from toolkit.convert import convert  # noqa: E402
-from toolkit.distributed import convert_sharded  # noqa: E402
+from toolkit.convert.run import convert  # noqa: E402
+from toolkit.engine.distributed import convert_sharded  # noqa: E402
 
 BAR = 0.15
 SWAPS = {

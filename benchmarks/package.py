@@ -151,7 +151,7 @@ def _flush(writer: Any, rows: list, target: Path, written: int, pa: Any, pq: Any
 
 
 def package(source: Path, target: Path, spacy: bool) -> dict[str, Any]:
-    from toolkit.package import package_dataset
+    from toolkit.packaging.release import package_dataset
 
     result = package_dataset(
         inputs=[source], name="bench", version="1.0.0", output_dir=target, validate=False, spacy=spacy
@@ -164,7 +164,7 @@ def package(source: Path, target: Path, spacy: bool) -> dict[str, Any]:
 
 
 def validate_only(source: Path) -> dict[str, Any]:
-    from toolkit.validate import validate
+    from toolkit.review.validate import validate
 
     report = validate(paths=[str(source)])
     return {"rows": report.records, "ok": report.ok}

@@ -45,7 +45,7 @@ def seed_sentences() -> list[str]:
     """The seed's sentences (lines split by the toolkit's segmenter when present, else by line)."""
     text = SEED.read_text(encoding="utf-8")
     try:
-        from toolkit.segment import segment_sentences
+        from toolkit.convert.segment import segment_sentences
     except ImportError:
         return [line.strip() for line in text.splitlines() if line.strip()]
     return [text[start:end] for start, end in segment_sentences(text)]
@@ -113,8 +113,8 @@ def _children_cpu() -> float:
 def bare_timing(path: Path, *, tasks: tuple[str, ...], n_process: int, batch_words: int) -> Timing:
     """nlp.pipe over the same texts with the same model components, nothing else."""
     from toolkit.jsonl import read_records
-    from toolkit.preannotate import docs_per_batch
     from toolkit.preannotate.pipeline import bare_pipeline
+    from toolkit.preannotate.run import docs_per_batch
 
     nlp = bare_pipeline(model=None, tasks=tasks)
     texts = _texts(path)
@@ -131,8 +131,8 @@ def toolkit_timing(
     path: Path, out: Path, *, tasks: tuple[str, ...], n_process: int, batch_words: int
 ) -> Timing:
     """preannotate() from JSONL to JSONL, pipeline already built."""
-    from toolkit.preannotate import preannotate
     from toolkit.preannotate.pipeline import build_pipeline
+    from toolkit.preannotate.run import preannotate
 
     nlp = build_pipeline(
         model=None, tasks=tasks
@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from toolkit.jsonl import write_json_lines
-    from toolkit.preannotate import parse_tasks
     from toolkit.preannotate.pipeline import cache_msgpack_plugins
+    from toolkit.preannotate.run import parse_tasks
 
     tasks = parse_tasks(args.tasks)
     # The toolkit does this before it forks workers; do it for the bare pipeline too, so both pay the same

@@ -135,9 +135,9 @@ def brat_contents(ann: Path) -> list[tuple[int, int]]:
 
 def document_predictions(text: str) -> list[tuple[int, int]]:
     """Content spans (document offsets) the toolkit finds in one document, linked pieces joined."""
-    from toolkit.preannotate import preannotate_records
+    from toolkit.convert.segment import segment_sentences
+    from toolkit.preannotate.run import preannotate_records
     from toolkit.record import Meta, Record
-    from toolkit.segment import segment_sentences
 
     records = [
         Record(
@@ -181,7 +181,7 @@ def run_brat(folder: Path) -> dict[str, Any]:
 
 
 def run(path: Path = EVAL_SET) -> dict[str, Any]:
-    from toolkit.preannotate import preannotate_records
+    from toolkit.preannotate.run import preannotate_records
 
     documents = eval_documents(path)
     records = list(preannotate_records(eval_records(documents), tasks=("quotes",)))

@@ -1,4 +1,4 @@
-"""Sentence segmentation speed and accuracy: toolkit.segment against spaCy's sentencizer and pySBD.
+"""Sentence segmentation speed and accuracy: toolkit.convert.segment against spaCy's sentencizer and pySBD.
 
 Run by hand from the repository root:  .venv/bin/python benchmarks/segment.py [--words 1000000]
 
@@ -26,7 +26,7 @@ SEED = ROOT / "seeds" / "000_0e2087f0584c9a21.txt"
 CASES = ROOT / "tests" / "data" / "segment_cases.jsonl"
 sys.path.insert(0, str(ROOT))
 
-from toolkit.segment import segment_sentences, split_paragraphs  # noqa: E402
+from toolkit.convert.segment import segment_sentences, split_paragraphs  # noqa: E402
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 NAMES = ["Kirby", "Truss", "Biden", "Fleming", "Kadyrov", "Bachelet", "Klitschko", "Arakhamia"]
@@ -156,7 +156,7 @@ def main() -> None:
     pysbd_run = make_pysbd()
     rows = []
     t, n = timed(ours, paragraphs, args.runs)
-    rows.append(("toolkit.segment", words / t, t, n, f"median of {args.runs} on {words:,} words"))
+    rows.append(("toolkit.convert.segment", words / t, t, n, f"median of {args.runs} on {words:,} words"))
     t, n = timed(sentencizer, paragraphs, args.runs)
     rows.append(("spaCy sentencizer", words / t, t, n, f"median of {args.runs} on {words:,} words"))
     t, n = timed(pysbd_run, sbd_paragraphs, 1)
@@ -167,14 +167,14 @@ def main() -> None:
         print(f"{name:<20}{rate:>14,.0f}{seconds:>10.2f}{found:>11,}  {how}")
     ours_rate = rows[0][1]
     print(
-        f"\nspeed ratio: toolkit.segment is {ours_rate / rows[1][1]:.1f}x spaCy sentencizer, "
+        f"\nspeed ratio: toolkit.convert.segment is {ours_rate / rows[1][1]:.1f}x spaCy sentencizer, "
         f"{ours_rate / rows[2][1]:.1f}x pySBD"
     )
 
     nlp = sentencizer.nlp  # type: ignore[attr-defined]
     segmenter = pysbd_run.segmenter  # type: ignore[attr-defined]
     scores = [
-        ("toolkit.segment", accuracy(cases, lambda t: [t[s:e] for s, e in segment_sentences(t)])),
+        ("toolkit.convert.segment", accuracy(cases, lambda t: [t[s:e] for s, e in segment_sentences(t)])),
         ("spaCy sentencizer", accuracy(cases, lambda t: [s.text for s in nlp(t).sents])),
         ("pySBD", accuracy(cases, segmenter.segment)),
     ]

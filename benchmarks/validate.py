@@ -23,8 +23,8 @@ from pathlib import Path
 
 import orjson
 
+from toolkit.review.validate import validate
 from toolkit.schemas import record_validator
-from toolkit.validate import validate
 
 PEOPLE = (
     "Oleh Synehubov",

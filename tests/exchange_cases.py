@@ -263,7 +263,7 @@ def round_trip(
     tool: str, records_in: list[Record], view: str, folder: Path, *, into: bool = True, **export_options: Any
 ) -> list[Record]:
     """Export records, let a simulated annotator accept every task, import the answers back."""
-    from toolkit.exchange import export_records, import_answers
+    from toolkit.formats.exchange import export_records, import_answers
     from toolkit.jsonl import read_records, write_records
 
     source = folder / "records.jsonl"

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from toolkit.adjudicate import adjudicate
-from toolkit.convert import convert
-from toolkit.preannotate import preannotate
-from toolkit.validate import validate
+from toolkit.convert.run import convert
+from toolkit.preannotate.run import preannotate
+from toolkit.review.adjudicate import adjudicate
+from toolkit.review.validate import validate
 
 PASSES = ("annotator-a", "annotator-b")
 

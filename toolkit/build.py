@@ -16,9 +16,9 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from toolkit.card import CardText
 from toolkit.errors import InputError, OverwriteError, UsageError
-from toolkit.package import (
+from toolkit.packaging.card import CardText
+from toolkit.packaging.release import (
     ValidationFailedError,
     default_card_text,
     package_dataset,
@@ -119,7 +119,7 @@ def latest_previous(releases: Path, version: str) -> Path | None:
 
 
 def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
-    from toolkit.convert import convert
+    from toolkit.convert.run import convert
 
     seeds = root / "seeds"
     if not seeds.is_dir():
@@ -130,7 +130,7 @@ def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
 
 
 def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
-    from toolkit.preannotate import preannotate
+    from toolkit.preannotate.run import preannotate
 
     tasks = root / TASKS_FILE
     if not tasks.is_file():
@@ -141,7 +141,7 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
 
 
 def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
-    from toolkit.validate import validate
+    from toolkit.review.validate import validate
 
     report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
     if not report.ok:
@@ -212,7 +212,7 @@ def package_step(
 
 
 def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, quiet: bool) -> None:
-    from toolkit.benchmark import run_benchmark
+    from toolkit.benchmark.run import run_benchmark
 
     report_dir = root / "reports" / f"{settings.name}-{settings.version}"
     unchanged = result.steps and result.steps[-1].status == "unchanged"

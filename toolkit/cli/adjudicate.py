@@ -27,7 +27,7 @@ def adjudicate_command(
     A task whose answers (accept/reject/ignore) or items tie goes to the ties file with every version; a task
     most annotators rejected or ignored gives no gold record. Input files are never modified.
     """
-    from toolkit.adjudicate import adjudicate
+    from toolkit.review.adjudicate import adjudicate
 
     report = adjudicate(paths=files, output=output, ties=ties, min_annotators=min_annotators)
     ties_total = sum(report.ties.values())

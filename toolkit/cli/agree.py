@@ -16,7 +16,7 @@ def _score(value: float | None) -> str:
 
 def agreement_lines(report: object, *, conflicts: int) -> list[str]:
     """The report as lines of text for a person."""
-    from toolkit.agree import AgreementReport
+    from toolkit.review.agree import AgreementReport
 
     assert isinstance(report, AgreementReport)
     answers = ", ".join(f"{n} {state}" for state, n in report.answers.items()) or "none"
@@ -71,7 +71,7 @@ def agree_command(
     """
     import orjson
 
-    from toolkit.agree import agreement
+    from toolkit.review.agree import agreement
 
     report = agreement(paths=files)
     if report_format is ReportFormat.json:

@@ -51,7 +51,7 @@ def benchmark_command(
 
     Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
     """
-    from toolkit.benchmark import run_benchmark
+    from toolkit.benchmark.run import run_benchmark
 
     report = run_benchmark(
         dataset_dir=dataset_dir,

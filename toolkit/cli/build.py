@@ -22,7 +22,7 @@ def build_command(
 ) -> None:
     """Build the dataset from seeds/ and annotations/gold/ into dist/NAME/VERSION; safe to rerun."""
     from toolkit.build import build
-    from toolkit.package import ValidationFailedError
+    from toolkit.packaging.release import ValidationFailedError
 
     try:
         result = build(root=root, benchmark=benchmark, quiet=quiet)

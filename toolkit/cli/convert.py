@@ -10,7 +10,7 @@ from toolkit.cli.app import ModelOption, Quiet, app, info
 from toolkit.cli.engine import EngineOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
-    from toolkit.convert import ConvertSummary
+    from toolkit.convert.run import ConvertSummary
 
 # Warnings beyond this many are counted, not listed, so a large corpus still ends in a readable summary.
 SHOWN_WARNINGS = 10
@@ -53,8 +53,8 @@ def convert_command(
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
-    from toolkit.convert import convert
-    from toolkit.distributed import output_is_folder
+    from toolkit.convert.run import convert
+    from toolkit.engine.distributed import output_is_folder
 
     options = dict(
         format=format,
@@ -81,7 +81,7 @@ def convert_command(
 
 def _convert_sharded(*, quiet: bool, **options: Any) -> None:
     """One output shard per input file, in-process or on Dask, resumable; merged when -o is a file."""
-    from toolkit.distributed import convert_sharded, run_lines
+    from toolkit.engine.distributed import convert_sharded, run_lines
 
     run = convert_sharded(quiet=quiet, **options)
     for line in [*summary_lines(run.summary), *run_lines(run)]:

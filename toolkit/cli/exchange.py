@@ -65,7 +65,7 @@ def _export_command(tool: str) -> None:
         allow_overlap: OverlapOpt = False,
         quiet: Quiet = False,
     ) -> None:
-        from toolkit.exchange import export_records
+        from toolkit.formats.exchange import export_records
 
         summary = export_records(
             tool=tool,
@@ -95,7 +95,7 @@ def _import_command(tool: str) -> None:
         keep_empty: KeepEmptyOpt = False,
         quiet: Quiet = False,
     ) -> None:
-        from toolkit.exchange import import_answers
+        from toolkit.formats.exchange import import_answers
 
         try:
             summary = import_answers(

@@ -91,7 +91,7 @@ def package_command(
     """Package gold records as a versioned dataset: Parquet per config and split, card, manifest, DocBins."""
     from dataclasses import replace
 
-    from toolkit.package import ValidationFailedError, default_card_text, package_dataset
+    from toolkit.packaging.release import ValidationFailedError, default_card_text, package_dataset
 
     card = default_card_text(name)
     card = replace(
@@ -163,7 +163,7 @@ def verify_command(
     import orjson
 
     from toolkit.errors import UsageError
-    from toolkit.verify import verify_dataset
+    from toolkit.packaging.verify import verify_dataset
 
     if format not in ("text", "json"):
         raise UsageError(f"--format {format}: use text or json")

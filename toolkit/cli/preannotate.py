@@ -10,7 +10,7 @@ from toolkit.cli.app import ModelOption, Quiet, SkipInvalid, app, info
 from toolkit.cli.engine import EngineOption, SchedulerOption, WorkersOption
 
 if TYPE_CHECKING:
-    from toolkit.preannotate import PreannotateSummary
+    from toolkit.preannotate.run import PreannotateSummary
 
 SHOWN_WARNINGS = 10
 
@@ -67,17 +67,17 @@ def preannotate_command(
         skip_invalid=skip_invalid,
         quiet=quiet,
     )
-    from toolkit.distributed import is_folder_path, output_is_folder
+    from toolkit.engine.distributed import is_folder_path, output_is_folder
 
     # A folder of shards as input can only be read shard by shard.
     if engine != "local" or scheduler or workers or output_is_folder(output) or is_folder_path(input):
-        from toolkit.distributed import preannotate_sharded, run_lines
+        from toolkit.engine.distributed import preannotate_sharded, run_lines
 
         run = preannotate_sharded(engine=engine, scheduler=scheduler, workers=workers, **options)
         for line in [*summary_lines(run.summary, output), *run_lines(run)]:
             info(line, quiet=quiet)
         return
-    from toolkit.preannotate import preannotate
+    from toolkit.preannotate.run import preannotate
 
     summary = preannotate(**options)
     for line in summary_lines(summary, output):

@@ -17,7 +17,7 @@ def segment_command(
     quiet: Quiet = False,
 ) -> None:
     """Split text into sentences the way convert does; one line per unit: source, offsets, text."""
-    from toolkit.segment import segment_files
+    from toolkit.convert.segment import segment_files
 
     summary = segment_files(sources=sources, output=output, unit=unit)
     files = f"{summary.files} file{'' if summary.files == 1 else 's'}"

@@ -35,7 +35,7 @@ def show_command(
 ) -> None:
     """Entities with their labels, quote roles in colour and the event types of each record."""
     from toolkit.jsonl import atomic_output
-    from toolkit.show import html_page, select_records, terminal_view
+    from toolkit.review.show import html_page, select_records, terminal_view
 
     if html_out is not None:
         records = select_records(path=file, record_id=record_id, limit=limit)

@@ -46,7 +46,7 @@ def train_events_command(
     quiet: Quiet = False,
 ) -> None:
     """Train a multi-label PLOVER event-type classifier; use it with preannotate --events-model."""
-    from toolkit.train_events import train_events
+    from toolkit.preannotate.train_events import train_events
 
     summary = train_events(
         gold=gold,

@@ -47,7 +47,7 @@ def validate_command(
     """
     import orjson
 
-    from toolkit.validate import validate
+    from toolkit.review.validate import validate
 
     report = validate(
         paths=files,

@@ -1,0 +1,202 @@
+"""doccano: sequence labeling, relation mode and classification JSONL, both ways."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from exchange_cases import (
+    TEXTS,
+    canonical,
+    make_record,
+    read_jsonl,
+    record_lists,
+    round_trip,
+    tokens_for,
+    write_jsonl,
+)
+from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.errors import UsageError
+from toolkit.formats.exchange import ImportRefusedError, export_records, import_answers
+from toolkit.formats.offsets import OffsetMap
+from toolkit.jsonl import read_records, write_records
+from toolkit.record import Event, Quote, Role, Span
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "doccano"
+BASE = FIXTURES / "base.jsonl"
+runner = CliRunner()
+
+
+def export(tmp_path: Path, records: list, view: str, **options) -> list[dict]:
+    source = tmp_path / "in.jsonl"
+    write_records(source, records)
+    out = tmp_path / f"{view}.jsonl"
+    export_records(tool="doccano", input=source, output=out, view=view, **options)
+    return read_jsonl(out)
+
+
+def sample() -> object:
+    return make_record(
+        TEXTS[1],
+        "doc:1",
+        spans=[Span(start=19, end=28, label="PERSON"), Span(start=35, end=40, label="GPE")],
+        quotes=[Quote(content=Role(0, 48), speaker=Role(49, 62), cue=Role(63, 67), kind="mixed")],
+        events=[Event(label="CONSULT", trigger=Role(63, 67)), Event(label="AGREE")],
+    )
+
+
+def test_sequence_labeling_rows(tmp_path: Path) -> None:
+    (row,) = export(tmp_path, [sample()], "entities")
+    assert row == {
+        "text": TEXTS[1],
+        "label": [[19, 28, "PERSON"], [35, 40, "GPE"]],
+        "record_id": "doc:1",
+        "toolkit_view": "entities",
+    }
+
+
+def test_relation_mode_rows(tmp_path: Path) -> None:
+    (row,) = export(tmp_path, [sample()], "quotes")
+    assert row["entities"] == [
+        {"id": 1, "start_offset": 0, "end_offset": 48, "label": "CONTENT"},
+        {"id": 2, "start_offset": 49, "end_offset": 62, "label": "SPEAKER"},
+        {"id": 3, "start_offset": 63, "end_offset": 67, "label": "CUE"},
+    ]
+    assert row["relations"] == [
+        {"id": 1, "from_id": 2, "to_id": 1, "type": "SPEAKER_OF"},
+        {"id": 2, "from_id": 3, "to_id": 1, "type": "CUE_OF"},
+    ]
+    assert row["quote_kinds"] == {"CONTENT:0-48": "mixed"}
+
+
+def test_classification_rows_keep_triggers_as_a_column(tmp_path: Path) -> None:
+    (row,) = export(tmp_path, [sample()], "events")
+    assert row["label"] == ["AGREE", "CONSULT"] and row["event_triggers"] == [[63, 67, "CONSULT"]]
+
+
+def test_overlaps_are_refused_unless_the_project_allows_them(tmp_path: Path) -> None:
+    record = make_record(
+        TEXTS[0], "doc:0", spans=[Span(start=0, end=11, label="ORG"), Span(start=6, end=24, label="PERSON")]
+    )
+    with pytest.raises(UsageError, match=r"doc:0: overlapping spans 0-11 ORG and 6-24 PERSON") as refused:
+        export(tmp_path, [record], "entities")
+    assert "--allow-overlap" in str(refused.value)
+    assert len(export(tmp_path, [record], "entities", allow_overlap=True)[0]["label"]) == 2
+    with pytest.raises(UsageError, match="for doccano"):
+        export_records(
+            tool="prodigy", input=tmp_path / "in.jsonl", output=tmp_path / "p.jsonl", allow_overlap=True
+        )
+
+
+def test_per_member_export_names_the_annotator_and_skips_unlabelled_rows(tmp_path: Path) -> None:
+    out = tmp_path / "gold.jsonl"
+    summary = import_answers(tool="doccano", paths=[FIXTURES / "alice.jsonl"], output=out, into=BASE)
+    assert summary.written == 2 and summary.skipped == {
+        "rows without labels (not annotated; pass --keep-empty to keep them)": 1
+    }
+    first, second = read_records(out)
+    assert first.annotator_id == "alice" and all(s.source == "human:alice" for s in first.spans)
+    assert first.meta.extra["doccano"] == {"example_id": 1, "user": "alice", "comments": ["check Kyiv"]}
+    assert [s.id for s in first.spans] == [None, None] and first.spans[0].token_start is not None
+    assert first.quotes == next(read_records(BASE)).quotes  # layers not in the view come from the base
+    summary = import_answers(
+        tool="doccano", paths=[FIXTURES / "alice.jsonl"], output=out, into=BASE, keep_empty=True
+    )
+    assert summary.written == 3
+
+
+def test_relation_mode_export_is_read_with_renumbered_ids(tmp_path: Path) -> None:
+    out = tmp_path / "gold.jsonl"
+    import_answers(tool="doccano", paths=[FIXTURES / "all.jsonl"], output=out, into=BASE)
+    (row,) = read_records(out)
+    (quote,) = row.quotes
+    assert row.annotator_id is None and quote.source == "human:unknown"  # collaborative mode names nobody
+    assert row.text[quote.speaker.start : quote.speaker.end] == "Ramzan Kadyrov"
+    assert quote.kind == "indirect"  # no kind column for this content: no opening quote mark, so indirect
+
+
+def test_classification_export_drops_the_trigger_of_a_removed_type(tmp_path: Path) -> None:
+    tasks = export(tmp_path, [sample()], "events")
+    tasks[0]["label"] = ["CONSULT"]  # the annotator unticked AGREE and kept CONSULT
+    path = write_jsonl(tmp_path / "bob.jsonl", [{"id": 3, **tasks[0], "Comments": []}])
+    import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl")
+    (row,) = read_records(tmp_path / "out.jsonl")
+    assert canonical(row, "events") == [("CONSULT", (63, 67))]
+
+
+def test_out_of_range_offsets_are_refused(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "eve.jsonl", [{"id": 1, "text": "short", "label": [[0, 50, "ORG"]]}])
+    with pytest.raises(ImportRefusedError) as refused:
+        import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl")
+    assert refused.value.findings[0].rule == "span-out-of-range" and refused.value.findings[0].line == 1
+
+
+def test_old_doccano_utf16_offsets_are_read_when_only_they_fit_the_base_tokens(tmp_path: Path) -> None:
+    text = TEXTS[2]  # three astral code points before "Moscow": UTF-16 offsets run 3 units ahead
+    start = text.index("Moscow")
+    offsets = OffsetMap(text)
+    utf16 = [offsets.to_utf16(start), offsets.to_utf16(start + 6), "GPE"]
+    assert utf16[0] == start + 3
+    path = write_jsonl(
+        tmp_path / "eve.jsonl", [{"id": 1, "text": text, "label": [utf16], "record_id": "doc:0"}]
+    )
+    base = tmp_path / "base.jsonl"
+    write_records(base, [make_record(text, "doc:0")])
+    summary = import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl", into=base)
+    (row,) = read_records(tmp_path / "out.jsonl")
+    assert (row.spans[0].start, row.spans[0].end) == (start, start + 6) and summary.converted_spans == 1
+    # Without --into there are no tokens to tell the readings apart: the offsets stand as written.
+    summary = import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl")
+    assert (
+        next(read_records(tmp_path / "out.jsonl")).spans[0].start == start + 3
+        and summary.converted_spans == 0
+    )
+
+
+@pytest.mark.parametrize("view", ["entities", "quotes", "events"])
+def test_emoji_crlf_and_right_to_left_text_round_trip(tmp_path: Path, view: str) -> None:
+    records = []
+    for n, text in enumerate(TEXTS[2:6]):
+        tokens = tokens_for(text)
+        last = len(tokens) - 2
+        records.append(
+            make_record(
+                text,
+                f"doc:{n}",
+                spans=[Span(start=tokens[last].start, end=tokens[last].end, label="DATE")],
+                quotes=[
+                    Quote(
+                        content=Role(tokens[2].start, tokens[last].end),
+                        cue=Role(tokens[0].start, tokens[1].end),
+                    )
+                ],
+                events=[Event(label="PROTEST", trigger=Role(tokens[last].start, tokens[last].end))],
+            )
+        )
+    back = round_trip("doccano", records, view, tmp_path)
+    assert [canonical(r, view) for r in back] == [canonical(r, view) for r in records]
+
+
+@pytest.mark.parametrize("view", ["entities", "quotes", "events"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=record_lists(overlap=True))
+def test_export_then_import_gives_back_the_annotations(view: str, data: list) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for into in (True, False):
+            back = round_trip("doccano", data, view, Path(folder), into=into, allow_overlap=True)
+            assert [canonical(r, view) for r in back] == [canonical(r, view) for r in data]
+
+
+def test_cli_round_trip(tmp_path: Path) -> None:
+    out = tmp_path / "rows.jsonl"
+    result = runner.invoke(app, ["export", "doccano", str(BASE), "-o", str(out), "--view", "events"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["import", "doccano", str(FIXTURES / "alice.jsonl"), "-o", "-", "--into", str(BASE)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 2 and "skipped 1 rows without labels" in result.stderr

@@ -1,0 +1,123 @@
+"""``toolkit verify``: a clean release passes; corruption and card/manifest disagreements are caught."""
+
+from __future__ import annotations
+
+import shutil
+
+import orjson
+import pytest
+from gold_records import synthetic_documents, write_jsonl
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.errors import InputError
+from toolkit.packaging.card import manifest_bytes
+from toolkit.packaging.release import file_entries, package_dataset
+from toolkit.packaging.verify import verify_dataset
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("verify")
+    gold = write_jsonl(folder / "gold.jsonl", synthetic_documents(15))
+    return package_dataset(
+        inputs=[gold], name="news", version="1.0.0", output_dir=folder / "dist", validate=False
+    ).dataset_dir
+
+
+@pytest.fixture
+def copy(release, tmp_path):
+    target = tmp_path / "1.0.0"
+    shutil.copytree(release, target)
+    return target
+
+
+def _rules(folder) -> set[str]:
+    return {f.rule for f in verify_dataset(dataset_dir=folder).findings}
+
+
+def test_a_clean_release_passes(release):
+    report = verify_dataset(dataset_dir=release)
+    assert report.ok, [f.line() for f in report.findings]
+    assert report.files_checked == len(orjson.loads((release / "manifest.json").read_bytes())["files"])
+    assert report.rows_checked > 0
+
+
+def test_a_corrupted_parquet_is_caught(copy):
+    path = copy / "data" / "entities" / "train.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert "file-checksum" in _rules(copy)
+
+
+def test_a_truncated_parquet_is_caught_even_with_a_regenerated_manifest(copy):
+    path = copy / "data" / "events" / "test.parquet"
+    path.write_bytes(path.read_bytes()[:200])
+    manifest = orjson.loads((copy / "manifest.json").read_bytes())
+    manifest["files"] = file_entries(copy)
+    (copy / "manifest.json").write_bytes(manifest_bytes(manifest))
+    assert _rules(copy) == {"parquet-unreadable"}
+
+
+def test_a_card_that_disagrees_with_the_manifest_is_caught(copy):
+    card = copy / "README.md"
+    text = card.read_text()
+    card.write_text(
+        text.replace("num_examples:", "num_examples: 1", 1).replace("default: true", "default: false")
+    )
+    rules = _rules(copy)
+    assert {"card-counts", "card-default", "file-size"} <= rules
+
+
+def test_card_features_that_disagree_with_the_parquet_are_caught(copy):
+    card = copy / "README.md"
+    card.write_text(card.read_text().replace("'1': B-CARDINAL", "'1': B-KITTEN", 1))
+    manifest = orjson.loads((copy / "manifest.json").read_bytes())
+    manifest["files"] = file_entries(copy)
+    (copy / "manifest.json").write_bytes(manifest_bytes(manifest))
+    assert "features-mismatch" in _rules(copy)
+
+
+def test_manifest_counts_and_stray_files_are_checked(copy):
+    manifest = orjson.loads((copy / "manifest.json").read_bytes())
+    manifest["splits"]["train"]["records"] += 1
+    (copy / "manifest.json").write_bytes(manifest_bytes(manifest))
+    (copy / "notes.txt").write_text("hello")
+    (copy / "spacy" / "train" / "00000.spacy").unlink()
+    assert {"manifest-counts", "file-unlisted", "file-missing", "spacy-count"} <= _rules(copy)
+
+
+def test_label_ids_out_of_range_are_caught(copy):
+    import pyarrow.parquet as pq
+
+    path = copy / "data" / "entities" / "validation.parquet"
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    rows[0]["ner_tags"] = [99] * len(rows[0]["ner_tags"])
+    import pyarrow as pa
+
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    manifest = orjson.loads((copy / "manifest.json").read_bytes())
+    manifest["files"] = file_entries(copy)
+    (copy / "manifest.json").write_bytes(manifest_bytes(manifest))
+    assert _rules(copy) == {"label-out-of-range"}
+
+
+def test_a_folder_without_manifest_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no manifest.json"):
+        verify_dataset(dataset_dir=tmp_path)
+
+
+def test_cli_verify_exit_codes_and_json(release, copy, tmp_path):
+    assert runner.invoke(app, ["verify", str(release)]).exit_code == 0
+    (copy / "manifest.json").write_bytes(
+        (copy / "manifest.json").read_bytes().replace(b'"bytes": ', b'"bytes": 1', 1)
+    )
+    result = runner.invoke(app, ["verify", str(copy), "--format", "json"])
+    assert result.exit_code == 1
+    assert orjson.loads(result.stdout)["findings"][0]["rule"] == "file-size"
+    assert "does not match its manifest" in result.stderr
+    assert runner.invoke(app, ["verify", str(tmp_path / "nowhere")]).exit_code == 2

@@ -1,0 +1,478 @@
+"""Convert documents into records: read, split into sentences or paragraphs, tokenize, place annotations."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.convert.segment import segment_sentences, split_paragraphs
+from toolkit.errors import InputError, UsageError
+from toolkit.jsonl import write_records
+from toolkit.readers import READERS, Document, QuoteLink, ReaderOptions, Skipped, Unit
+from toolkit.readers.base import STDIO, source_name
+from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token, make_tokens, record_id, text_sha256
+
+FORMATS: tuple[str, ...] = ("auto", *READERS)
+UNITS: tuple[str, ...] = ("sentence", "paragraph")
+Tokenize = Callable[[str], list[Token]]
+
+
+@dataclass
+class ConvertSummary:
+    """What a conversion did: counts for the summary line, and every item it reported rather than dropped."""
+
+    output: str | None = None
+    files: int = 0
+    documents: int = 0
+    records: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    # Spans (and triggers) running past the end of their unit: attached, clipped, and named here.
+    cross_unit_spans: int = 0
+    # Spans lying wholly outside every unit (in a date header or between units): kept out, and named here.
+    unplaced_spans: int = 0
+    # Spans whose edges fall inside a token: kept, with token indices covering them.
+    misaligned_spans: int = 0
+    # Quotes whose roles lie in several units, or that have several fragments: pieces share one quote id.
+    split_quotes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- finding sources
+
+
+def _has_annotations(path: Path) -> bool:
+    return path.with_suffix(".ann").is_file()
+
+
+def format_of(path: Path, wanted: str, *, in_folder: bool) -> str | None:
+    """The reader for a file: by extension under --format auto, else the one asked for (None: not read)."""
+    suffix = path.suffix.lower()
+    if suffix == ".txt" and wanted in ("auto", "brat"):
+        if _has_annotations(path):
+            return "brat"
+        # A named .txt under --format brat goes to the reader, which says which .ann is missing.
+        return "txt" if wanted == "auto" else (None if in_folder else "brat")
+    if suffix == ".ann":
+        # In a folder the .txt beside it stands for the pair; named on its own it means the pair too.
+        return None if in_folder or wanted not in ("auto", "brat") else "brat"
+    if wanted != "auto":
+        return wanted if not in_folder or suffix in READERS[wanted].extensions else None
+    return next((name for name, reader in READERS.items() if suffix in reader.extensions), None)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    visible = [p for p in files if not any(part.startswith(".") for part in p.relative_to(folder).parts)]
+    return sorted(visible, key=lambda p: p.relative_to(folder).parts)
+
+
+def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list[tuple[str, str]]:
+    """(path, reader name) for every file to read, in order: folders are walked recursively and sorted."""
+    found: list[tuple[str, str]] = []
+    for given in sources:
+        if str(given) == STDIO:
+            reader = "jsonl" if format == "auto" else format
+            if not READERS[reader].reads_stdin:
+                raise UsageError(
+                    f"--format {reader} cannot read standard input", hint="give the files instead"
+                )
+            found.append((STDIO, reader))
+            continue
+        path = Path(given)
+        if not path.exists():
+            raise InputError("no such file or folder", path=source_name(given), rule="missing-path")
+        if path.is_dir():
+            listed = [
+                (source_name(p), f)
+                for p in _folder_files(path)
+                if (f := format_of(p, format, in_folder=True))
+            ]
+            if not listed:
+                kinds = "supported" if format == "auto" else format
+                raise InputError(
+                    f"folder holds no {kinds} files", path=source_name(given), rule="no-supported-files"
+                )
+            found.extend(listed)
+            continue
+        reader = format_of(path, format, in_folder=False)
+        if reader is None:
+            raise UsageError(f"cannot tell the format of {source_name(given)}", hint="pass --format")
+        found.append((source_name(given), reader))
+    # A file named twice (or also inside a named folder) is read once.
+    return list(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- units and placement
+
+
+def document_units(document: Document, unit: str) -> list[Unit]:
+    """The document's sentences or paragraphs; a format that fixes its own units (CoNLL) keeps them."""
+    if document.units is not None:
+        return document.units
+    units: list[Unit] = []
+    paragraphs = split_paragraphs(document.text, document.start, document.body_end)
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        if unit == "paragraph":
+            units.append(Unit(p_start, p_end, index))
+        else:
+            units.extend(Unit(s, e, index) for s, e in segment_sentences(document.text, p_start, p_end))
+    return units
+
+
+class Placer:
+    """Finds the unit(s) a document span falls in, as pieces in unit coordinates."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = units
+        self.ends = [u.end for u in units]
+
+    def pieces(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(unit index, local start, local end) for every unit [start, end) overlaps, in order."""
+        units = self.units
+        if start == end:
+            index = bisect.bisect_left(self.ends, start)
+            if index < len(units) and units[index].start <= start:
+                return [(index, start - units[index].start, start - units[index].start)]
+            return []
+        found = []
+        index = bisect.bisect_right(self.ends, start)  # the first unit ending after ``start``
+        while index < len(units) and units[index].start < end:
+            unit = units[index]
+            found.append((index, max(start, unit.start) - unit.start, min(end, unit.end) - unit.start))
+            index += 1
+        return found
+
+
+def token_range(tokens: list[Token], start: int, end: int) -> tuple[int, int, bool]:
+    """First and last (inclusive) token covering [start, end), and whether both edges fall on token edges."""
+    starts = [t.start for t in tokens]
+    first = max(bisect.bisect_right(starts, start) - 1, 0)
+    last = max(bisect.bisect_left(starts, end) - 1, first)
+    aligned = tokens[first].start == start and tokens[last].end == end
+    return first, last, aligned
+
+
+def unit_tokens(document: Document, unit: Unit, tokenize: Tokenize) -> list[Token]:
+    text = document.text[unit.start : unit.end]
+    if unit.tokens is None:
+        return tokenize(text)
+    fixed = unit.tokens
+    return [
+        Token(
+            text=document.text[s:e],
+            start=s - unit.start,
+            end=e - unit.start,
+            id=i,
+            ws=i + 1 < len(fixed) and fixed[i + 1][0] > e,
+        )
+        for i, (s, e) in enumerate(fixed)
+    ]
+
+
+@dataclass
+class _Placed:
+    """Annotations moved into unit coordinates, per unit index."""
+
+    spans: dict[int, list[Span]] = field(default_factory=dict)
+    quotes: dict[int, list[Quote]] = field(default_factory=dict)
+    events: dict[int, list[Event]] = field(default_factory=dict)
+    clipped: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _describe(document: Document, kind: str, start: int, end: int, ident: str | None) -> str:
+    name = f" {ident}" if ident else ""
+    return f"{document.source}: {document.doc_id}: {kind}{name} at {start}-{end}"
+
+
+def place_spans(document: Document, placer: Placer, placed: _Placed, summary: ConvertSummary) -> None:
+    for span in document.spans:
+        pieces = placer.pieces(span.start, span.end)
+        if not pieces:
+            summary.unplaced_spans += 1
+            summary.warnings.append(
+                _describe(document, f"{span.label} span", span.start, span.end, span.id)
+                + " lies outside every unit, left out"
+            )
+            continue
+        index, lo, hi = pieces[0]
+        unit = placer.units[index]
+        if len(pieces) > 1 or unit.start + lo != span.start or unit.start + hi != span.end:
+            summary.cross_unit_spans += 1
+            placed.clipped.setdefault(index, []).append(span.id or f"{span.label}@{span.start}-{span.end}")
+            summary.warnings.append(
+                _describe(document, f"{span.label} span", span.start, span.end, span.id)
+                + f" crosses a unit boundary, clipped to unit {index}"
+            )
+        placed.spans.setdefault(index, []).append(
+            Span(start=lo, end=hi, label=span.label, source=span.source, id=span.id)
+        )
+
+
+def place_events(document: Document, placer: Placer, placed: _Placed, summary: ConvertSummary) -> None:
+    for event in document.events:
+        if event.trigger is None:
+            continue
+        pieces = placer.pieces(event.trigger.start, event.trigger.end)
+        if not pieces:
+            summary.unplaced_spans += 1
+            summary.warnings.append(
+                _describe(document, f"{event.label} trigger", event.trigger.start, event.trigger.end, None)
+                + " lies outside every unit, left out"
+            )
+            continue
+        index, lo, hi = pieces[0]
+        if len(pieces) > 1:
+            summary.cross_unit_spans += 1
+            summary.warnings.append(
+                _describe(document, f"{event.label} trigger", event.trigger.start, event.trigger.end, None)
+                + f" crosses a unit boundary, clipped to unit {index}"
+            )
+        placed.events.setdefault(index, []).append(
+            Event(label=event.label, trigger=Role(lo, hi), source=event.source)
+        )
+
+
+def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: ConvertSummary) -> None:
+    """Each quote becomes one piece per unit it touches (more when a role has several fragments in one
+    unit); pieces share the quote's id and list each other's records in ``linked_records``."""
+    for quote in document.quotes:
+        by_unit = _quote_fragments(document, quote, placer, summary)
+        if not by_unit:
+            continue
+        units = sorted(by_unit)
+        pieces_total = 0
+        for index in units:
+            roles = by_unit[index]
+            linked = [record_id(document.doc_id, other) for other in units if other != index]
+            count = max(len(fragments) for fragments in roles.values())
+            pieces_total += count
+            for n in range(count):
+                piece = {role: Role(*fragments[n]) for role, fragments in roles.items() if n < len(fragments)}
+                placed.quotes.setdefault(index, []).append(
+                    Quote(
+                        **piece,
+                        kind=quote.kind,
+                        source=quote.source,
+                        id=quote.id,
+                        linked_records=linked,
+                    )
+                )
+        if pieces_total > 1:
+            summary.split_quotes += 1
+
+
+def _quote_fragments(
+    document: Document, quote: QuoteLink, placer: Placer, summary: ConvertSummary
+) -> dict[int, dict[str, list[tuple[int, int]]]]:
+    by_unit: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for role in ("content", "speaker", "cue"):
+        for start, end in sorted(getattr(quote, role)):
+            pieces = placer.pieces(start, end)
+            if not pieces:
+                summary.unplaced_spans += 1
+                summary.warnings.append(
+                    _describe(document, f"quote {role}", start, end, quote.id)
+                    + " lies outside every unit, left out"
+                )
+            for index, lo, hi in pieces:
+                by_unit.setdefault(index, {}).setdefault(role, []).append((lo, hi))
+    return by_unit
+
+
+def _with_tokens(spans: list[Span], tokens: list[Token], summary: ConvertSummary) -> list[Span]:
+    for span in spans:
+        span.token_start, span.token_end, aligned = token_range(tokens, span.start, span.end)
+        if not aligned:
+            summary.misaligned_spans += 1
+    return sorted(spans, key=lambda s: (s.start, s.end, s.label, s.id or ""))
+
+
+def document_records(
+    document: Document, *, unit: str, tokenize: Tokenize, summary: ConvertSummary
+) -> list[Record]:
+    """The records of one document, annotations placed in the unit that holds them."""
+    units = document_units(document, unit)
+    placer = Placer(units)
+    placed = _Placed()
+    place_spans(document, placer, placed, summary)
+    place_quotes(document, placer, placed, summary)
+    place_events(document, placer, placed, summary)
+    records = []
+    for index, piece in enumerate(units):
+        text = document.text[piece.start : piece.end]
+        tokens = unit_tokens(document, piece, tokenize)
+        extra = {**document.extra, **piece.extra}
+        if index in placed.clipped:
+            extra["cross_unit_spans"] = placed.clipped[index]
+        meta = Meta(
+            id=record_id(document.doc_id, index),
+            doc_id=document.doc_id,
+            unit=index,
+            start=piece.start,
+            end=piece.end,
+            date=document.date,
+            source=document.source,
+            text_sha256=text_sha256(text),
+            title=document.title,
+            url=document.url,
+            paragraph=piece.paragraph,
+            extra=extra,
+        )
+        records.append(
+            Record(
+                text=text,
+                tokens=tokens,
+                spans=_with_tokens(placed.spans.get(index, []), tokens, summary),
+                quotes=placed.quotes.get(index, []),
+                events=placed.events.get(index, []),
+                meta=meta,
+            )
+        )
+    return records
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def spacy_tokenizer(model: str | None) -> Tokenize:
+    """Tokens from the model's own tokenizer, loaded on first use (CoNLL input never needs it)."""
+    from toolkit.models import load_tokenizer
+
+    @functools.cache
+    def pipeline() -> Any:
+        return load_tokenizer(model)
+
+    def tokenize(text: str) -> list[Token]:
+        return make_tokens(pipeline().make_doc(text))
+
+    return tokenize
+
+
+def _check_choices(format: str, unit: str) -> None:
+    if format not in FORMATS:
+        raise UsageError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
+    if unit not in UNITS:
+        raise UsageError(f"--unit {unit!r}: choose one of {', '.join(UNITS)}")
+
+
+def convert_records(
+    *,
+    sources: Sequence[str | Path],
+    format: str = "auto",
+    unit: str = "sentence",
+    model: str | None = None,
+    skip_invalid: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str = "date",
+    title_field: str = "title",
+    url_field: str = "url",
+    source_field: str = "source",
+    summary: ConvertSummary | None = None,
+) -> Iterator[Record]:
+    """Stream the records of ``sources`` in order; counts and reports go to ``summary``."""
+    _check_choices(format, unit)
+    summary = summary if summary is not None else ConvertSummary()
+    files = find_sources(sources, format=format)
+    options = ReaderOptions(
+        text_field=text_field,
+        id_field=id_field,
+        date_field=date_field,
+        title_field=title_field,
+        url_field=url_field,
+        source_field=source_field,
+        skip_invalid=skip_invalid,
+    )
+    tokenize = spacy_tokenizer(model)
+    seen: dict[str, str] = {}
+    for path, reader_name in files:
+        reader = READERS[reader_name](options)
+        summary.files += 1
+        try:
+            for document in reader.read(path):
+                if _is_duplicate(document, seen, reader):
+                    continue
+                summary.documents += 1
+                summary.warnings.extend(document.warnings)
+                yield from document_records(document, unit=unit, tokenize=tokenize, summary=summary)
+        finally:
+            summary.skipped.extend(reader.skipped)
+
+
+def _is_duplicate(document: Document, seen: dict[str, str], reader: Any) -> bool:
+    """Record ids must be unique: a doc id met twice is bad input (or skipped and counted)."""
+    where = f"{document.source}:{document.line}" if document.line else document.source
+    first = seen.setdefault(document.doc_id, where)
+    if first == where:
+        return False
+    reader.reject(
+        InputError(
+            f"doc id {document.doc_id!r} was already used at {first}",
+            path=document.source,
+            line=document.line,
+            rule="duplicate-doc-id",
+            hint="give documents unique ids",
+        )
+    )
+    return True
+
+
+def _check_output(output: str | Path, files: list[tuple[str, str]]) -> None:
+    if str(output) == STDIO:
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise UsageError(f"-o {source_name(output)} is a folder; give a file name")
+    inputs = {Path(p).resolve() for p, _ in files if p != STDIO}
+    inputs |= {Path(p).with_suffix(".ann").resolve() for p, f in files if f == "brat"}
+    if target.resolve() in inputs:
+        raise UsageError(f"-o {source_name(output)} is also an input; inputs are never overwritten")
+
+
+def convert(
+    *,
+    sources: Sequence[str | Path],
+    output: str | Path,
+    format: str = "auto",
+    unit: str = "sentence",
+    model: str | None = None,
+    skip_invalid: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str = "date",
+    title_field: str = "title",
+    url_field: str = "url",
+    source_field: str = "source",
+    quiet: bool = True,
+) -> ConvertSummary:
+    """Convert ``sources`` (files, folders or ``-``) into one JSONL file of records, written atomically."""
+    from toolkit.progress import track
+
+    _check_choices(format, unit)
+    if not sources:
+        raise UsageError("no sources given")
+    _check_output(output, find_sources(sources, format=format))
+    summary = ConvertSummary(output=source_name(output))
+    records = convert_records(
+        sources=sources,
+        format=format,
+        unit=unit,
+        model=model,
+        skip_invalid=skip_invalid,
+        text_field=text_field,
+        id_field=id_field,
+        date_field=date_field,
+        title_field=title_field,
+        url_field=url_field,
+        source_field=source_field,
+        summary=summary,
+    )
+    summary.records = write_records(output, track(records, description="convert", quiet=quiet))
+    return summary

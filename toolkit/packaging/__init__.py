@@ -1,0 +1,1 @@
+"""package and verify: versioned, leak-free Hugging Face releases (Parquet, card, manifest, DocBins, Hub)."""

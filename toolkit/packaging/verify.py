@@ -1,0 +1,274 @@
+"""Verify a packaged dataset version against its manifest and card: checksums, counts, features, label ranges.
+
+datasets itself checks little when it loads a folder (a missing column becomes None, a label id out of range
+passes), so this is the check to run before publishing or after copying a release. Each rule is a small
+function returning findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from toolkit.errors import InputError
+from toolkit.packaging.card import read_front_matter
+
+MANIFEST_FILE = "manifest.json"
+CARD_FILE = "README.md"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    path: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.path}: [{self.rule}] {self.message}"
+
+
+@dataclass
+class VerifyReport:
+    dataset_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    rows_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_files(folder: Path, manifest: Mapping[str, Any], report: VerifyReport) -> Iterator[Finding]:
+    """Every listed file exists with its size and sha256; nothing unlisted sits beside them."""
+    listed = manifest.get("files", {})
+    for relative, info in sorted(listed.items()):
+        path = folder / relative
+        if not path.is_file():
+            yield Finding("file-missing", relative, "listed in the manifest but missing")
+            continue
+        report.files_checked += 1
+        size = path.stat().st_size
+        if size != info.get("bytes"):
+            yield Finding("file-size", relative, f"{size} bytes, the manifest says {info.get('bytes')}")
+        elif _sha256(path) != info.get("sha256"):
+            yield Finding("file-checksum", relative, "sha256 differs from the manifest")
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    for relative in sorted(on_disk - set(listed) - {MANIFEST_FILE}):
+        yield Finding("file-unlisted", relative, "not listed in the manifest")
+
+
+def _card_configs(card: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    configs = {
+        c.get("config_name"): {"files": {f["split"]: f["path"] for f in c.get("data_files", [])}}
+        for c in card.get("configs", [])
+    }
+    for info in card.get("dataset_info", []):
+        entry = configs.setdefault(info.get("config_name"), {"files": {}})
+        entry["features"] = info.get("features")
+        entry["splits"] = {s["name"]: s for s in info.get("splits", [])}
+    return configs
+
+
+def check_card(manifest: Mapping[str, Any], card: Mapping[str, Any]) -> Iterator[Finding]:
+    """The card's configs, split files and counts agree with the manifest; one config is the default."""
+    configs = _card_configs(card)
+    wanted = manifest.get("configs", {})
+    if sorted(configs) != sorted(wanted):
+        yield Finding(
+            "card-configs", CARD_FILE, f"configs {sorted(configs)} but the manifest has {sorted(wanted)}"
+        )
+    if sum(1 for c in card.get("configs", []) if c.get("default")) != 1:
+        yield Finding("card-default", CARD_FILE, "exactly one config must be marked default")
+    for name, info in sorted(wanted.items()):
+        entry = configs.get(name, {"files": {}, "splits": {}})
+        for split, expected in sorted(info["splits"].items()):
+            if entry["files"].get(split) != expected["path"]:
+                yield Finding(
+                    "card-data-files",
+                    CARD_FILE,
+                    f"{name}/{split}: path {entry['files'].get(split)}, the manifest says {expected['path']}",
+                )
+            stated = entry.get("splits", {}).get(split, {})
+            for key in ("num_examples", "num_bytes"):
+                if stated.get(key) != expected[key]:
+                    yield Finding(
+                        "card-counts",
+                        CARD_FILE,
+                        f"{name}/{split}: {key} {stated.get(key)}, the manifest says {expected[key]}",
+                    )
+
+
+def _class_label_paths(feature: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], int]]:
+    """(path, number of classes) of every ClassLabel; ``[]`` in a path steps into a list."""
+    from datasets import ClassLabel, List, Sequence
+
+    if isinstance(feature, ClassLabel):
+        yield path, feature.num_classes
+    elif isinstance(feature, List | Sequence):
+        yield from _class_label_paths(feature.feature, (*path, "[]"))
+    elif isinstance(feature, dict):
+        for key, value in feature.items():
+            yield from _class_label_paths(value, (*path, key))
+
+
+def _leaf_values(array: Any, path: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    for step in path:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        array = array.flatten() if step == "[]" else array.field(step)
+    return array
+
+
+def check_parquet(
+    folder: Path,
+    config: str,
+    split: str,
+    expected: Mapping[str, Any],
+    card_features: Any,
+    report: VerifyReport,
+) -> Iterator[Finding]:
+    """One Parquet file: readable, row count, embedded features equal the card's, label ids in range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from datasets import Features
+
+    relative = expected["path"]
+    path = folder / relative
+    if not path.is_file():
+        return  # reported by check_files
+    try:
+        parquet = pq.ParquetFile(path)
+        embedded = Features.from_arrow_schema(parquet.schema_arrow)
+    except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
+        yield Finding("parquet-unreadable", relative, f"cannot read it: {exc}")
+        return
+    rows = parquet.metadata.num_rows
+    if rows != expected["num_examples"]:
+        yield Finding("parquet-count", relative, f"{rows} rows, the manifest says {expected['num_examples']}")
+    if card_features is not None:
+        declared = Features._from_yaml_list(card_features)
+        if declared != embedded:
+            yield Finding(
+                "features-mismatch", relative, "features embedded in the Parquet schema differ from the card"
+            )
+        elif parquet.schema_arrow.remove_metadata() != declared.arrow_schema.remove_metadata():
+            yield Finding("schema-mismatch", relative, "Arrow column types differ from the declared features")
+    label_paths = [
+        (p, n) for name, feature in embedded.items() for p, n in _class_label_paths(feature, (name,))
+    ]
+    try:
+        for batch in parquet.iter_batches(batch_size=20_000, columns=sorted({p[0] for p, _ in label_paths})):
+            report.rows_checked += batch.num_rows
+            for label_path, classes in label_paths:
+                values = _leaf_values(batch.column(label_path[0]), label_path[1:])
+                if len(values) and (pc.min(values).as_py() < 0 or pc.max(values).as_py() >= classes):
+                    yield Finding(
+                        "label-out-of-range",
+                        relative,
+                        f"{'.'.join(label_path)} has ids outside 0..{classes - 1}",
+                    )
+                    return
+    except (pa.ArrowException, OSError) as exc:
+        yield Finding("parquet-unreadable", relative, f"cannot read its rows: {exc}")
+
+
+def check_counts(manifest: Mapping[str, Any]) -> Iterator[Finding]:
+    """The manifest agrees with itself: records per split in every config, groups per split."""
+    splits = manifest.get("splits", {})
+    groups = Counter(manifest.get("groups", {}).values())
+    for split, counts in sorted(splits.items()):
+        if groups[split] != counts.get("groups"):
+            yield Finding(
+                "manifest-groups",
+                MANIFEST_FILE,
+                f"{split}: {groups[split]} groups assigned, {counts.get('groups')} counted",
+            )
+        for config, info in sorted(manifest.get("configs", {}).items()):
+            stated = info["splits"].get(split, {}).get("num_examples")
+            if stated != counts.get("records"):
+                yield Finding(
+                    "manifest-counts",
+                    MANIFEST_FILE,
+                    f"{config}/{split}: {stated} rows, {counts.get('records')} records in the split",
+                )
+    total = sum(c.get("records", 0) for c in splits.values())
+    if total != manifest.get("records", {}).get("packaged"):
+        yield Finding(
+            "manifest-counts",
+            MANIFEST_FILE,
+            f"splits hold {total} records, {manifest.get('records', {}).get('packaged')} were packaged",
+        )
+
+
+def check_spacy(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
+    """Every DocBin shard loads, and each split has as many docs as records."""
+    from spacy.tokens import DocBin
+
+    for split, info in sorted((manifest.get("spacy") or {}).items()):
+        docs = 0
+        for relative in info.get("files", []):
+            path = folder / relative
+            if not path.is_file():
+                continue  # reported by check_files
+            try:
+                docs += len(DocBin().from_bytes(path.read_bytes()))
+            except Exception as exc:  # noqa: BLE001 - any decoding failure means a broken shard
+                yield Finding("spacy-unreadable", relative, f"not a DocBin: {exc}")
+        expected = manifest.get("splits", {}).get(split, {}).get("records")
+        if docs != info.get("docs") or docs != expected:
+            yield Finding(
+                "spacy-count",
+                f"spacy/{split}",
+                f"{docs} docs, the manifest says {info.get('docs')} and the split has {expected} records",
+            )
+
+
+def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
+    """Check a version folder; ``report.ok`` is False when anything disagrees."""
+    folder = Path(dataset_dir)
+    if not folder.is_dir():
+        raise InputError("no such dataset folder", path=str(folder), rule="missing-path")
+    report = VerifyReport(dataset_dir=folder)
+    manifest_path = folder / MANIFEST_FILE
+    try:
+        manifest = orjson.loads(manifest_path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(
+            "no manifest.json: not a packaged dataset version", path=str(folder), rule="missing-manifest"
+        ) from None
+    except orjson.JSONDecodeError as exc:
+        report.findings.append(Finding("manifest-json", MANIFEST_FILE, f"not valid JSON: {exc}"))
+        return report
+    card_path = folder / CARD_FILE
+    card = read_front_matter(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    if not card:
+        report.findings.append(Finding("card-metadata", CARD_FILE, "missing, or without YAML metadata"))
+    report.findings += check_files(folder, manifest, report)
+    report.findings += check_counts(manifest)
+    report.findings += check_card(manifest, card)
+    card_configs = _card_configs(card)
+    for config, info in sorted(manifest.get("configs", {}).items()):
+        for split, expected in sorted(info["splits"].items()):
+            declared = card_configs.get(config, {}).get("features")
+            report.findings += check_parquet(folder, config, split, expected, declared, report)
+    if manifest.get("spacy"):
+        report.findings += check_spacy(folder, manifest)
+    return report

@@ -1,0 +1,293 @@
+"""Pre-annotation: baseline entities, quotes and PLOVER events on records."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from toolkit.errors import InputError, UsageError
+from toolkit.jsonl import STDIO, ReadStats, read_records, write_records
+from toolkit.progress import track
+from toolkit.record import Record, Token, make_tokens
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+TASKS: tuple[str, ...] = ("entities", "quotes", "events")
+# Words per batch: about 15 MB of working memory per 1,000 words with the full pipeline.
+DEFAULT_BATCH_WORDS = 4000
+MAX_WARNINGS = 20
+
+
+@dataclass
+class PreannotateSummary:
+    """What a run did, for the CLI's summary line and for tests."""
+
+    tasks: tuple[str, ...] = TASKS
+    model: str = ""
+    records: int = 0
+    documents: int = 0
+    words: int = 0
+    tokenized: int = 0
+    entities: int = 0
+    quotes: int = 0
+    linked_quotes: int = 0
+    resolved_speakers: int = 0
+    events: int = 0
+    kept_human: int = 0
+    spans_expanded: int = 0
+    spans_unaligned: int = 0
+    skipped_lines: int = 0
+    docs_per_batch: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+
+def parse_tasks(tasks: str | Iterable[str]) -> tuple[str, ...]:
+    """``"entities,quotes"`` or an iterable of task names, checked, in the toolkit's order."""
+    names = [t.strip() for t in (tasks.split(",") if isinstance(tasks, str) else tasks) if t.strip()]
+    unknown = sorted(set(names) - set(TASKS))
+    if unknown or not names:
+        raise UsageError(
+            f"--tasks: unknown or empty task list {','.join(unknown) or '(none)'}",
+            hint=f"choose from {','.join(TASKS)}",
+        )
+    return tuple(t for t in TASKS if t in names)
+
+
+def docs_per_batch(sample: list[Record], words: int) -> int:
+    """spaCy batches by documents; turn a word budget into a document count from the first records."""
+    if not sample:
+        return 1
+    mean = max(1.0, sum(len(r.text.split()) for r in sample) / len(sample))
+    return max(1, min(1000, int(words / mean)))
+
+
+def _is_machine(source: str | None) -> bool:
+    return bool(source) and source.startswith(("model:", "rule:"))
+
+
+def _kept(record: Record, items: list[Any]) -> bool:
+    """Human work is never overwritten: an answered record, or any item a model or rule did not make."""
+    return record.answer is not None or any(not _is_machine(item.source) for item in items)
+
+
+def _check_tokens(record: Record, key: str) -> None:
+    previous_end = 0
+    for token in record.tokens:
+        if not 0 <= token.start <= token.end <= len(record.text) or token.start < previous_end:
+            raise InputError(
+                f"record {key}: token {token.id} at {token.start}-{token.end} is outside the text or out of "
+                "order",
+                rule="token-offsets",
+                hint="re-run toolkit convert, or drop the tokens so they are rebuilt",
+            )
+        previous_end = token.end
+
+
+class Preannotator:
+    """Runs the pipeline over a stream of records and applies the per-document rules in input order."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        tasks: tuple[str, ...],
+        label_map: Mapping[str, str | None] | None,
+        summary: PreannotateSummary,
+    ) -> None:
+        from toolkit.models import model_source
+        from toolkit.preannotate.quotes import QuoteLinker
+
+        self.nlp = nlp
+        self.tasks = tasks
+        self.label_map = label_map
+        self.summary = summary
+        self.model_source = model_source(nlp)
+        summary.tasks, summary.model = tasks, self.model_source
+        self.linker = QuoteLinker()
+        self.surnames: set[str] = set()
+        self.doc_id: str | None = None
+        self.position = 0
+
+    def run(
+        self, records: Iterable[Record], *, n_process: int = 1, batch_words: int = DEFAULT_BATCH_WORDS
+    ) -> Iterator[Record]:
+        from toolkit.preannotate.pipeline import cache_msgpack_plugins
+
+        if n_process > 1:
+            cache_msgpack_plugins()  # before the workers fork, so they inherit it too
+        stream = iter(records)
+        head = list(itertools.islice(stream, 64))
+        self.summary.docs_per_batch = batch = docs_per_batch(head, batch_words)
+        pending: deque[Record] = deque()
+
+        def texts() -> Iterator[str]:
+            for record in itertools.chain(head, stream):
+                pending.append(record)
+                yield record.text
+
+        for doc in self.nlp.pipe(texts(), batch_size=batch, n_process=n_process):
+            yield from self._add(pending.popleft(), doc)
+        yield from self._end_document()
+
+    def _end_document(self) -> Iterator[Record]:
+        yield from self._released(self.linker.finish())
+        self.linker.reset()
+        self.surnames = set()
+
+    def _released(self, records: list[Record]) -> Iterator[Record]:
+        for record in records:
+            self.summary.quotes += len(record.quotes)
+            yield record
+
+    def _add(self, record: Record, doc: Doc) -> Iterator[Record]:
+        from toolkit.preannotate.entities import document_entities
+        from toolkit.preannotate.quotes import stored_analysis
+
+        if record.meta.doc_id is None or record.meta.doc_id != self.doc_id:
+            # A record without a doc_id is a document of its own: nothing is carried across it.
+            yield from self._end_document()
+            self.doc_id = record.meta.doc_id
+            self.summary.documents += 1
+        key = record.meta.id or f"record:{self.position}"
+        self.position += 1
+        self.summary.records += 1
+        self.summary.words += len(record.text.split())
+        tokens = self._tokens(record, doc, key)
+        out = msgspec.structs.replace(record, tokens=tokens)
+        entities = []
+        if doc.has_annotation("ENT_IOB"):
+            entities = document_entities(doc, self.surnames, model_source=self.model_source)
+        kept_fields = 0
+        if "entities" in self.tasks:
+            if _kept(record, record.spans):
+                kept_fields += 1
+            else:
+                self._set_spans(out, entities, tokens, key)
+        if "events" in self.tasks:
+            if _kept(record, record.events):
+                kept_fields += 1
+            else:
+                self._set_events(out, doc)
+        if "quotes" not in self.tasks:
+            self.summary.kept_human += kept_fields > 0
+            yield out
+            return
+        write_quotes = not _kept(record, record.quotes)
+        self.summary.kept_human += kept_fields > 0 or not write_quotes
+        labels = {e.start: (e.end, e.label) for e in entities}
+        analysis = stored_analysis(doc)
+        released = self.linker.add(out, key, analysis, labels, write=write_quotes)
+        self.summary.linked_quotes, self.summary.resolved_speakers = self.linker.linked, self.linker.resolved
+        yield from self._released(released)
+
+    def _tokens(self, record: Record, doc: Doc, key: str) -> list[Token]:
+        """The record's own tokens when it has them (checked), else the model's."""
+        if record.tokens:
+            _check_tokens(record, key)
+            return record.tokens
+        self.summary.tokenized += 1
+        return make_tokens(doc)
+
+    def _set_spans(self, out: Record, entities: list[Any], tokens: list[Token], key: str) -> None:
+        from toolkit.preannotate.entities import align_entities
+
+        aligned = align_entities(entities, tokens, self.label_map)
+        out.spans = aligned.spans
+        self.summary.entities += len(aligned.spans)
+        self.summary.spans_expanded += aligned.expanded
+        for entity in aligned.unaligned or ():
+            self.summary.spans_unaligned += 1
+            self.summary.warn(
+                f"{key}: entity {out.text[entity.start : entity.end]!r} ({entity.label}) at "
+                f"{entity.start}-{entity.end} "
+                "does not line up with the record's tokens; not written"
+            )
+
+    def _set_events(self, out: Record, doc: Doc) -> None:
+        from toolkit.preannotate.pipeline import stored_events
+
+        out.events = stored_events(doc)
+        self.summary.events += len(out.events)
+
+
+def preannotate_records(
+    records: Iterable[Record],
+    *,
+    tasks: str | Iterable[str] = TASKS,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int | None = None,
+    label_map: str | Mapping[str, str | None] | None = None,
+    events_model: str | None = None,
+    summary: PreannotateSummary | None = None,
+) -> Iterator[Record]:
+    """Pre-annotate a stream of records (one document's records consecutive, in order); yields them in the
+    same order. Usable on one shard inside a Dask worker: the pipeline is built once per process."""
+    from toolkit.preannotate.entities import load_label_map
+    from toolkit.preannotate.pipeline import build_pipeline
+
+    chosen = parse_tasks(tasks)
+    if n_process < 1:
+        raise UsageError(f"--n-process {n_process}: must be 1 or more")
+    if batch_size is not None and batch_size < 1:
+        raise UsageError(f"--batch-size {batch_size}: must be a positive number of words")
+    mapping = load_label_map(label_map)
+    nlp = build_pipeline(model=model, tasks=chosen, events_model=events_model)
+    annotator = Preannotator(nlp, tasks=chosen, label_map=mapping, summary=summary or PreannotateSummary())
+    yield from annotator.run(records, n_process=n_process, batch_words=batch_size or DEFAULT_BATCH_WORDS)
+
+
+def preannotate(
+    *,
+    input: str | Path,
+    output: str | Path,
+    tasks: str | Iterable[str] = TASKS,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int | None = None,
+    label_map: str | Mapping[str, str | None] | None = None,
+    events_model: str | None = None,
+    quiet: bool = True,
+    skip_invalid: bool = False,
+) -> PreannotateSummary:
+    """Read records from ``input``, pre-annotate them, write them atomically to ``output``."""
+    if str(input) != STDIO and str(output) != STDIO and Path(input).resolve() == Path(output).resolve():
+        raise UsageError(
+            f"-o {output}: is the input file; inputs are never modified", hint="write to a new file"
+        )
+    summary = PreannotateSummary()
+    stats = ReadStats()
+    started = time.perf_counter()
+    records = read_records(input, skip_invalid=skip_invalid, stats=stats)
+    annotated = preannotate_records(
+        records,
+        tasks=tasks,
+        model=model,
+        n_process=n_process,
+        batch_size=batch_size,
+        label_map=label_map,
+        events_model=events_model,
+        summary=summary,
+    )
+    try:
+        write_records(output, track(annotated, description="preannotate", quiet=quiet))
+    except InputError as exc:
+        exc.path = exc.path or str(input)
+        raise
+    summary.skipped_lines = len(stats.skipped)
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,1 @@
+"""Review of human annotations: validate against the schemas, agreement, adjudication, show."""
