@@ -68,3 +68,16 @@ class CheckFailedError(ToolkitError):
 
 class OverwriteError(ToolkitError):
     """Refusing to write into something that must never be overwritten (a published dataset version)."""
+
+
+class OutputError(ToolkitError):
+    """An output cannot be written where it was asked for: a read-only or full disk, a folder in the way, a
+    file where a folder should be. Named by path, with the reason the system gave."""
+
+    def __init__(self, message: str, *, path: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+
+    def __str__(self) -> str:
+        text = f"cannot write {self.path}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text

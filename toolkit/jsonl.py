@@ -16,6 +16,7 @@ import msgspec
 import orjson
 
 from toolkit.errors import InputError
+from toolkit.paths import check_output_path, output_errors, removed_if_failed, write_errors
 from toolkit.record import Record, record_from_dict, record_to_dict
 
 STDIO = "-"
@@ -121,7 +122,9 @@ def dumps_record(record: Record) -> bytes:
 def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside ``path`` and rename it into place only on success.
 
-    A failed run leaves neither a partial file nor a stray temporary one. ``-`` writes to stdout.
+    A failed run leaves neither a partial file nor a stray temporary one. ``-`` writes to stdout; a device or
+    a pipe (``/dev/null``, a FIFO) is written in place, since nothing can be renamed over it. A path the
+    system will not write (read-only, full, a file in the way) is an OutputError naming it.
     """
     if str(path) == STDIO:
         stream = sys.stdout.buffer if "b" in mode else sys.stdout
@@ -129,20 +132,41 @@ def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
         stream.flush()
         return
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        # mkstemp makes owner-only files; outputs get the permissions a plain open() would give them.
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
-        with os.fdopen(fd, mode) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    check_output_path(target)
+    in_place = target.exists() and not target.is_file()
+    tmp_name: str | None = None
+    handle: IO[Any] | None = None
+    # Folders made for this output go again if it fails, after the temporary file inside them.
+    with removed_if_failed(target.parent):
+        try:
+            with output_errors(target):
+                if in_place:
+                    handle = open(target, mode)  # noqa: SIM115 (closed below, on every path)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp_name = tempfile.mkstemp(
+                        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                    )
+                    handle = os.fdopen(fd, mode)
+                    # mkstemp makes owner-only files; outputs get the permissions a plain open() would give.
+                    os.chmod(tmp_name, 0o666 & ~_current_umask())
+            with write_errors(target):
+                yield handle
+            with output_errors(target):
+                handle.flush()
+                if tmp_name is not None:
+                    os.fsync(handle.fileno())
+                handle.close()
+                if tmp_name is not None:
+                    os.replace(tmp_name, target)
+        except BaseException:
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()  # its buffer may still hold bytes a full disk refused
+            if tmp_name is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp_name)
+            raise
 
 
 @contextlib.contextmanager
