@@ -499,7 +499,8 @@ def test_cli_exits_2_when_no_system_runs_and_on_bad_input(conll_dataset, tmp_pat
     )
     assert result.exit_code == 2
     assert "/no/such.jsonl: [missing-path] no such file" in result.stderr
-    assert result.stderr.strip().endswith("error: no system could run")
+    assert result.stderr.startswith("error: no system could run: file:/no/such.jsonl")
+    assert len(result.stderr.splitlines()) == 1
     assert (tmp_path / "report.md").exists()  # the failure itself is reported
     missing_split = runner.invoke(
         app, ["benchmark", str(conll_dataset), "--split", "dev", "-s", "baseline", "-o", str(tmp_path / "x")]

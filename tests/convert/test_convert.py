@@ -321,7 +321,7 @@ def test_failed_run_leaves_no_partial_output(tmp_path):
 def test_output_may_not_be_an_input(tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_text('{"text": "One."}\n', encoding="utf-8")
-    assert_one_error_line(run("convert", str(tmp_path), "-o", str(path)), "also an input")
+    assert_one_error_line(run("convert", str(tmp_path), "-o", str(path)), "is an input")
     assert path.read_text(encoding="utf-8") == '{"text": "One."}\n'
 
 

@@ -253,7 +253,7 @@ def test_cli_refuses_to_overwrite_its_input(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"text": "Kyiv."}\n', encoding="utf-8")
     result = invoke("preannotate", str(source), "-o", str(source), "-t", "entities")
-    assert result.exit_code == 2 and "never modified" in result.stderr
+    assert result.exit_code == 2 and "inputs are never overwritten" in result.stderr
     assert source.read_text(encoding="utf-8") == '{"text": "Kyiv."}\n'
 
 

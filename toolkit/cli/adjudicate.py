@@ -27,8 +27,11 @@ def adjudicate_command(
     A task whose answers (accept/reject/ignore) or items tie goes to the ties file with every version; a task
     most annotators rejected or ignored gives no gold record. Input files are never modified.
     """
-    from toolkit.review.adjudicate import adjudicate
+    from toolkit.paths import STDIO, check_outputs
+    from toolkit.review.adjudicate import adjudicate, default_ties_path
 
+    default_ties = default_ties_path(output) if output != STDIO else None
+    check_outputs(inputs=files, outputs={"-o": output, "--ties": ties if ties is not None else default_ties})
     report = adjudicate(paths=files, output=output, ties=ties, min_annotators=min_annotators)
     ties_total = sum(report.ties.values())
     reasons = ", ".join(f"{n} {reason}" for reason, n in report.ties.items())

@@ -9,13 +9,24 @@ import click
 import typer
 from typer.core import TyperGroup
 
+try:  # typer 0.2x parses with its own copy of click; its exceptions are not click's
+    from typer._click import exceptions as parse_errors
+except ImportError:  # pragma: no cover (older typer uses click itself)
+    from click import exceptions as parse_errors
+
 from toolkit import __version__
-from toolkit.errors import ToolkitError
+from toolkit.errors import EXIT_BAD_INPUT, ToolkitError
+from toolkit.paths import describe_os_error, is_environment_error
 
 
 def error_line(message: str) -> None:
     """One line on stderr: what went wrong, where, and which rule."""
     click.echo(f"error: {message}", err=True)
+
+
+def finding_line(message: str) -> None:
+    """One problem among several, on stderr before the error line that ends the run (never silenced)."""
+    click.echo(message, err=True)
 
 
 def info(message: str, *, quiet: bool = False) -> None:
@@ -25,7 +36,8 @@ def info(message: str, *, quiet: bool = False) -> None:
 
 
 class ToolkitGroup(TyperGroup):
-    """Maps the library's typed errors to one line and the exit code the CLI contract names."""
+    """Maps the library's typed errors, the system's refusals and bad command lines to one line and the
+    exit code the CLI contract names. Any other exception is a bug and keeps its traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -33,9 +45,39 @@ class ToolkitGroup(TyperGroup):
         except ToolkitError as exc:
             error_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # Permissions, space, a file where a folder should be: the user's to fix, named by path.
+            if not is_environment_error(exc):
+                raise
+            error_line(describe_os_error(exc))
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         except KeyboardInterrupt:
             error_line("interrupted")
             raise typer.Exit(130) from None
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Click's own main, with a bad command line reported as one line instead of a usage panel."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except parse_errors.NoArgsIsHelpError as exc:
+            sys.exit(exc.exit_code)  # the help is already printed
+        except parse_errors.ClickException as exc:
+            error_line(_usage_message(exc))
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(exc: parse_errors.ClickException) -> str:
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, parse_errors.UsageError) and ctx is not None:
+        return f"{ctx.command_path}: {message} (see {ctx.command_path} --help)"
+    return message
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from toolkit.cli.app import Quiet, app, error_line, info
-from toolkit.errors import EXIT_BAD_INPUT
+from toolkit.errors import ToolkitError
 
 
 @app.command("benchmark")
@@ -52,19 +52,33 @@ def benchmark_command(
     Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
     """
     from toolkit.benchmark.run import run_benchmark
+    from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
-    report = run_benchmark(
-        dataset_dir=dataset_dir,
-        split=split,
-        systems=systems,
-        output_dir=output,
-        label_map=label_map,
-        seed=seed,
-        n_bootstrap=n_bootstrap,
-        tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks is not None else None,
-        model=model,
-        quiet=quiet,
+    check_outputs(
+        inputs=[dataset_dir, *_system_files(systems), label_map if label_map != "conll" else None],
+        outputs={},
+        output_folders={"-o": output},
     )
+    with removed_if_failed(output), write_errors(output):
+        report = run_benchmark(
+            dataset_dir=dataset_dir,
+            split=split,
+            systems=systems,
+            output_dir=output,
+            label_map=label_map,
+            seed=seed,
+            n_bootstrap=n_bootstrap,
+            tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks is not None else None,
+            model=model,
+            quiet=quiet,
+        )
+    if not report.ran:
+        # The report names every failure; one line says why the first system could not run.
+        first = report.failed[0]
+        more = (
+            f"; {len(report.failed) - 1} more in {report.paths['markdown']}" if len(report.failed) > 1 else ""
+        )
+        raise ToolkitError(f"no system could run: {first['name']}: {first['error']}{more}")
     for failed in report.failed:
         error_line(f"system {failed['name']} did not run: {failed['error']}")
     for system in report.systems:
@@ -80,6 +94,9 @@ def benchmark_command(
                 quiet=quiet,
             )
     info(f"report: {report.paths['markdown']}, {report.paths['json']}, {report.paths['chart']}", quiet=quiet)
-    if not report.ran:
-        error_line("no system could run")
-        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _system_files(systems: list[str]) -> list[str]:
+    """The predictions files and pipeline folders the systems read."""
+    kinds = ("file:", "spacy:")
+    return [spec.split(":", 1)[1] for spec in systems if spec.startswith(kinds) and spec.split(":", 1)[1]]

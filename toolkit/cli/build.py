@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info
+from toolkit.cli.app import Quiet, app, finding_line, info
 
 
 @app.command("build")
@@ -21,14 +21,20 @@ def build_command(
     quiet: Quiet = False,
 ) -> None:
     """Build the dataset from seeds/ and annotations/gold/ into dist/NAME/VERSION; safe to rerun."""
-    from toolkit.build import build
+    from toolkit.build import GOLD_DIR, GUIDELINES_FILE, PRE_FILE, SETTINGS_FILE, TASKS_FILE, build
     from toolkit.packaging.release import ValidationFailedError
+    from toolkit.paths import check_outputs
 
+    check_outputs(
+        inputs=[root / "seeds", root / GOLD_DIR, root / SETTINGS_FILE, root / GUIDELINES_FILE],
+        outputs={"annotations/tasks": root / TASKS_FILE, "annotations/pre": root / PRE_FILE},
+        output_folders={"dist": root / "dist", "reports": root / "reports"},
+    )
     try:
         result = build(root=root, benchmark=benchmark, quiet=quiet)
     except ValidationFailedError as exc:
         for finding in exc.report.findings[:20]:
-            info(str(finding), quiet=quiet)
+            finding_line(str(finding))
         raise
     for step in result.steps:
         info(f"{step.name}: {step.status}: {step.detail}", quiet=quiet)

@@ -55,7 +55,14 @@ def convert_command(
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
     from toolkit.convert.run import convert
     from toolkit.engine.distributed import output_is_folder
+    from toolkit.paths import check_outputs
 
+    sharded = engine != "local" or scheduler or workers or output_is_folder(output)
+    check_outputs(
+        inputs=sources,
+        outputs={} if output_is_folder(output) else {"-o": output},
+        output_folders={"-o": output} if output_is_folder(output) else None,
+    )
     options = dict(
         format=format,
         unit=unit,
@@ -69,7 +76,7 @@ def convert_command(
         source_field=source_field,
         quiet=quiet,
     )
-    if engine != "local" or scheduler or workers or output_is_folder(output):
+    if sharded:
         _convert_sharded(
             sources=sources, output=output, engine=engine, scheduler=scheduler, workers=workers, **options
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, error_line, info, sub_app
+from toolkit.cli.app import Quiet, finding_line, info, sub_app
 from toolkit.formats import FORMATS
 
 export_app = sub_app("export", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano).")
@@ -55,6 +56,13 @@ def _split(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
+def _sidecar_paths(tool: str, output: str) -> list[Path]:
+    """The files a tool's export writes beside ``-o`` (Label Studio's labeling config)."""
+    from toolkit.formats import get_format
+
+    return list(get_format(tool).sidecars(output, ("entities",), []))
+
+
 def _export_command(tool: str) -> None:
     @export_app.command(tool, help=f"Write records as {TOOL_NAMES[tool]} tasks.")
     def export_cmd(
@@ -66,7 +74,10 @@ def _export_command(tool: str) -> None:
         quiet: Quiet = False,
     ) -> None:
         from toolkit.formats.exchange import export_records
+        from toolkit.paths import check_outputs
 
+        beside = {f"-o's {path.suffix[1:]} file": path for path in _sidecar_paths(tool, output)}
+        check_outputs(inputs=[input], outputs={"-o": output, **beside})
         summary = export_records(
             tool=tool,
             input=input,
@@ -96,7 +107,9 @@ def _import_command(tool: str) -> None:
         quiet: Quiet = False,
     ) -> None:
         from toolkit.formats.exchange import import_answers
+        from toolkit.paths import check_outputs
 
+        check_outputs(inputs=[*files, into], outputs={"-o": output})
         try:
             summary = import_answers(
                 tool=tool,
@@ -112,7 +125,7 @@ def _import_command(tool: str) -> None:
         except Exception as exc:
             # Every finding on its own line first; the group then prints the one-line error and exits.
             for finding in getattr(exc, "findings", [])[:FINDINGS_SHOWN]:
-                error_line(str(finding))
+                finding_line(str(finding))
             raise
         states = ", ".join(f"{n} {state}" for state, n in sorted(summary.states.items())) or "none"
         skipped = "".join(f"; skipped {n} {why}" for why, n in summary.skipped.items())

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info
+from toolkit.cli.app import Quiet, app, finding_line, info
 from toolkit.errors import CheckFailedError, InputError
 
 SHOWN_FINDINGS = 20
@@ -19,19 +19,35 @@ def _read_baselines(path: Path | None) -> Any:
     if path is None:
         return None
     try:
-        return orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path), rule="missing-path") from None
+        return orjson.loads(_read_file(path))
     except orjson.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", path=str(path), rule="invalid-json") from None
 
 
 def _read_text(path: Path | None) -> str | None:
+    """A Markdown file for the card: UTF-8 text, or an error naming the file and the first bad line."""
     if path is None:
         return None
-    if not path.is_file():
+    data = _read_file(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text: invalid byte at {exc.start} ({exc.reason})",
+            path=str(path),
+            line=line,
+            rule="invalid-utf8",
+            hint="give a UTF-8 Markdown file",
+        ) from None
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.exists():
         raise InputError("no such file", path=str(path), rule="missing-path")
-    return path.read_text(encoding="utf-8")
+    if path.is_dir():
+        raise InputError("is a folder, expected a file", path=str(path), rule="not-a-file")
+    return path.read_bytes()
 
 
 @app.command("package")
@@ -92,7 +108,12 @@ def package_command(
     from dataclasses import replace
 
     from toolkit.packaging.release import ValidationFailedError, default_card_text, package_dataset
+    from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
+    release = output / name / version
+    check_outputs(
+        inputs=[*inputs, previous, labels, guidelines, baselines], outputs={}, output_folders={"-o": release}
+    )
     card = default_card_text(name)
     card = replace(
         card,
@@ -103,28 +124,29 @@ def package_command(
         baselines=_read_baselines(baselines),
     )
     try:
-        result = package_dataset(
-            inputs=inputs,
-            name=name,
-            version=version,
-            output_dir=output,
-            splits=splits,
-            seed=seed,
-            previous=previous,
-            group_by=group_by,
-            date=date,
-            push_to_hub=push_to_hub,
-            entity_scheme=entity_scheme,
-            labels=labels,
-            spacy=spacy,
-            source_dir=source_dir,
-            card=card,
-            quiet=quiet,
-        )
+        with removed_if_failed(release), write_errors(release):
+            result = package_dataset(
+                inputs=inputs,
+                name=name,
+                version=version,
+                output_dir=output,
+                splits=splits,
+                seed=seed,
+                previous=previous,
+                group_by=group_by,
+                date=date,
+                push_to_hub=push_to_hub,
+                entity_scheme=entity_scheme,
+                labels=labels,
+                spacy=spacy,
+                source_dir=source_dir,
+                card=card,
+                quiet=quiet,
+            )
     except ValidationFailedError as exc:
         findings = list(exc.report.findings)
         for finding in findings[:SHOWN_FINDINGS]:
-            info(str(finding), quiet=quiet)
+            finding_line(str(finding))
         if len(findings) > SHOWN_FINDINGS:
             info(
                 f"... {len(findings) - SHOWN_FINDINGS} more findings (toolkit validate shows them all)",

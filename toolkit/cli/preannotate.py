@@ -68,7 +68,13 @@ def preannotate_command(
         quiet=quiet,
     )
     from toolkit.engine.distributed import is_folder_path, output_is_folder
+    from toolkit.paths import check_outputs
 
+    check_outputs(
+        inputs=[input, events_model, None if label_map in (None, "conll") else label_map],
+        outputs={} if output_is_folder(output) else {"-o": output},
+        output_folders={"-o": output} if output_is_folder(output) else None,
+    )
     # A folder of shards as input can only be read shard by shard.
     if engine != "local" or scheduler or workers or output_is_folder(output) or is_folder_path(input):
         from toolkit.engine.distributed import preannotate_sharded, run_lines

@@ -18,7 +18,9 @@ def segment_command(
 ) -> None:
     """Split text into sentences the way convert does; one line per unit: source, offsets, text."""
     from toolkit.convert.segment import segment_files
+    from toolkit.paths import check_outputs
 
+    check_outputs(inputs=sources, outputs={"-o": output})
     summary = segment_files(sources=sources, output=output, unit=unit)
     files = f"{summary.files} file{'' if summary.files == 1 else 's'}"
     info(

@@ -38,6 +38,9 @@ def show_command(
     from toolkit.review.show import html_page, select_records, terminal_view
 
     if html_out is not None:
+        from toolkit.paths import check_outputs
+
+        check_outputs(inputs=[file], outputs={"--html": html_out})
         records = select_records(path=file, record_id=record_id, limit=limit)
         with atomic_output(html_out, "w") as handle:
             handle.write(html_page(records, title=f"toolkit show: {Path(file).name}"))

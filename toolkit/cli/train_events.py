@@ -46,20 +46,23 @@ def train_events_command(
     quiet: Quiet = False,
 ) -> None:
     """Train a multi-label PLOVER event-type classifier; use it with preannotate --events-model."""
+    from toolkit.paths import check_outputs, removed_if_failed, write_errors
     from toolkit.preannotate.train_events import train_events
 
-    summary = train_events(
-        gold=gold,
-        output_dir=output,
-        base_model=base_model,
-        epochs=epochs,
-        seed=seed,
-        architecture=architecture,
-        eval_path=eval_path,
-        threshold=threshold,
-        force=force,
-        skip_invalid=skip_invalid,
-    )
+    check_outputs(inputs=[gold, eval_path, base_model], outputs={}, output_folders={"-o": output})
+    with removed_if_failed(output), write_errors(output):
+        summary = train_events(
+            gold=gold,
+            output_dir=output,
+            base_model=base_model,
+            epochs=epochs,
+            seed=seed,
+            architecture=architecture,
+            eval_path=eval_path,
+            threshold=threshold,
+            force=force,
+            skip_invalid=skip_invalid,
+        )
     info(_describe(summary), quiet=quiet)
 
 
