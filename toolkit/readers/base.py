@@ -14,6 +14,9 @@ from toolkit.record import Event, Span
 
 STDIO = "-"
 BOM = "\ufeff"
+# Whole-source problems --skip-invalid cannot skip past: the path is wrong, or the file's own header is
+# ambiguous (two columns of one name), so no row of it can be read as meant.
+UNSKIPPABLE_RULES = frozenset({"missing-path", "csv-duplicate-header"})
 
 
 @dataclass
@@ -202,7 +205,7 @@ class Reader(abc.ABC):
                 yield document
         except InputError as error:
             # Whole-file problems (bad encoding) end this source; under --skip-invalid the others go on.
-            if error.rule == "missing-path":
+            if error.rule in UNSKIPPABLE_RULES:
                 raise
             self.reject(error)
 
