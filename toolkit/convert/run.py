@@ -350,7 +350,9 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
         return load_tokenizer(model)
 
     def tokenize(text: str) -> list[Token]:
-        return make_tokens(pipeline().make_doc(text))
+        # The tokenizer itself, not make_doc: spaCy's max_length guards the parser's and NER's memory, not
+        # the tokenizer's, and an over-long unit is for preannotate to refuse, with its line.
+        return make_tokens(pipeline().tokenizer(text))
 
     return tokenize
 

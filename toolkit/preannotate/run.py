@@ -25,6 +25,10 @@ TASKS: tuple[str, ...] = ("entities", "quotes", "events")
 # Words per batch: about 15 MB of working memory per 1,000 words with the full pipeline.
 DEFAULT_BATCH_WORDS = 4000
 MAX_WARNINGS = 20
+# spaCy's own limit (Language.max_length): its parser and NER need about 1 GB of memory per 100,000
+# characters, so a longer unit is refused rather than split, as a sentence that long is broken input.
+MAX_UNIT_CHARS = 1_000_000
+TOO_LONG_HINT = "split it into sentences with toolkit convert --unit sentence, or pass --skip-invalid"
 
 
 @dataclass
@@ -136,6 +140,13 @@ class Preannotator:
 
         def texts() -> Iterator[str]:
             for record in itertools.chain(head, stream):
+                if len(record.text) > self.nlp.max_length:
+                    raise InputError(
+                        f"record {record.meta.id or self.position}: {len(record.text):,} characters, "
+                        f"over the model's limit of {self.nlp.max_length:,}",
+                        rule="unit-too-long",
+                        hint=TOO_LONG_HINT,
+                    )
                 pending.append(record)
                 yield record.text
 
@@ -272,7 +283,12 @@ def preannotate(
     summary = PreannotateSummary()
     stats = ReadStats()
     started = time.perf_counter()
-    records = read_records(input, skip_invalid=skip_invalid, stats=stats)
+    records = _within_limit(
+        read_records(input, skip_invalid=skip_invalid, stats=stats),
+        path=str(input),
+        stats=stats,
+        skip_invalid=skip_invalid,
+    )
     annotated = preannotate_records(
         records,
         tasks=tasks,
@@ -291,3 +307,20 @@ def preannotate(
     summary.skipped_lines = len(stats.skipped)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _within_limit(
+    records: Iterable[Record], *, path: str, stats: ReadStats, skip_invalid: bool
+) -> Iterator[Record]:
+    """Records short enough for the model; a longer one is an error at its line, or skipped and counted."""
+    for record in records:
+        if len(record.text) <= MAX_UNIT_CHARS:
+            yield record
+            continue
+        message = (
+            f"record {record.meta.id or '(no id)'}: {len(record.text):,} characters, over spaCy's limit of "
+            f"{MAX_UNIT_CHARS:,} for one unit"
+        )
+        if not skip_invalid:
+            raise InputError(message, path=path, line=stats.lines, rule="unit-too-long", hint=TOO_LONG_HINT)
+        stats.skipped.append((stats.lines, message))

@@ -103,6 +103,10 @@ def train_events(
     held_out = read_gold_events(eval_path, skip_invalid=skip_invalid)[0] if eval_path is not None else None
 
     nlp = _blank_pipeline(base_model, architecture=architecture, threshold=threshold)
+    # spaCy's max_length guards the parser's and NER's memory; this pipeline is a tokenizer and a bag-of-words
+    # classifier, linear in the text, so a long unit is safe to learn from.
+    longest = max(len(text) for text, _ in [*examples, *(held_out or [])])
+    nlp.max_length = max(nlp.max_length, longest + 1)
     losses = _fit(nlp, examples, epochs=epochs, seed=seed, dropout=dropout, batch_size=batch_size)
     summary: dict[str, Any] = {
         "architecture": architecture,
