@@ -87,7 +87,7 @@ def load_settings(root: Path) -> BuildSettings:
     if not path.is_file():
         return BuildSettings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_utf8(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path=str(path), rule="build-settings") from None
     known = set(BuildSettings.__dataclass_fields__)
@@ -99,9 +99,32 @@ def load_settings(root: Path) -> BuildSettings:
             rule="build-settings",
             hint=f"known keys: {', '.join(sorted(known))}",
         )
+    for key, value in data.items():
+        expected = int if key == "seed" else str
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise InputError(
+                f"{key} = {value!r}: expected {'an integer' if expected is int else 'a string'}",
+                path=str(path),
+                rule="build-settings",
+            )
     settings = BuildSettings(**data)
     parse_version(settings.version)
     return settings
+
+
+def read_utf8(path: Path) -> str:
+    """A settings or guidelines file as text; bytes that are not UTF-8 are an error naming file and line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"invalid UTF-8 at byte {exc.start} ({exc.reason})",
+            path=str(path),
+            line=data.count(b"\n", 0, exc.start) + 1,
+            rule="invalid-utf8",
+            hint="convert the file to UTF-8",
+        ) from None
 
 
 def latest_previous(releases: Path, version: str) -> Path | None:
@@ -160,7 +183,7 @@ def _card(root: Path, settings: BuildSettings) -> CardText:
         license=settings.license,
         pretty_name=settings.pretty_name or card.pretty_name,
         description=settings.description or card.description,
-        guidelines=guidelines.read_text(encoding="utf-8") if guidelines.is_file() else None,
+        guidelines=read_utf8(guidelines) if guidelines.is_file() else None,
     )
 
 

@@ -599,4 +599,7 @@ def dataset_label_sets(folder: Path) -> dict[str, Any]:
         manifest = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", path=str(path), rule="manifest") from None
-    return {**manifest.get("label_sets", {}), "version": manifest.get("version")}
+    label_sets = manifest.get("label_sets", {}) if isinstance(manifest, dict) else None
+    if not isinstance(label_sets, dict):
+        raise InputError("not a dataset manifest: no label_sets object", path=str(path), rule="manifest")
+    return {**label_sets, "version": manifest.get("version")}

@@ -105,15 +105,25 @@ class PackageResult:
 
 def read_split_records(dataset_dir: str | Path, split: str) -> Iterator[Record]:
     """Stream one split's records back from a packaged dataset (its ``full`` config), exactly as packaged."""
+    import pyarrow
     import pyarrow.parquet as pq
 
     path = Path(dataset_dir) / "data" / "full" / f"{split}.parquet"
     if not path.is_file():
         raise InputError(f"no split {split!r} in this dataset", path=str(path), rule="missing-split")
-    parquet = pq.ParquetFile(path)
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-        for row in batch.to_pylist():
-            yield record_from_full_row(row)
+    try:
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            for row in batch.to_pylist():
+                yield record_from_full_row(row)
+    except (pyarrow.ArrowException, OSError) as exc:  # pyarrow's I/O errors are plain OSErrors
+        # A damaged or cut-short file: pyarrow says what it found, the user needs the file's name.
+        raise InputError(
+            f"not a readable Parquet file: {exc}",
+            path=str(path),
+            rule="invalid-parquet",
+            hint="run toolkit verify on the dataset folder",
+        ) from None
 
 
 # ---------------------------------------------------------------- previous version
@@ -507,7 +517,8 @@ def package_dataset(
         survey = survey_inputs(paths, group_by=group_by, quiet=quiet)
     if not survey.packaged:
         raise CheckFailedError(
-            "no accepted records to package", hint="gold records need answer accept (or none)"
+            f"no accepted records to package in {', '.join(str(p) for p in paths)}",
+            hint="gold records need answer accept (or none)",
         )
     labels_info, label_set = labels_file_version(labels)
     dataset_labels = _dataset_labels(survey, label_set, entity_scheme, prior)

@@ -241,6 +241,52 @@ def check_spacy(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
             )
 
 
+# The parts of the manifest the checks read, and the kind of value each holds (objects of objects mostly).
+MANIFEST_SHAPE: dict[str, tuple[type, type | None]] = {
+    "files": (dict, dict),
+    "configs": (dict, dict),
+    "splits": (dict, dict),
+    "groups": (dict, None),
+    "records": (dict, None),
+    "spacy": (dict, dict),
+}
+
+
+def manifest_shape_problems(manifest: Any) -> list[Finding]:
+    """A manifest edited by hand or cut short can hold the wrong kind of value; say so instead of failing."""
+    if not isinstance(manifest, dict):
+        return [Finding("manifest-shape", MANIFEST_FILE, f"a JSON {type(manifest).__name__}, not an object")]
+    found = []
+    for key, (kind, item_kind) in MANIFEST_SHAPE.items():
+        value = manifest.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            found.append(Finding("manifest-shape", MANIFEST_FILE, f"{key} is a {type(value).__name__}"))
+        elif item_kind is not None and not all(isinstance(v, item_kind) for v in value.values()):
+            found.append(Finding("manifest-shape", MANIFEST_FILE, f"{key} holds values that are not objects"))
+    configs = manifest.get("configs")
+    if isinstance(configs, dict) and not found:
+        for name, info in configs.items():
+            if not isinstance(info.get("splits"), dict):
+                found.append(
+                    Finding("manifest-shape", MANIFEST_FILE, f"configs.{name}.splits is not an object")
+                )
+    return found
+
+
+def _read_card(path: Path, report: VerifyReport) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return read_front_matter(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        report.findings.append(
+            Finding("card-utf8", CARD_FILE, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        )
+        return {}
+
+
 def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
     """Check a version folder; ``report.ok`` is False when anything disagrees."""
     folder = Path(dataset_dir)
@@ -257,8 +303,12 @@ def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
     except orjson.JSONDecodeError as exc:
         report.findings.append(Finding("manifest-json", MANIFEST_FILE, f"not valid JSON: {exc}"))
         return report
+    shape = manifest_shape_problems(manifest)
+    if shape:
+        report.findings += shape
+        return report
     card_path = folder / CARD_FILE
-    card = read_front_matter(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    card = _read_card(card_path, report)
     if not card:
         report.findings.append(Finding("card-metadata", CARD_FILE, "missing, or without YAML metadata"))
     report.findings += check_files(folder, manifest, report)

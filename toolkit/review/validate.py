@@ -750,7 +750,7 @@ def _check_lines(
             if validator is not None:
                 _full_check(raw, validator)
             record = decode(raw)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec raises the latter for invalid UTF-8
             outcome = _slow_decode(raw, ctx, number)
             if not isinstance(outcome, Record):
                 if outcome is not None:
