@@ -57,6 +57,26 @@ DOCUMENTS = [
         "The transport minister, Ivo Lenz, accused the union of holding the country hostage.",
     ),
 ]
+CONLL = """-DOCSTART- -X- -X- O
+
+Dock NNP B-NP O
+workers NNS I-NP O
+in IN B-PP O
+Halden NNP B-NP B-LOC
+walked VBD B-VP O
+out RP B-PRT O
+. . O O
+
+Ana NNP B-NP B-PER
+Ortiz NNP I-NP I-PER
+spoke VBD B-VP O
+. . O O
+"""
+BRAT_TEXT = 'Ana Ortiz said the bridge would reopen. "We are doing everything we can," she told reporters.\n'
+BRAT_ANN = (
+    "T1\tSource 0 9\tAna Ortiz\nT2\tCue 10 14\tsaid\nT3\tContent 15 38\tthe bridge would reopen\n"
+    "E1\tAttribution:T2 Source:T1 Content:T3\n"
+)
 DATASET = "dist/news/1.0.0"
 # Longer than spaCy's default Language.max_length (1,000,000 characters), with no sentence end inside.
 HUGE_TEXT = "word " * 220_000
@@ -77,6 +97,10 @@ def build_workspace(folder: Path, run: Callable[[list[str]], None]) -> None:
         + "".join(f'{r["id"]},{r["date"]},"{r["text"].replace(chr(34), 2 * chr(34))}"\n' for r in feed),
         encoding="utf-8",
     )
+    Path("news.conll").write_text(CONLL, encoding="utf-8")
+    Path("brat").mkdir()
+    Path("brat/riverton.txt").write_text(BRAT_TEXT, encoding="utf-8")
+    Path("brat/riverton.ann").write_text(BRAT_ANN, encoding="utf-8")
     Path("guidelines.md").write_text("# Guidelines\n\nMark every person, place and organisation.\n", "utf-8")
     run(["convert", "feed.jsonl", "-o", "tasks.jsonl"])
     run(["preannotate", "tasks.jsonl", "-o", "pre.jsonl"])
@@ -231,6 +255,32 @@ def each(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return make
 
 
+# Right types, wrong numbers: offsets past the end, reversed, negative; tokens out of order.
+BAD_OFFSETS = {
+    "text": "Police arrested two men in Brenford.",
+    "tokens": [
+        {"text": "Police", "start": 0, "end": 6, "id": 0, "ws": True},
+        {"text": "men", "start": 24, "end": 27, "id": 1, "ws": True},
+        {"text": "arrested", "start": 7, "end": 15, "id": 2, "ws": True},
+    ],
+    "spans": [
+        {"start": 27, "end": 90, "label": "GPE", "token_start": 1, "token_end": 9},
+        {"start": 20, "end": 10, "label": "PERSON"},
+        {"start": -5, "end": 3, "label": "ORG"},
+    ],
+    "quotes": [
+        {
+            "content": {"start": 40, "end": 80},
+            "speaker": {"start": -1, "end": 2},
+            "cue": None,
+            "kind": "direct",
+        }
+    ],
+    "events": [{"label": "ARREST", "trigger": {"start": 99, "end": 7}}],
+    "meta": {"id": "brenford:0", "doc_id": "brenford", "unit": 0},
+    "answer": "accept",
+    "_annotator_id": "b",
+}
 GARBAGE = bytes(range(256)) * 4 + b"\x00\xff\xfe\n\x89PNG\r\n\x1a\n"
 INVALID_UTF8_LINE = b'{"text": "caf\xe9 ol\xe9", "meta": {"id": "bad:0"}}\n'
 
@@ -286,16 +336,10 @@ class Command:
         fields.setdefault("why", OK_BECAUSE.get(bad, "") if expect == "ok" else "")
         if expect == "ok":
             fields["names"] = None
-        return Case(
-            self.name,
-            bad,
-            argv or self.line(),
-            expect=expect,
-            findings=self.findings,
-            leaves=self.leaves,
-            slow=self.slow,
-            **fields,  # type: ignore[arg-type]
-        )
+        fields.setdefault("findings", self.findings)
+        fields.setdefault("leaves", self.leaves)
+        fields.setdefault("slow", self.slow)
+        return Case(self.name, bad, argv or self.line(), expect=expect, **fields)  # type: ignore[arg-type]
 
 
 # Why a class of unusual input is accepted where it is.
@@ -304,7 +348,9 @@ OK_BECAUSE = {
     "huge-unit": "only spaCy's parser and NER need the length limit; this command does not run them",
     "out-missing-parent": "a missing output folder is created, as mkdir -p would",
     "out-is-a-folder": "an existing folder as -o means one output shard per input (docs/distributed.md)",
+    "bad-offsets": "records pass through as they are; toolkit validate is where offsets are checked",
 }
+PASS_THROUGH = frozenset({"bad-offsets"})
 SHARDS_OK = frozenset({"out-is-a-folder"})
 EMPTY_OK = frozenset({"empty"})
 MISSING_PARENT_OK = frozenset({"out-missing-parent"})
@@ -339,6 +385,8 @@ COMMANDS: list[Command] = [
             wrong("unit", "--unit", "word"),
             wrong("format", "--format", "xml"),
             wrong("engine", "--engine", "spark"),
+            wrong("model", "--model", "no_such_model"),
+            wrong("model-garbage", "--model", "garbage.bin"),
         ),
         ok=MISSING_PARENT_OK | SHARDS_OK | LONG_OK,
     ),
@@ -360,6 +408,22 @@ COMMANDS: list[Command] = [
         ok=MISSING_PARENT_OK | SHARDS_OK | LONG_OK,
     ),
     Command(
+        "convert-conll",
+        ("convert", "{in}", "-o", "{out}"),
+        "news.conll",
+        "conll",
+        "out.jsonl",
+        ok=MISSING_PARENT_OK | SHARDS_OK | EMPTY_OK,
+    ),
+    Command(
+        "convert-brat",
+        ("convert", "brat/riverton.txt", "--format", "brat", "-o", "{out}"),
+        "brat/riverton.ann",
+        "brat",
+        "out.jsonl",
+        ok=MISSING_PARENT_OK | SHARDS_OK | EMPTY_OK,
+    ),
+    Command(
         "preannotate",
         ("preannotate", "{in}", "-o", "{out}"),
         "tasks.jsonl",
@@ -371,6 +435,9 @@ COMMANDS: list[Command] = [
             wrong("model", "--model", "no_such_model"),
             wrong("label-map", "--label-map", "nowhere.json"),
             wrong("events-model", "--events-model", "nowhere"),
+            wrong("events-model-empty", "--events-model", "dist/news"),
+            wrong("label-map-binary", "--label-map", "garbage.bin"),
+            wrong("batch-size", "--batch-size", "0", names="--batch-size"),
         ),
         ok=MISSING_PARENT_OK | SHARDS_OK | EMPTY_OK,
     ),
@@ -388,7 +455,13 @@ COMMANDS: list[Command] = [
         ("validate", "{in}"),
         "gold.jsonl",
         "records",
-        wrong_options=(wrong("format", "--format", "xml"), wrong("labels", "--labels", "nowhere.json")),
+        wrong_options=(
+            wrong("format", "--format", "xml"),
+            wrong("labels", "--labels", "nowhere.json"),
+            wrong("labels-binary", "--labels", "garbage.bin"),
+            wrong("source-dir", "--source-dir", "nowhere"),
+            wrong("scheme", "--scheme", "klingon"),
+        ),
         ok=LONG_OK | EMPTY_OK,
         findings=True,
     ),
@@ -398,7 +471,7 @@ COMMANDS: list[Command] = [
         "b.jsonl",
         "records",
         wrong_options=(wrong("format", "--format", "xml"),),
-        ok=LONG_OK | EMPTY_OK,
+        ok=LONG_OK | EMPTY_OK | PASS_THROUGH,
     ),
     Command(
         "adjudicate",
@@ -407,7 +480,7 @@ COMMANDS: list[Command] = [
         "records",
         "adjudicated.jsonl",
         wrong_options=(wrong("min-annotators", "--min-annotators", "0", names="--min-annotators"),),
-        ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK,
+        ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK | PASS_THROUGH,
     ),
     Command(
         "show",
@@ -415,7 +488,7 @@ COMMANDS: list[Command] = [
         "gold.jsonl",
         "records",
         wrong_options=(wrong("limit", "--limit", "0", names="--limit"), wrong("id", "--id", "no-such:id")),
-        ok=LONG_OK | EMPTY_OK,
+        ok=LONG_OK | EMPTY_OK | PASS_THROUGH,
     ),
     Command(
         "show-html",
@@ -423,7 +496,7 @@ COMMANDS: list[Command] = [
         "gold.jsonl",
         "records",
         "page.html",
-        ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK,
+        ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK | PASS_THROUGH,
     ),
     *[
         Command(
@@ -433,7 +506,7 @@ COMMANDS: list[Command] = [
             "records",
             "exported.json" if tool == "labelstudio" else "exported.jsonl",
             wrong_options=(wrong("view", "--view", "sentiment"),),
-            ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK,
+            ok=MISSING_PARENT_OK | LONG_OK | EMPTY_OK | PASS_THROUGH,
         )
         for tool, _ in TOOLS
     ],
@@ -444,7 +517,11 @@ COMMANDS: list[Command] = [
             answers,
             "json-array" if tool == "labelstudio" else "records",
             "answers.jsonl",
-            wrong_options=(wrong("view", "--view", "sentiment"), wrong("into", "--into", "nowhere.jsonl")),
+            wrong_options=(
+                wrong("view", "--view", "sentiment"),
+                wrong("into", "--into", "nowhere.jsonl"),
+                wrong("into-binary", "--into", "garbage.bin"),
+            ),
             input_classes=(
                 "missing",
                 "folder",
@@ -485,6 +562,12 @@ COMMANDS: list[Command] = [
             wrong("guidelines-folder", "--guidelines", "dist"),
             wrong("baselines", "--baselines", "garbage.bin"),
             wrong("previous", "--previous", "nowhere"),
+            wrong("previous-not-a-dataset", "--previous", "dist/news"),
+            wrong("labels-binary", "--labels", "garbage.bin"),
+            wrong("source-dir", "--source-dir", "nowhere"),
+            wrong("entity-scheme", "--entity-scheme", "klingon"),
+            wrong("date", "--date", "yesterday"),
+            wrong("group-by", "--group-by", "no_such_field"),
         ),
         ok=MISSING_PARENT_OK | LONG_OK,
         findings=True,
@@ -510,6 +593,7 @@ COMMANDS: list[Command] = [
             wrong("system", "--system", "magic:x"),
             wrong("tasks", "--tasks", "sentiment"),
             wrong("label-map", "--label-map", "garbage.bin"),
+            wrong("bootstrap", "--bootstrap", "-1", names="--bootstrap"),
         ),
         ok=MISSING_PARENT_OK,
     ),
@@ -535,6 +619,9 @@ COMMANDS: list[Command] = [
             wrong("arch", "--arch", "transformer"),
             wrong("epochs", "--epochs", "0", names="--epochs"),
             wrong("eval", "--eval", "nowhere.jsonl"),
+            wrong("eval-binary", "--eval", "garbage.bin"),
+            wrong("base-model", "--base-model", "garbage.bin"),
+            wrong("threshold", "--threshold", "2", names="--threshold"),
         ),
         ok=MISSING_PARENT_OK | LONG_OK,
     ),
@@ -560,7 +647,10 @@ INPUT_CLASSES: dict[str, tuple[str, ...]] = {
         "truncated-json",
         "wrong-types",
         "huge-unit",
+        "bad-offsets",
     ),
+    "conll": ("missing", "folder", "empty", "invalid-utf8", "binary", "bad-line"),
+    "brat": ("missing", "folder", "empty", "invalid-utf8", "binary", "bad-line", "bad-offsets"),
     "text": ("missing", "folder", "empty", "invalid-utf8", "binary", "huge-unit"),
     "feed": (
         "missing",
@@ -636,6 +726,14 @@ def input_case(command: Command, bad: str) -> Case:
         prepare = _wrong_types(command)
     elif bad == "huge-unit":
         prepare = _huge_unit(command)
+    elif bad == "bad-offsets" and command.kind == "brat":
+        prepare = append(path, b"T9\tPERSON 500 509\tAna Ortiz\nT8\tPERSON 20 10\tbridge\n")
+    elif bad == "bad-offsets":
+        prepare = append(path, orjson.dumps(BAD_OFFSETS) + b"\n")
+    elif bad == "bad-line" and command.kind == "conll":
+        prepare = append(path, b"\nRiverton NNP B-NP B-LOC extra columns here\nonly\n")
+    elif bad == "bad-line":
+        prepare = append(path, b"T7 this is not a brat line\nE2\tAttribution:T99 Source:T1\n")
     elif bad == "unclosed-quote":
         prepare = write(path, b'id,text\none,"The minister said he would resign.\ntwo,A second story.\n')
     elif bad == "duplicate-header":
@@ -656,6 +754,8 @@ def input_case(command: Command, bad: str) -> Case:
 
 
 def _fault_name(command: Command, bad: str) -> str:
+    if command.kind == "brat":
+        return "riverton."  # the .txt or the .ann of the pair, whichever is at fault
     if command.kind == "dataset" and bad.startswith("manifest"):
         return "manifest.json"
     if command.kind == "dataset" and bad.startswith("card"):
@@ -669,6 +769,10 @@ def _invalid_utf8(command: Command) -> Callable[[Path], None]:
     path = command.input
     if command.kind == "text":
         return append(path, b"The caf\xe9 was closed.\n")
+    if command.kind == "conll":
+        return append(path, b"\nCaf\xe9 NNP B-NP O\n")
+    if command.kind == "brat":
+        return append(path, b"T9\tPERSON 0 3\tAn\xe9\n")
     if command.kind == "csv":
         return append(path, b'seven,2024-03-09,"The caf\xe9 was closed."\n')
     if command.kind == "json-array":
@@ -878,6 +982,13 @@ def special_cases() -> list[Case]:
             ("train-events", "model/gold.jsonl", "-o", "model", "--force", "--epochs", "1"),
             prepare=each(make_folder("model"), copy("gold.jsonl", "model/gold.jsonl")),
             names="model",
+        ),
+        benchmark.case(
+            "option-spacy-garbage",
+            ("benchmark", DATASET, "--system", "spacy:garbage.bin", "-o", "report", "--bootstrap", "0"),
+            prepare=write("garbage.bin", GARBAGE),
+            names="garbage.bin",
+            leaves=("report",),  # the report says which system failed and why
         ),
         _command("show").case("stdin-invalid-utf8", ("show", "-"), stdin=INVALID_UTF8_LINE, names="-"),
         _command("validate").case("stdin-binary", ("validate", "-"), stdin=GARBAGE, names="-:1"),

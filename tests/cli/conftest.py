@@ -12,10 +12,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
         return
     if not OUTCOMES:
         return
-    counts = Counter(OUTCOMES.values())
-    subprocess_cases = sum(1 for key in OUTCOMES if key.startswith("subprocess:"))
+    in_process = Counter(v for k, v in OUTCOMES.items() if not k.startswith("subprocess:"))
+    as_user = Counter(v for k, v in OUTCOMES.items() if k.startswith("subprocess:"))
+    commands = len({k.removeprefix("subprocess:").split("/")[0] for k in OUTCOMES})
     terminalreporter.write_line(
-        f"bad-input matrix: {len(OUTCOMES)} cases ({subprocess_cases} as a subprocess): "
-        f"{counts['refused']} refused with one line, {counts['ok']} accepted, "
-        f"{counts['failed']} failed otherwise, {counts['traceback']} tracebacks"
+        f"bad-input matrix: {in_process.total()} cases over {commands} command lines: "
+        f"{in_process['refused']} refused with one line, {in_process['ok']} accepted, "
+        f"{in_process['failed']} failed otherwise, {in_process['traceback']} tracebacks; "
+        f"{as_user.total()} of them again as a subprocess: {as_user['refused']} refused, {as_user['ok']} accepted, "
+        f"{as_user['failed']} failed otherwise, {as_user['traceback']} tracebacks"
     )

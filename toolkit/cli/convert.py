@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -58,8 +59,10 @@ def convert_command(
     from toolkit.paths import check_outputs
 
     sharded = engine != "local" or scheduler or workers or output_is_folder(output)
+    # A brat text is read with the .ann beside it: that file is an input too.
+    annotations = [Path(s).with_suffix(".ann") for s in sources if s.endswith(".txt")]
     check_outputs(
-        inputs=sources,
+        inputs=[*sources, *(a for a in annotations if a.exists())],
         outputs={} if output_is_folder(output) else {"-o": output},
         output_folders={"-o": output} if output_is_folder(output) else None,
     )

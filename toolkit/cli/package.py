@@ -90,7 +90,13 @@ def package_command(
     ] = None,
     spacy: Annotated[bool, typer.Option("--spacy/--no-spacy", help="Also write spaCy DocBin shards.")] = True,
     source_dir: Annotated[
-        Path | None, typer.Option("--source-dir", help="Source documents, for validation's offset checks.")
+        Path | None,
+        typer.Option(
+            "--source-dir",
+            exists=True,
+            file_okay=False,
+            help="Source documents, for validation's offset checks.",
+        ),
     ] = None,
     license: Annotated[str, typer.Option("--license", help="License id for the card.")] = "other",
     pretty_name: Annotated[str | None, typer.Option("--pretty-name", help="Title of the card.")] = None,

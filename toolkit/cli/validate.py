@@ -31,7 +31,13 @@ def validate_command(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
     source_dir: Annotated[
-        Path | None, typer.Option("--source-dir", help="Folder that meta.source paths are relative to.")
+        Path | None,
+        typer.Option(
+            "--source-dir",
+            exists=True,
+            file_okay=False,
+            help="Folder that meta.source paths are relative to.",
+        ),
     ] = None,
     full_schema: Annotated[
         bool,
