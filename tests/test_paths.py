@@ -94,7 +94,7 @@ def test_a_read_only_folder_is_refused_up_front(files: Path):
 
 def test_the_systems_refusals_read_as_one_line_with_the_path():
     error = PermissionError(errno.EACCES, "Permission denied", "/data/out.jsonl")
-    assert describe_os_error(error) == "/data/out.jsonl: permission denied (choose a folder you can write to)"
+    assert describe_os_error(error) == "/data/out.jsonl: permission denied"
     assert describe_os_error(OSError(errno.ENOSPC, "No space left on device")).startswith("no space left")
 
 

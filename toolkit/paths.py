@@ -57,7 +57,8 @@ def describe_os_error(exc: OSError) -> str:
     where = exc.filename if exc.filename is None else os.fsdecode(exc.filename)
     if exc.filename2 is not None:
         where = f"{where} -> {os.fsdecode(exc.filename2)}"
-    hint = HINTS.get(exc.errno or 0)
+    # Whether the path was being read or written is not known here, so only hints true of both are given.
+    hint = HINTS.get(exc.errno or 0) if exc.errno in WRITE_ERRNOS else None
     text = f"{where}: {reason}" if where else reason
     return f"{text} ({hint})" if hint else text
 

@@ -648,6 +648,7 @@ INPUT_CLASSES: dict[str, tuple[str, ...]] = {
         "wrong-types",
         "huge-unit",
         "bad-offsets",
+        "unreadable",
     ),
     "conll": ("missing", "folder", "empty", "invalid-utf8", "binary", "bad-line"),
     "brat": ("missing", "folder", "empty", "invalid-utf8", "binary", "bad-line", "bad-offsets"),
@@ -726,6 +727,8 @@ def input_case(command: Command, bad: str) -> Case:
         prepare = _wrong_types(command)
     elif bad == "huge-unit":
         prepare = _huge_unit(command)
+    elif bad == "unreadable":
+        return command.case(bad, names=Path(path).name, fault=f"unreadable:{path}")
     elif bad == "bad-offsets" and command.kind == "brat":
         prepare = append(path, b"T9\tPERSON 500 509\tAna Ortiz\nT8\tPERSON 20 10\tbridge\n")
     elif bad == "bad-offsets":
@@ -1057,14 +1060,57 @@ def read_only(folder: Path) -> Iterator[None]:
 
         return move
 
-    patches = {
-        (builtins, "open"): fake_open,
-        (io, "open"): fake_open,
-        (os, "open"): fake_os_open,
-        (os, "mkdir"): fake_mkdir,
-        (os, "replace"): fake_move(real_replace),
-        (os, "rename"): fake_move(real_rename),
-    }
+    with _patched(
+        {
+            (builtins, "open"): fake_open,
+            (io, "open"): fake_open,
+            (os, "open"): fake_os_open,
+            (os, "mkdir"): fake_mkdir,
+            (os, "replace"): fake_move(real_replace),
+            (os, "rename"): fake_move(real_rename),
+        }
+    ):
+        yield
+
+
+@contextlib.contextmanager
+def unreadable(file: Path) -> Iterator[None]:
+    """Make ``file`` refuse to be opened: mode 000, or (for root) EACCES from every call that opens it."""
+    if os.geteuid() != 0:
+        file.chmod(0)
+        try:
+            yield
+        finally:
+            file.chmod(0o644)
+        return
+    target = Path(os.path.realpath(file))
+    real_open, real_os_open = builtins.open, os.open
+
+    def denied(path: object) -> OSError:
+        return PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))  # type: ignore[arg-type]
+
+    def is_target(path: object) -> bool:
+        return (
+            isinstance(path, str | bytes | os.PathLike)
+            and Path(os.path.realpath(os.fsdecode(path))) == target
+        )
+
+    def fake_open(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if is_target(file):
+            raise denied(file)
+        return real_open(file, *args, **kwargs)
+
+    def fake_os_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if is_target(path):
+            raise denied(path)
+        return real_os_open(path, *args, **kwargs)
+
+    with _patched({(builtins, "open"): fake_open, (io, "open"): fake_open, (os, "open"): fake_os_open}):
+        yield
+
+
+@contextlib.contextmanager
+def _patched(patches: dict[tuple[object, str], object]) -> Iterator[None]:
     saved = {key: getattr(*key) for key in patches}
     try:
         for (module, name), fake in patches.items():
@@ -1073,3 +1119,13 @@ def read_only(folder: Path) -> Iterator[None]:
     finally:
         for (module, name), real in saved.items():
             setattr(module, name, real)
+
+
+def simulated(fault: str | None, root: Path) -> contextlib.AbstractContextManager[None]:
+    """The environment fault a case names, in this process (a file size limit needs a process of its own)."""
+    kind, _, where = (fault or "").partition(":")
+    if kind == "read-only":
+        return read_only(root / where)
+    if kind == "unreadable":
+        return unreadable(root / where)
+    return contextlib.nullcontext()

@@ -19,6 +19,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
         f"bad-input matrix: {in_process.total()} cases over {commands} command lines: "
         f"{in_process['refused']} refused with one line, {in_process['ok']} accepted, "
         f"{in_process['failed']} failed otherwise, {in_process['traceback']} tracebacks; "
-        f"{as_user.total()} of them again as a subprocess: {as_user['refused']} refused, {as_user['ok']} accepted, "
-        f"{as_user['failed']} failed otherwise, {as_user['traceback']} tracebacks"
+        f"{as_user.total()} of them again as a subprocess: {as_user['refused']} refused, "
+        f"{as_user['ok']} accepted, {as_user['failed']} failed otherwise, {as_user['traceback']} tracebacks"
     )

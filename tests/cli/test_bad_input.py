@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from bad_input_cases import COMMANDS, Case, build_project, build_workspace, cases, read_only, snapshot
+from bad_input_cases import COMMANDS, Case, build_project, build_workspace, cases, simulated, snapshot
 from typer.testing import CliRunner
 
 from toolkit.cli import app
@@ -76,24 +76,19 @@ def _fresh(workspace: Path, tmp_path: Path, case: Case) -> Path:
 
 def run_in_process(case: Case, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Outcome:
     monkeypatch.chdir(folder)
-    if case.fault and case.fault.startswith("read-only:"):
-        with read_only(folder / case.fault.split(":", 1)[1]):
-            return _invoke(list(case.argv), case.stdin)
-    return _invoke(list(case.argv), case.stdin)
+    with simulated(case.fault, folder):
+        return _invoke(list(case.argv), case.stdin)
 
 
 DRIVER = """
 import sys
 sys.path.insert(0, {here!r})
 from pathlib import Path
-from bad_input_cases import read_only
+from bad_input_cases import simulated
 from toolkit.cli import main
-fault = {fault!r}
 sys.argv = ["toolkit", *sys.argv[1:]]
-if fault and fault.startswith("read-only:"):
-    with read_only(Path(fault.split(":", 1)[1])):
-        main()
-main()
+with simulated({fault!r}, Path(".")):
+    main()
 """
 
 
