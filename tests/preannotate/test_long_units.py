@@ -74,3 +74,19 @@ def test_train_events_learns_from_a_long_unit(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "model" / "events_meta.json").exists()
+
+
+def test_a_sharded_run_names_the_shard_and_line_and_skips_with_skip_invalid(tmp_path):
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    records(shards / "a.jsonl", row(0, "The mayor spoke on Monday."))
+    records(shards / "b.jsonl", row(1, "Police came."), row(2, LONG))
+    out = tmp_path / "out"
+    argv = ["preannotate", str(shards), "-o", f"{out}/", "-t", "entities"]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2 and f"{shards / 'b.jsonl'}:2: [unit-too-long]" in result.stderr
+    result = runner.invoke(app, [*argv, "--skip-invalid"])
+    assert result.exit_code == 0, result.output
+    assert [orjson.loads(line)["meta"]["id"] for line in (out / "b.jsonl").read_bytes().splitlines()] == [
+        "doc:1"
+    ]

@@ -423,11 +423,16 @@ class PreannotateStage(Stage):
     ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
         from dataclasses import asdict
 
-        from toolkit.preannotate.run import PreannotateSummary, preannotate_records
+        from toolkit.preannotate.run import PreannotateSummary, preannotate_records, within_model_limit
 
         summary = PreannotateSummary()
         stats = ReadStats()
-        records = read_shard_records(shard, skip_invalid=options["skip_invalid"], stats=stats)
+        records = within_model_limit(
+            read_shard_records(shard, skip_invalid=options["skip_invalid"], stats=stats),
+            path=str(shard.path),
+            stats=stats,
+            skip_invalid=options["skip_invalid"],
+        )
         annotated = preannotate_records(
             records,
             tasks=options["tasks"],

@@ -283,7 +283,7 @@ def preannotate(
     summary = PreannotateSummary()
     stats = ReadStats()
     started = time.perf_counter()
-    records = _within_limit(
+    records = within_model_limit(
         read_records(input, skip_invalid=skip_invalid, stats=stats),
         path=str(input),
         stats=stats,
@@ -309,7 +309,7 @@ def preannotate(
     return summary
 
 
-def _within_limit(
+def within_model_limit(
     records: Iterable[Record], *, path: str, stats: ReadStats, skip_invalid: bool
 ) -> Iterator[Record]:
     """Records short enough for the model; a longer one is an error at its line, or skipped and counted."""
