@@ -16,6 +16,7 @@ from toolkit.paths import (
     describe_os_error,
     refuse_overwriting_inputs,
     removed_if_failed,
+    write_errors,
 )
 from toolkit.record import Record
 
@@ -142,3 +143,15 @@ def test_removed_if_failed_keeps_folders_that_existed_or_hold_something(files: P
     with pytest.raises(ValueError), removed_if_failed(files / "texts"):
         raise ValueError
     assert (files / "texts" / "a.txt").exists()
+
+
+def test_write_errors_blames_the_output_only_for_what_is_about_it(files: Path):
+    model = files / "model"
+    staging = PermissionError(errno.EACCES, "Permission denied", str(files / ".model.x1y2.tmp"))
+    inside = OSError(errno.ENOSPC, "No space left on device", str(model / "vocab" / "strings.json"))
+    for error in (staging, inside, OSError(errno.EFBIG, "File too large")):
+        with pytest.raises(OutputError, match=f"cannot write {model}"), write_errors(model):
+            raise error
+    reading = PermissionError(errno.EACCES, "Permission denied", str(files / "pre.jsonl"))
+    with pytest.raises(PermissionError), write_errors(model):
+        raise reading

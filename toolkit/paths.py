@@ -84,14 +84,28 @@ def output_errors(path: PathLike) -> Iterator[None]:
 
 @contextlib.contextmanager
 def write_errors(path: PathLike) -> Iterator[None]:
-    """Around the caller's writes into ``path``: a failed write (the disk is full) is named as ``path``'s;
-    any other error, such as one reading an input meanwhile, passes through untouched."""
+    """Around work that writes ``path`` (a file or a folder) and reads other things meanwhile: the system's
+    refusal to write ``path``, anything inside it, a folder on the way to it or a hidden staging sibling
+    (``.NAME.*``) is an OutputError naming ``path``; a failed write that names no file (a full disk) is
+    too. Any other error, such as one reading an input, passes through untouched."""
     try:
         yield
     except OSError as exc:
-        if exc.errno not in WRITE_ERRNOS or exc.filename is not None:
+        if not _about(path, exc):
             raise
-        raise OutputError(REASONS[exc.errno], path=str(path), hint=HINTS.get(exc.errno)) from None
+        raise OutputError(_reason(path, exc), path=str(path), hint=HINTS.get(exc.errno or 0)) from None
+
+
+def _about(path: PathLike, exc: OSError) -> bool:
+    """Whether the error is about writing ``path``."""
+    if exc.errno not in REASONS:
+        return False
+    if exc.filename is None:
+        return exc.errno in WRITE_ERRNOS
+    target = Path(os.path.abspath(path))
+    named = Path(os.path.abspath(os.fsdecode(exc.filename)))
+    staging = named.parent == target.parent and named.name.startswith(f".{target.name}.")
+    return named == target or target in named.parents or named in target.parents or staging
 
 
 @contextlib.contextmanager
@@ -200,7 +214,7 @@ def _collision(out: Path, source: Path, *, out_is_folder: bool) -> str | None:
     if source.is_dir() and _real(out).is_relative_to(_real(source)):
         if out.exists():
             return f"is an input: it is inside the input folder {source}"
-        return f"is inside the input folder {source} (a later run would read it)"
+        return f"is inside the input folder {source}"
     if out_is_folder and _real(source).is_relative_to(_real(out)):
         return f"holds the input {source}"
     return None

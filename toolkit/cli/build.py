@@ -25,11 +25,12 @@ def build_command(
     from toolkit.packaging.release import ValidationFailedError
     from toolkit.paths import check_outputs
 
-    check_outputs(
-        inputs=[root / "seeds", root / GOLD_DIR, root / SETTINGS_FILE, root / GUIDELINES_FILE],
-        outputs={"annotations/tasks": root / TASKS_FILE, "annotations/pre": root / PRE_FILE},
-        output_folders={"dist": root / "dist", "reports": root / "reports"},
-    )
+    if root.is_dir():  # else build() says there is no such folder
+        check_outputs(
+            inputs=[root / "seeds", root / GOLD_DIR, root / SETTINGS_FILE, root / GUIDELINES_FILE],
+            outputs={"the tasks file": root / TASKS_FILE, "the pre-annotated file": root / PRE_FILE},
+            output_folders={"the releases folder": root / "dist", "the reports folder": root / "reports"},
+        )
     try:
         result = build(root=root, benchmark=benchmark, quiet=quiet)
     except ValidationFailedError as exc:

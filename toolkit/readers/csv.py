@@ -95,7 +95,7 @@ class CsvReader(Reader):
         """The header names the text column and no column twice; neither can be skipped past."""
         text_field = self.options.text_field
         if header is None or text_field not in header:
-            found = ", ".join(header or []) or "nothing"
+            found = ", ".join(c if c.isprintable() else repr(c) for c in header or []) or "nothing"
             raise InputError(
                 f"no {text_field!r} column; the header has: {found}",
                 path=name,
