@@ -128,3 +128,24 @@ def test_convert_reports_the_open_quote_in_one_line_and_writes_nothing(tmp_path,
     assert result.stderr.startswith("error: feed.csv:2: [csv-")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_skip_invalid_finds_where_the_next_rows_start_after_a_multiline_row_lost_its_closing_quote(tmp_path):
+    rows = [
+        ("h1", "Dock workers in Halden walked out.\n\nThe union said talks had failed.", "wire"),
+        ("h2", "Floods closed the northern road.\n\nAid groups, the mayor said, were on their way.", "desk"),
+        ("h3", 'The council met on Monday.\n\n"We will rebuild," she said.', "wire"),
+        ("h4", "Police arrested two men.", "desk"),
+        ("h5", "Talks resume in March.\n\nBoth sides agreed.", "wire"),
+    ]
+    good = "id,text,source\n" + "".join(
+        f'{i},"{t.replace(chr(34), chr(34) * 2)}","{s}"\n' for i, t, s in rows
+    )
+    damaged = good.replace('were on their way.","desk"', 'were on their way.,"desk"')  # h2 loses its quote
+    assert damaged != good
+    with pytest.raises(InputError) as info:
+        read(write(tmp_path, damaged))
+    assert (info.value.line, info.value.rule) == (5, "csv-unclosed-quote")
+    documents, skipped = read(write(tmp_path, damaged), skip=True)
+    assert [(d.doc_id, d.text) for d in documents] == [(i, t) for i, t, _ in rows if i != "h2"]
+    assert [(s.line, s.rule) for s in skipped] == [(5, "csv-unclosed-quote")]
