@@ -52,6 +52,7 @@ from toolkit.packaging.configs import (
 )
 from toolkit.packaging.neardup import NUM_PERM, SHINGLE_WORDS, THRESHOLD, NearDuplicates
 from toolkit.packaging.splits import (
+    DEFAULT_RATIOS,
     GROUP_BY_DOC,
     SPLIT_NAMES,
     Assignment,
@@ -489,7 +490,8 @@ def package_dataset(
     method_defaults = prior.manifest["split_method"] if prior else {}
     group_by = group_by or method_defaults.get("group_by", GROUP_BY_DOC)
     seed = seed if seed is not None else method_defaults.get("seed", 0)
-    ratios = parse_ratios(splits if splits is not None else method_defaults.get("ratios_text", "0.8,0.1,0.1"))
+    default_ratios = method_defaults.get("ratios_text", DEFAULT_RATIOS)
+    ratios = parse_ratios(splits if splits is not None else default_ratios)
     notes = []
     if prior and group_by != method_defaults.get("group_by"):
         raise UsageError(
