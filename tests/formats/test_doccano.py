@@ -56,6 +56,7 @@ def test_sequence_labeling_rows(tmp_path: Path) -> None:
         "label": [[19, 28, "PERSON"], [35, 40, "GPE"]],
         "record_id": "doc:1",
         "toolkit_view": "entities",
+        "toolkit_offsets": "utf16",
     }
 
 
@@ -149,12 +150,15 @@ def test_old_doccano_utf16_offsets_are_read_when_only_they_fit_the_base_tokens(t
     summary = import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl", into=base)
     (row,) = read_records(tmp_path / "out.jsonl")
     assert (row.spans[0].start, row.spans[0].end) == (start, start + 6) and summary.converted_spans == 1
-    # Without --into there are no tokens to tell the readings apart: the offsets stand as written.
-    summary = import_answers(tool="doccano", paths=[path], output=tmp_path / "out.jsonl")
-    assert (
-        next(read_records(tmp_path / "out.jsonl")).spans[0].start == start + 3
-        and summary.converted_spans == 0
-    )
+    assert summary.converted == {"utf16": 1}
+    # Without --into there are no tokens to tell the readings apart, and the row names no unit: refused,
+    # naming the row and what each unit reads, rather than imported shifted.
+    with pytest.raises(ImportRefusedError) as refused:
+        import_answers(tool="doccano", paths=[path], output=tmp_path / "out2.jsonl")
+    (finding,) = refused.value.findings
+    assert (finding.rule, finding.line, finding.record_id) == ("span-offsets-ambiguous", 1, "doc:0")
+    assert "UTF-16 units 'Moscow'" in finding.message and "code points 'cow 🇷🇺'" in finding.message
+    assert not (tmp_path / "out2.jsonl").exists()
 
 
 @pytest.mark.parametrize("view", ["entities", "quotes", "events"])

@@ -77,8 +77,14 @@ def test_events_as_choices_and_trigger_spans() -> None:
         ]
     )
     assert labels == ["AGREE", "SANCTION"] and triggers == [(0, 5, "SANCTION"), (9, 12, "SANCTION")]
-    events, problems = events_from(["AGREE"], [(0, 5, "SANCTION")], source="human:b")
-    assert problems == []  # a trigger implies its type even if the box was not ticked
-    assert [(e.label, e.trigger) for e in events] == [("AGREE", None), ("SANCTION", Role(0, 5))]
-    _, problems = events_from(["PARTY"], [], source=None)
+    # The ticked types are the answer: a trigger of a type left unticked is dropped and counted.
+    events, problems, dropped = events_from(["AGREE"], [(0, 5, "SANCTION")], source="human:b")
+    assert problems == [] and dropped == 1
+    assert [(e.label, e.trigger, e.source) for e in events] == [("AGREE", None, "human:b")]
+    events, _, dropped = events_from(
+        ["SANCTION"], [(0, 5, "SANCTION"), (9, 12, "SANCTION"), (0, 5, "AGREE")], source="human:b"
+    )
+    assert [(e.label, e.trigger) for e in events] == [("SANCTION", Role(0, 5)), ("SANCTION", Role(9, 12))]
+    assert dropped == 1
+    _, problems, _ = events_from(["PARTY"], [], source=None)
     assert [rule for rule, _ in problems] == ["unknown-label"]
