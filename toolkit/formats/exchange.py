@@ -19,7 +19,7 @@ from toolkit.formats.base import VIEW_LAYER
 from toolkit.formats.offsets import token_indices
 from toolkit.jsonl import STDIO, atomic_output, dumps_record, read_records, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS
-from toolkit.record import Quote, Record, Role, Span, Token
+from toolkit.record import Event, Quote, Record, Role, Span, Token
 
 SHOWN = 5  # records or findings named in a one-line error; the CLI lists the rest
 TOOL_META_KEYS = ("label_studio", "doccano")
@@ -246,6 +246,7 @@ class BaseRecords:
         self.by_hash: dict[int, Record] = {}
         self.by_text: dict[str, list[Record]] = {}
         labels: set[str] = set()
+        texts = False
         for record in records:
             if record.meta.id is not None:
                 self.by_id.setdefault(record.meta.id, record)
@@ -253,7 +254,10 @@ class BaseRecords:
                 self.by_hash.setdefault(record.input_hash, record)
             self.by_text.setdefault(record.text, []).append(record)
             labels.update(span.label for span in record.spans)
+            texts = texts or _writes_texts(record)
         self.labels = frozenset(labels)
+        # Whether the file spells out span texts: then answers merged onto any of its records do too.
+        self.writes_texts = texts
 
     @classmethod
     def load(cls, path: str | Path) -> BaseRecords:
@@ -288,21 +292,30 @@ def _merge(
     if found.text != parsed.record.text:
         parsed.problem("text-mismatch", f"the answer's text differs from record {found.meta.id}'s in --into")
         return None, False
-    return merge_answer(found, parsed.record, parsed.views), False
+    return merge_answer(found, parsed.record, parsed.views, texts=base.writes_texts), False
 
 
-def merge_answer(base: Record, answer: Record, views: Sequence[str]) -> Record:
-    """The base record with the answered layers and the answer's provenance; tokens and meta stay."""
+def merge_answer(base: Record, answer: Record, views: Sequence[str], *, texts: bool | None = None) -> Record:
+    """The base record with the answered layers and the answer's provenance; tokens and meta stay.
+
+    With ``texts`` (default: when the base record spells out any span text) every span, role and
+    trigger of the answered layers gets its text, as the base file writes them.
+    """
     layers = {VIEW_LAYER[v] for v in views}
     meta = msgspec.structs.replace(base.meta, extra=dict(base.meta.extra))
     for key in TOOL_META_KEYS:
         if key in answer.meta.extra:
             meta.extra[key] = answer.meta.extra[key]
+    texts = _writes_texts(base) if texts is None else texts
     return msgspec.structs.replace(
         base,
-        spans=[_on_tokens(s, base) for s in answer.spans] if "spans" in layers else base.spans,
-        quotes=_keep_quote_links(answer.quotes, base.quotes) if "quotes" in layers else base.quotes,
-        events=answer.events if "events" in layers else base.events,
+        spans=[_on_tokens(s, base, texts) for s in answer.spans] if "spans" in layers else base.spans,
+        quotes=[_role_texts(q, base.text, texts) for q in _keep_quote_links(answer.quotes, base.quotes)]
+        if "quotes" in layers
+        else base.quotes,
+        events=[_trigger_text(e, base.text, texts) for e in answer.events]
+        if "events" in layers
+        else base.events,
         meta=meta,
         answer=answer.answer,
         input_hash=answer.input_hash if answer.input_hash is not None else base.input_hash,
@@ -315,11 +328,41 @@ def merge_answer(base: Record, answer: Record, views: Sequence[str]) -> Record:
     )
 
 
-def _on_tokens(span: Span, record: Record) -> Span:
+def _on_tokens(span: Span, record: Record, texts: bool) -> Span:
     indices = token_indices(span.start, span.end, record.tokens) if record.tokens else None
     return msgspec.structs.replace(
-        span, token_start=indices[0] if indices else None, token_end=indices[1] if indices else None
+        span,
+        token_start=indices[0] if indices else None,
+        token_end=indices[1] if indices else None,
+        text=record.text[span.start : span.end] if texts else span.text,
     )
+
+
+def _writes_texts(record: Record) -> bool:
+    """Whether the base record spells out the text of its spans, roles and triggers (gold files do):
+    then the answer's get theirs too, so a record that comes back unchanged is byte-identical."""
+    roles = [r for q in record.quotes for r in (q.content, q.speaker, q.cue) if r is not None]
+    triggers = [e.trigger for e in record.events if e.trigger is not None]
+    return any(x.text is not None for x in [*record.spans, *roles, *triggers])
+
+
+def _role(role: Role | None, text: str) -> Role | None:
+    return None if role is None else Role(role.start, role.end, text[role.start : role.end])
+
+
+def _role_texts(quote: Quote, text: str, texts: bool) -> Quote:
+    if not texts:
+        return quote
+    return msgspec.structs.replace(
+        quote,
+        content=_role(quote.content, text),
+        speaker=_role(quote.speaker, text),
+        cue=_role(quote.cue, text),
+    )
+
+
+def _trigger_text(event: Event, text: str, texts: bool) -> Event:
+    return msgspec.structs.replace(event, trigger=_role(event.trigger, text)) if texts else event
 
 
 def _keep_quote_links(quotes: list[Quote], base_quotes: list[Quote]) -> list[Quote]:

@@ -239,7 +239,7 @@ def quotes_from_graph(
             )
         )
         pieces.append(Piece(cue_key, carried_ids.get(role_key(anchor.label, anchor.start, anchor.end))))
-    ids = piece_ids(pieces, record_id)
+    ids = piece_ids(pieces, record_id, reserved=set(carried_ids.values()))
     links = _carried(carried, "quote_links")
     return [_with_id(quote, quote_id, links) for quote, quote_id in zip(quotes, ids, strict=True)], problems
 
@@ -257,13 +257,16 @@ def _carried(carried: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def piece_ids(pieces: Sequence[Piece], record_id: str | None) -> list[str | None]:
+def piece_ids(
+    pieces: Sequence[Piece], record_id: str | None, *, reserved: Iterable[str] = ()
+) -> list[str | None]:
     """One id per rebuilt quote: pieces tied to one cue share one; a kept id is never given out twice.
 
     A group of pieces (same cue; without a cue, the same carried id) takes the id its pieces carried.
     Pieces that carried different ids keep their own. A group of several pieces that carried none gets a
     new ``<record id>:q<n>``; a single new quote gets none. When an edit splits a quote, the first group
-    in the text keeps the id and the others are new quotes.
+    in the text keeps the id and the others are new quotes. New ids avoid ``reserved`` (every id the task
+    carried, deleted quotes' included, so a new quote never inherits a deleted one's links).
     """
     groups: dict[Hashable, list[int]] = {}
     for i, piece in enumerate(pieces):
@@ -274,7 +277,7 @@ def piece_ids(pieces: Sequence[Piece], record_id: str | None) -> list[str | None
         else:
             key = ("alone", i)
         groups.setdefault(key, []).append(i)
-    taken = {p.carried_id for p in pieces if p.carried_id is not None}
+    taken = {p.carried_id for p in pieces if p.carried_id is not None} | set(reserved)
     owner: dict[str, Hashable] = {}
     ids: list[str | None] = [None] * len(pieces)
     for key, members in groups.items():
