@@ -289,6 +289,8 @@ def place_row(
     for reading, outcome in results.items():  # the declared unit speaks for the placement it gives
         if reading == declared or outcome not in outcomes:
             outcomes[outcome] = reading
+    if declared in UNITS and declared not in results and declared not in offsets.readings():
+        declared = "codepoint"  # a unit that counts this text as code points do (no emoji, no clusters)
     chosen = _choose(outcomes, results.get(declared or ""), token_bounds)
     if chosen is None:
         shown = _row_disagreement(text, spans, good, outcomes)
