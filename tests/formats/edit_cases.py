@@ -567,3 +567,20 @@ def edit_doccano(task: dict[str, Any], plan: EditPlan) -> dict[str, Any]:
             labels  # the event_triggers column is metadata: doccano shows and changes nothing there
         )
     return task
+
+
+def without_texts(record: Record) -> Record:
+    """The record with no span, role or trigger text: what a merge onto a base without texts gives."""
+
+    def role(r: Role | None) -> Role | None:
+        return None if r is None else Role(r.start, r.end)
+
+    return msgspec.structs.replace(
+        record,
+        spans=[msgspec.structs.replace(s, text=None) for s in record.spans],
+        quotes=[
+            msgspec.structs.replace(q, content=role(q.content), speaker=role(q.speaker), cue=role(q.cue))
+            for q in record.quotes
+        ],
+        events=[msgspec.structs.replace(e, trigger=role(e.trigger)) for e in record.events],
+    )
