@@ -395,3 +395,27 @@ def test_two_quotes_on_one_content_span_are_refused_on_export_not_on_import(tmp_
         with pytest.raises(UsageError, match=r"doc:0: quotes 0 and 1 share the CONTENT:0-\d+ span"):
             export_records(tool=tool, input=source, output=out, view="quotes")
         assert not out.exists()
+
+
+def test_answers_spell_out_texts_for_the_kinds_of_item_the_base_file_does() -> None:
+    text = TEXTS[1]
+    base = make_record(
+        text,
+        "doc:1",
+        spans=[Span(start=19, end=28, label="PERSON")],
+        quotes=[Quote(content=Role(0, 48), cue=Role(63, 67))],
+        events=[
+            Event(label="CONSULT", trigger=Role(63, 67, "said"))
+        ],  # pre-annotations spell out triggers only
+    )
+    answer = Record(
+        text=text,
+        spans=[Span(start=35, end=40, label="GPE")],
+        quotes=[Quote(content=Role(0, 48), speaker=Role(49, 62))],
+        events=[Event(label="AGREE", trigger=Role(63, 67))],
+    )
+    merged = merge_answer(base, answer, ["entities", "quotes", "events"])
+    assert merged.spans[0].text is None and merged.quotes[0].speaker.text is None
+    assert merged.events[0].trigger.text == "said"
+    gold_like = merge_answer(base, answer, ["entities", "quotes"], texts=frozenset({"spans", "roles"}))
+    assert gold_like.spans[0].text == "India" and gold_like.quotes[0].speaker.text == "the statement"

@@ -246,7 +246,7 @@ class BaseRecords:
         self.by_hash: dict[int, Record] = {}
         self.by_text: dict[str, list[Record]] = {}
         labels: set[str] = set()
-        texts = False
+        texts: set[str] = set()
         for record in records:
             if record.meta.id is not None:
                 self.by_id.setdefault(record.meta.id, record)
@@ -254,10 +254,11 @@ class BaseRecords:
                 self.by_hash.setdefault(record.input_hash, record)
             self.by_text.setdefault(record.text, []).append(record)
             labels.update(span.label for span in record.spans)
-            texts = texts or _writes_texts(record)
+            texts |= _writes_texts(record)
         self.labels = frozenset(labels)
-        # Whether the file spells out span texts: then answers merged onto any of its records do too.
-        self.writes_texts = texts
+        # Which kinds of item (spans, roles, triggers) the file spells out the text of: answers merged onto
+        # any of its records do the same.
+        self.writes_texts = frozenset(texts)
 
     @classmethod
     def load(cls, path: str | Path) -> BaseRecords:
@@ -295,11 +296,13 @@ def _merge(
     return merge_answer(found, parsed.record, parsed.views, texts=base.writes_texts), False
 
 
-def merge_answer(base: Record, answer: Record, views: Sequence[str], *, texts: bool | None = None) -> Record:
+def merge_answer(
+    base: Record, answer: Record, views: Sequence[str], *, texts: frozenset[str] | None = None
+) -> Record:
     """The base record with the answered layers and the answer's provenance; tokens and meta stay.
 
-    With ``texts`` (default: when the base record spells out any span text) every span, role and
-    trigger of the answered layers gets its text, as the base file writes them.
+    ``texts`` names the kinds of item ("spans", "roles", "triggers") whose text the base file spells out
+    (default: those the base record spells out); the answer's items of those kinds get their text too.
     """
     layers = {VIEW_LAYER[v] for v in views}
     meta = msgspec.structs.replace(base.meta, extra=dict(base.meta.extra))
@@ -307,15 +310,16 @@ def merge_answer(base: Record, answer: Record, views: Sequence[str], *, texts: b
         if key in answer.meta.extra:
             meta.extra[key] = answer.meta.extra[key]
     texts = _writes_texts(base) if texts is None else texts
+    spans = [_on_tokens(s, base, "spans" in texts) for s in answer.spans]
+    quotes = [
+        _role_texts(q, base.text, "roles" in texts) for q in _keep_quote_links(answer.quotes, base.quotes)
+    ]
+    events = [_trigger_text(e, base.text, "triggers" in texts) for e in answer.events]
     return msgspec.structs.replace(
         base,
-        spans=[_on_tokens(s, base, texts) for s in answer.spans] if "spans" in layers else base.spans,
-        quotes=[_role_texts(q, base.text, texts) for q in _keep_quote_links(answer.quotes, base.quotes)]
-        if "quotes" in layers
-        else base.quotes,
-        events=[_trigger_text(e, base.text, texts) for e in answer.events]
-        if "events" in layers
-        else base.events,
+        spans=spans if "spans" in layers else base.spans,
+        quotes=quotes if "quotes" in layers else base.quotes,
+        events=events if "events" in layers else base.events,
         meta=meta,
         answer=answer.answer,
         input_hash=answer.input_hash if answer.input_hash is not None else base.input_hash,
@@ -338,12 +342,13 @@ def _on_tokens(span: Span, record: Record, texts: bool) -> Span:
     )
 
 
-def _writes_texts(record: Record) -> bool:
-    """Whether the base record spells out the text of its spans, roles and triggers (gold files do):
-    then the answer's get theirs too, so a record that comes back unchanged is byte-identical."""
+def _writes_texts(record: Record) -> frozenset[str]:
+    """The kinds of item whose text the record spells out (gold files spell out all three, pre-annotations
+    only triggers'): the answer's get theirs too, so a record that comes back unchanged is identical."""
     roles = [r for q in record.quotes for r in (q.content, q.speaker, q.cue) if r is not None]
     triggers = [e.trigger for e in record.events if e.trigger is not None]
-    return any(x.text is not None for x in [*record.spans, *roles, *triggers])
+    kinds = {"spans": record.spans, "roles": roles, "triggers": triggers}
+    return frozenset(kind for kind, items in kinds.items() if any(x.text is not None for x in items))
 
 
 def _role(role: Role | None, text: str) -> Role | None:
