@@ -350,3 +350,24 @@ def test_a_span_inside_a_grapheme_cluster_cannot_go_out_in_grapheme_units(tmp_pa
         ],
     )
     assert result.exit_code == 2 and "--offsets bytes" in result.stderr
+
+
+def test_cli_exports_in_the_unit_asked_for_and_skips_lines_that_are_not_json(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_records(source, emoji_records())
+    out = tmp_path / "rows.jsonl"
+    result = runner.invoke(app, ["export", "doccano", str(source), "-o", str(out), "--offsets", "grapheme"])
+    assert result.exit_code == 0, result.output
+    rows = read_jsonl(out)
+    assert {row["toolkit_offsets"] for row in rows} == {"grapheme"}
+    broken = tmp_path / "bob.jsonl"
+    broken.write_bytes(out.read_bytes() + b"{not json\n")
+    result = runner.invoke(app, ["import", "doccano", str(broken), "-o", str(tmp_path / "a.jsonl")])
+    assert result.exit_code == 2 and f"bob.jsonl:{len(rows) + 1}: [invalid-json]" in result.stderr
+    result = runner.invoke(
+        app, ["import", "doccano", str(broken), "-o", str(tmp_path / "a.jsonl"), "--skip-invalid"]
+    )
+    assert result.exit_code == 0 and "skipped 1 lines that are not JSON objects" in result.stderr
+    assert [canonical(r, "entities") for r in read_records(tmp_path / "a.jsonl")] == [
+        canonical(r, "entities") for r in emoji_records()
+    ]
