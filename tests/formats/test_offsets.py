@@ -101,6 +101,8 @@ def test_without_span_text_tokens_decide_between_readings() -> None:
         4, 8, "codepoint"
     )  # neither fits: as written
     assert place_span(text, 5, 11) == Placement(5, 11, "codepoint")  # no tokens: as written
+    # Past the end in code points: the one unit that fits is read (once refused as out of range).
+    assert place_span(text, 12, 18) == Placement(10, 16, "utf16") and text[10:16] == "denied"
 
 
 def test_token_indices_are_inclusive_and_refuse_cuts() -> None:
