@@ -165,19 +165,23 @@ def remove_stale_temporaries(folder: str | Path, names: str | Collection[str] | 
     SIGKILL or a power cut leaves them, as no cleanup runs then. A live writer's are never touched."""
     wanted = {names} if isinstance(names, str) else None if names is None else set(names)
     removed = []
-    with contextlib.suppress(OSError):  # an unreadable folder: the write that follows reports it
-        for entry in Path(folder).iterdir():
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:  # unreadable: the write will say
+        for entry in entries:
+            # Cheap tests first: a folder of shards holds thousands of names and is listed once per write.
+            if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+                continue
             match = _TEMPORARY.fullmatch(entry.name)
             if not match or (wanted is not None and match["name"] not in wanted):
                 continue
-            if _writer_may_run(int(match["pid"]), match["host"], entry):
+            path = Path(entry.path)
+            if _writer_may_run(int(match["pid"]), match["host"], path):
                 continue
             with contextlib.suppress(OSError):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path)
                 else:
-                    entry.unlink()
-                removed.append(entry)
+                    path.unlink()
+                removed.append(path)
     return removed
 
 
