@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.errors import ToolkitError
+from toolkit.interrupts import stop_reason
 
 
 def error_line(message: str) -> None:
@@ -33,9 +34,10 @@ class ToolkitGroup(TyperGroup):
         except ToolkitError as exc:
             error_line(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            error_line("interrupted")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (toolkit.interrupts)
+            message, code = stop_reason(exc)
+            error_line(message)
+            raise typer.Exit(code) from None
 
 
 def _version(value: bool) -> None:

@@ -38,7 +38,7 @@ import orjson
 
 from toolkit import __version__
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
-from toolkit.jsonl import STDIO, collector_paused
+from toolkit.jsonl import STDIO, collector_paused, remove_stale_temporaries, temporary_prefix
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.packaging.card import CHART_FILE, CardText, manifest_bytes, plot_label_counts, render_card
 from toolkit.packaging.configs import (
@@ -430,8 +430,10 @@ def _dataset_labels(
 
 
 def _release_folder(parent: Path, version: str) -> Path:
+    """A staging folder beside the version folder; first, those killed packaging runs left are removed."""
     parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".tmp", dir=parent))
+    remove_stale_temporaries(parent, None)  # of any version: only packaging writes here
+    folder = Path(tempfile.mkdtemp(prefix=temporary_prefix(version), suffix=".tmp", dir=parent))
     folder.chmod(0o755)  # mkdtemp makes it private; a release is meant to be read by others
     return folder
 
