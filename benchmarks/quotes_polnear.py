@@ -17,7 +17,7 @@ scored against one annotator, picked by ``--seed`` and the article's name (the s
 
 Scoring, as PARC 3.0 / PolNeAR evaluations do it, with every span taken as the set of characters it covers
 (so a discontinuous gold content is its pieces, not the hull; the pieces of a quote the toolkit links across
-sentences are joined the same way):
+sentences are joined the same way; fragments with only white space between them count as one):
 
 - content: a prediction and a gold attribution match when the characters they share are at least a threshold
   of the longer of the two (0.3 lenient, 0.8 strict, 1.0 exact); one-to-one within an article, best overlap
@@ -368,11 +368,14 @@ def why_unpaired(item: Attribution, others: list[Attribution], paired: set[int])
 
 
 def _edge(text: str) -> str:
-    """A boundary difference as it reads: short ones verbatim, long ones by their length in words."""
+    """A boundary difference as it reads: short ones verbatim, long ones by length and what they hold."""
     words = text.split()
-    if len(words) > 2:
-        return f"({len(words)} words)"
-    return repr(text)
+    if len(words) <= 2:
+        return repr(text)
+    size = "3-5 words" if len(words) <= 5 else "6-15 words" if len(words) <= 15 else "16+ words"
+    marks = " with a quote mark" if any(mark in text for mark in DOUBLE_MARKS) else ""
+    stop = " with a sentence end" if any(w.endswith((".", "?", "!")) for w in words[:-1]) else ""
+    return f"({size}{marks}{stop})"
 
 
 def boundary_keys(text: str, item: Attribution, guess: Attribution) -> list[str]:
@@ -411,6 +414,7 @@ class Tally:
     right_lemma: Counter = field(default_factory=Counter)
     misses: Counter = field(default_factory=Counter)
     boundaries: Counter = field(default_factory=Counter)
+    boundary_examples: dict[str, list[str]] = field(default_factory=dict)
     false_alarms: Counter = field(default_factory=Counter)
     miss_examples: dict[str, list[str]] = field(default_factory=dict)
     alarm_examples: dict[str, list[str]] = field(default_factory=dict)
@@ -424,20 +428,26 @@ def _example(store: dict[str, list[str]], key: str, text: str, item: Attribution
         shown.append(f"{name}@{item.content[0][0]}: [{cue}] {content[:90]}")
 
 
+def closed_gaps(text: str, spans: Fragments) -> Fragments:
+    """Fragments separated only by white space joined into one: the pieces of a quote the toolkit linked
+    across sentences leave out the space between the sentences, which the gold covers."""
+    runs: list[list[int]] = []
+    for start, end in spans:
+        if runs and not text[runs[-1][1] : start].strip():
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    return tuple((s, e) for s, e in runs)
+
+
 def pieces(text: str, items: list[Attribution]) -> list[Attribution]:
-    """Each run of content without other words inside as an item of its own (the secondary view): gold
-    content split by "he said" gives two items; linked pieces split only by white space stay one."""
-    out = []
-    for item in items:
-        runs: list[list[int]] = []
-        for start, end in item.content:
-            if runs and not text[runs[-1][1] : start].strip():
-                runs[-1][1] = end
-            else:
-                runs.append([start, end])
-        for start, end in runs:
-            out.append(Attribution(item.ident, ((start, end),), kind=text_kind(text, ((start, end),))))
-    return out
+    """Each fragment of content as an item of its own (the secondary view): gold content split by "he
+    said" gives two items, as do two quotes the toolkit did not link."""
+    return [
+        Attribution(item.ident, (piece,), kind=text_kind(text, (piece,)))
+        for item in items
+        for piece in item.content
+    ]
 
 
 def count_content(c: Counter, prefix: str, gold: list[Attribution], predicted: list[Attribution]) -> None:
@@ -471,7 +481,9 @@ def score_article(
         tally.found_lemma[item.lemma] += 1
         tally.right_lemma[guess.lemma] += 1
         c[f"exact_by_gold_kind:{item.kind}"] += item.content == guess.content
-        tally.boundaries.update(boundary_keys(text, item, guess))
+        for key in boundary_keys(text, item, guess):
+            tally.boundaries[key] += 1
+            _example(tally.boundary_examples, key, text, item, name)
         for role in ("source", "cue"):
             c[f"{role}_exact"] += same_role(getattr(item, role), getattr(guess, role), exact=True)
             c[f"{role}_overlap"] += same_role(getattr(item, role), getattr(guess, role), exact=False)
@@ -549,7 +561,10 @@ def summarise(tally: Tally, *, top: int) -> dict[str, Any]:
         "per_cue_lemma": per_lemma(tally, top=top),
         "misses": _listing(tally.misses, tally.miss_examples, top),
         "false_alarms": _listing(tally.false_alarms, tally.alarm_examples, top),
-        "boundaries_of_pairs_0.3": [{"key": k, "count": n} for k, n in tally.boundaries.most_common(top)],
+        "boundaries_of_pairs_0.3": [
+            {"key": k, "count": n, "examples": tally.boundary_examples.get(k, [])}
+            for k, n in tally.boundaries.most_common(top)
+        ],
     }
     return result
 
@@ -591,6 +606,7 @@ def prepare(
     items: list[Attribution], text: str, sentences: list[tuple[int, int]], lemmas: dict[str, str]
 ) -> None:
     for item in items:
+        item.content = closed_gaps(text, item.content)
         item.kind = text_kind(text, item.content)
         item.lemma = lemma_of(text, item.cue, lemmas)
         item.sentences = sentence_count(item.content, sentences)

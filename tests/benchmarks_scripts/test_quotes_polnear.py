@@ -132,3 +132,11 @@ def test_boundary_differences_are_named(qp):
 def test_missing_folder_is_skipped_cleanly(qp, tmp_path, capsys):
     assert qp.main(["--data", str(tmp_path / "absent")]) == 0
     assert "skipped" in capsys.readouterr().err
+
+
+def test_linked_pieces_split_by_white_space_match_one_gold_span_exactly(qp):
+    text = "“Sure. I get that.” he said."
+    gold = _item(qp, text, ((0, 19),))
+    linked = _item(qp, text, ((0, 6), (7, 19)))
+    assert linked.content == ((0, 19),) and linked.kind == "direct"
+    assert qp.pair_up([gold], [linked], 1.0) == [(0, 0)]
