@@ -354,15 +354,15 @@ def pattern_of(item: Attribution, *, gold: bool) -> str:
 
 def why_unpaired(item: Attribution, others: list[Attribution], paired: set[int]) -> str:
     """Why a gold item was missed (or a prediction is a false alarm) at the lenient threshold."""
-    touching = [others[i] for i, other in enumerate(others) if shared(item.content, other.content) > 0]
+    touching = [i for i, other in enumerate(others) if shared(item.content, other.content) > 0]
     if not touching:
         return "nothing overlaps"
-    if any(others.index(other) not in paired for other in touching):
+    if any(i not in paired for i in touching):
         return "overlap below 0.3"
     why = "overlaps only items paired elsewhere"
-    if any(len(other.content) > 1 for other in touching):
+    if any(len(others[i].content) > 1 for i in touching):
         why += ", one of them split"
-    if any(other.sentences > item.sentences for other in touching):
+    if any(others[i].sentences > item.sentences for i in touching):
         why += ", one of them over more sentences"
     return why
 

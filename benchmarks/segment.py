@@ -265,34 +265,39 @@ import hashlib, os, sys, tempfile
 from pathlib import Path
 import orjson, spacy
 from toolkit.convert.segment import segment_sentences, split_paragraphs
-folder, output = Path(sys.argv[1]), Path(sys.argv[2])
+
 make_doc = spacy.blank("en").make_doc
-fd, tmp = tempfile.mkstemp(dir=output.parent, suffix=".tmp")
-with os.fdopen(fd, "wb") as out:
-    for path in sorted(folder.glob("*.txt")):
-        text = path.read_bytes().decode("utf-8")
-        source, doc_id, unit = path.as_posix(), path.stem, 0
-        for paragraph, (p_start, p_end) in enumerate(split_paragraphs(text)):
-            for start, end in segment_sentences(text, p_start, p_end):
-                sentence = text[start:end]
-                tokens = [
-                    {
-                        "text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i,
-                        "ws": bool(t.whitespace_),
+
+def run(folder, output):
+    fd, tmp = tempfile.mkstemp(dir=output.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        for path in sorted(folder.glob("*.txt")):
+            text = path.read_bytes().decode("utf-8")
+            source, doc_id, unit = path.as_posix(), path.stem, 0
+            for paragraph, (p_start, p_end) in enumerate(split_paragraphs(text)):
+                for start, end in segment_sentences(text, p_start, p_end):
+                    sentence = text[start:end]
+                    tokens = [
+                        {
+                            "text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i,
+                            "ws": bool(t.whitespace_),
+                        }
+                        for t in make_doc(sentence)
+                    ]
+                    meta = {
+                        "id": f"{doc_id}:{unit}", "doc_id": doc_id, "unit": unit, "start": start, "end": end,
+                        "source": source, "text_sha256": hashlib.sha256(sentence.encode("utf-8")).hexdigest(),
+                        "paragraph": paragraph,
                     }
-                    for t in make_doc(sentence)
-                ]
-                meta = {
-                    "id": f"{doc_id}:{unit}", "doc_id": doc_id, "unit": unit, "start": start, "end": end,
-                    "source": source, "text_sha256": hashlib.sha256(sentence.encode("utf-8")).hexdigest(),
-                    "paragraph": paragraph,
-                }
-                out.write(orjson.dumps({"text": sentence, "tokens": tokens, "meta": meta}))
-                out.write(b"\n")
-                unit += 1
-    out.flush()
-    os.fsync(out.fileno())
-os.replace(tmp, output)
+                    out.write(orjson.dumps({"text": sentence, "tokens": tokens, "meta": meta}))
+                    out.write(b"\n")
+                    unit += 1
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, output)
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
@@ -445,6 +450,33 @@ def profile_convert(corpus: Path, output: Path, *, top: int) -> dict[str, Any]:
     return {"profiled_wall_s": round(wall, 3), "key": key, "top_own": own}
 
 
+def in_process(corpus: Path, work: Path, *, rounds: int) -> dict[str, Any]:
+    """convert() and the baseline in this process (no start-up, no profiler), and convert() with the
+    cyclic garbage collector off, alternated: median (wall, CPU) seconds of each."""
+    from toolkit.convert.run import convert
+
+    bare: dict[str, Any] = {"__name__": "bare_convert"}
+    exec(compile(BARE_CONVERT, "bare_convert", "exec"), bare)  # the same code the subprocess runs
+
+    def without_gc() -> None:
+        gc.disable()
+        try:
+            convert(sources=[corpus], output=work / "nogc.jsonl")
+        finally:
+            gc.enable()
+
+    convert(sources=[corpus], output=work / "warm.jsonl")  # load the tokenizer before timing
+    seen = alternated(
+        {
+            "convert() in-process": lambda: convert(sources=[corpus], output=work / "inproc.jsonl"),
+            "bare in-process": lambda: bare["run"](corpus, work / "bare_inproc.jsonl"),
+            "convert() in-process, gc off": without_gc,
+        },
+        rounds,
+    )
+    return {name: [round(v, 3) for v in medians(block["times"])] for name, block in seen.items()}
+
+
 def bare_steps(corpus: Path, work: Path) -> dict[str, tuple[float, float]]:
     """The baseline's steps on the whole corpus, one at a time, no profiler: (wall, CPU) seconds each."""
     import spacy
@@ -590,6 +622,9 @@ def print_profile(
             total += wall
         print(f"{name:<58}{wall:>8.2f}{cpu:>8.2f}")
     print(f"{'sum of the baseline steps':<58}{total:>8.2f}")
+    print(f"\n{'in-process, no profiler, median':<58}{'wall s':>8}{'CPU s':>8}")
+    for name, (wall, cpu) in profile["in_process"].items():
+        print(f"{name:<58}{wall:>8.2f}{cpu:>8.2f}")
     if convert_result:
         row = convert_result["toolkit convert"]
         print(
@@ -637,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
                 write_documents(paragraphs, corpus)
             profile = profile_convert(corpus, work / "profiled.jsonl", top=args.top)
             steps = bare_steps(corpus, work)
+            profile["in_process"] = in_process(corpus, work, rounds=args.rounds)
             result["profile"] = profile | {
                 "steps": {k: [round(w, 3), round(c, 3)] for k, (w, c) in steps.items()}
             }
