@@ -25,9 +25,10 @@ mixed in so abbreviations, lists and quotes occur throughout.
    Goal (issue 13): convert within 1.1x of the baseline.
 3. ``--profile``: where convert's time goes beyond the baseline. ``toolkit.convert.run.convert`` runs
    in-process under cProfile (key functions' cumulative times, then the top functions by own time; the
-   profiler inflates Python-heavy parts), and the baseline's steps are timed one by one without a profiler on
-   the same corpus (read, paragraphs + sentences, tokenizer, token dicts, sha256, record dicts, orjson,
-   write + fsync), beside the toolkit's counterparts where they can be called alone.
+   profiler inflates Python-heavy parts); convert's steps timed one by one without a profiler on the same
+   corpus, the baseline's way and the toolkit's way alternated where they differ (tokenizer, token dicts or
+   Token structs, sha256, record dicts or Record structs, serialisation); and convert() against the
+   baseline in-process (no start-up), also with the garbage collector off.
 """
 
 from __future__ import annotations
@@ -477,34 +478,36 @@ def in_process(corpus: Path, work: Path, *, rounds: int) -> dict[str, Any]:
     return {name: [round(v, 3) for v in medians(block["times"])] for name, block in seen.items()}
 
 
-def bare_steps(corpus: Path, work: Path) -> dict[str, tuple[float, float]]:
-    """The baseline's steps on the whole corpus, one at a time, no profiler: (wall, CPU) seconds each."""
+def _units(corpus: Path) -> list[tuple[Path, str, int, int, int]]:
+    """(path, text, paragraph, start, end) of every sentence, as both sides find them."""
+    units = []
+    for path in sorted(corpus.glob("*.txt")):
+        text = path.read_bytes().decode("utf-8")
+        for paragraph, (p_start, p_end) in enumerate(split_paragraphs(text)):
+            units.extend((path, text, paragraph, s, e) for s, e in segment_sentences(text, p_start, p_end))
+    return units
+
+
+def paired_steps(corpus: Path, work: Path, *, rounds: int) -> list[dict[str, Any]]:
+    """Convert's steps alone on the whole corpus, no profiler, median (wall, CPU) seconds: those both sides
+    do alike (read, segment, write), then each step where they differ with the toolkit's counterpart,
+    alternated (tokenizer, tokens, hash, record, serialisation). Skipped if a toolkit name has moved."""
     import spacy
 
-    make_doc = spacy.blank("en").make_doc
-    paths = sorted(corpus.glob("*.txt"))
-    steps: dict[str, tuple[float, float]] = {}
-
-    def step(name: str, run: Callable[[], Any]) -> Any:
-        wall, cpu, result = clock(run)
-        steps[name] = (wall, cpu)
-        return result
-
-    texts = step("read + decode files", lambda: [(p, p.read_bytes().decode("utf-8")) for p in paths])
-    units = step(
-        "paragraphs + sentences (toolkit segmenter)",
-        lambda: [
-            (path, text, paragraph, start, end)
-            for path, text in texts
-            for paragraph, (p_start, p_end) in enumerate(split_paragraphs(text))
-            for start, end in segment_sentences(text, p_start, p_end)
-        ],
-    )
+    try:
+        from toolkit.models import load_tokenizer
+        from toolkit.record import Meta, Record, make_tokens, record_to_dict, text_sha256
+    except ImportError as exc:
+        print(f"  paired steps skipped: {exc}", file=sys.stderr)
+        return []
+    units = _units(corpus)
     sentences = [text[start:end] for _, text, _, start, end in units]
-    docs = step("tokenizer (blank en make_doc)", lambda: [make_doc(s) for s in sentences])
-    tokens = step(
-        "token dicts",
-        lambda: [
+    blank, model = spacy.blank("en"), load_tokenizer(None)
+    docs = [blank.make_doc(s) for s in sentences]
+    model_docs = [model.make_doc(s) for s in sentences]  # both vocabularies see every word once first
+
+    def token_dicts() -> list[list[dict]]:
+        return [
             [
                 {
                     "text": t.text,
@@ -513,92 +516,105 @@ def bare_steps(corpus: Path, work: Path) -> dict[str, tuple[float, float]]:
                     "id": t.i,
                     "ws": bool(t.whitespace_),
                 }
-                for t in doc
+                for t in d
             ]
-            for doc in docs
-        ],
-    )
-    hashes = step(
-        "sha256 of each text", lambda: [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sentences]
-    )
-    records = step(
-        "record dicts (meta, ids)",
-        lambda: [
-            {
-                "text": sentence,
-                "tokens": token_list,
-                "meta": {
-                    "id": f"{path.stem}:{n}",
-                    "doc_id": path.stem,
-                    "unit": n,
-                    "start": start,
-                    "end": end,
-                    "source": path.as_posix(),
-                    "text_sha256": digest_,
-                    "paragraph": paragraph,
-                },
-            }
-            for n, ((path, _, paragraph, start, end), sentence, token_list, digest_) in enumerate(
-                zip(units, sentences, tokens, hashes, strict=True)
-            )
-        ],
-    )
-    lines = step("orjson.dumps", lambda: [orjson.dumps(r) for r in records])
+            for d in docs
+        ]
+
+    dict_tokens, struct_tokens = token_dicts(), [make_tokens(d) for d in model_docs]
+    digests = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sentences]
+
+    def meta_dict(n: int, unit: tuple) -> dict[str, Any]:
+        path, _, paragraph, start, end = unit
+        return {
+            "id": f"{path.stem}:{n}",
+            "doc_id": path.stem,
+            "unit": n,
+            "start": start,
+            "end": end,
+            "source": path.as_posix(),
+            "text_sha256": digests[n],
+            "paragraph": paragraph,
+        }
+
+    def dict_records() -> list[dict]:
+        return [
+            {"text": sentences[n], "tokens": dict_tokens[n], "meta": meta_dict(n, unit)}
+            for n, unit in enumerate(units)
+        ]
+
+    def struct_records() -> list[Any]:
+        return [
+            Record(text=sentences[n], tokens=struct_tokens[n], meta=Meta(**meta_dict(n, unit)))
+            for n, unit in enumerate(units)
+        ]
+
+    plain, typed = dict_records(), struct_records()
+    lines = [orjson.dumps(r) for r in plain]
+    paths = sorted(corpus.glob("*.txt"))
 
     def write() -> None:
-        target = work / "steps.jsonl"
-        with target.open("wb") as out:
+        with (work / "steps.jsonl").open("wb") as out:
             for line in lines:
                 out.write(line)
                 out.write(b"\n")
             out.flush()
             os.fsync(out.fileno())
 
-    step("write + fsync", write)
-    steps.update(toolkit_steps(docs, sentences, records))
-    return steps
+    rows: list[dict[str, Any]] = []
+    alike = {
+        "read + decode files": lambda: [p.read_bytes().decode("utf-8") for p in paths],
+        "paragraphs + sentences (the segmenter)": lambda: _units(corpus),
+        "write + fsync": write,
+    }
+    for name, block in alternated(alike, rounds).items():
+        wall, cpu = medians(block["times"])
+        rows.append(
+            {"step": name, "bare": "same", "toolkit": "same", "bare_s": [round(wall, 3), round(cpu, 3)]}
+        )
+    pairs = [
+        (
+            "tokenizer",
+            lambda: [blank.make_doc(s) for s in sentences],
+            lambda: [model.make_doc(s) for s in sentences],
+        ),
+        ("tokens", token_dicts, lambda: [make_tokens(d) for d in model_docs]),
+        (
+            "sha256",
+            lambda: [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sentences],
+            lambda: [text_sha256(s) for s in sentences],
+        ),
+        ("record", dict_records, struct_records),
+        (
+            "to JSON bytes",
+            lambda: [orjson.dumps(r) for r in plain],
+            lambda: [orjson.dumps(record_to_dict(r)) for r in typed],
+        ),
+    ]
+    labels = {
+        "tokenizer": ("blank en make_doc", "model tokenizer (load_tokenizer) make_doc"),
+        "tokens": ("token dicts", "make_tokens: Token structs"),
+        "sha256": ("hashlib", "text_sha256"),
+        "record": ("record dicts", "Record + Meta structs"),
+        "to JSON bytes": ("orjson.dumps(dict)", "orjson.dumps(record_to_dict(record))"),
+    }
+    for step, bare, toolkit in pairs:
+        seen = alternated({f"{step}: bare": bare, f"{step}: toolkit": toolkit}, rounds)
+        bare_wall, bare_cpu = medians(seen[f"{step}: bare"]["times"])
+        tool_wall, tool_cpu = medians(seen[f"{step}: toolkit"]["times"])
+        rows.append(
+            {
+                "step": step,
+                "bare": labels[step][0],
+                "toolkit": labels[step][1],
+                "bare_s": [round(bare_wall, 3), round(bare_cpu, 3)],
+                "toolkit_s": [round(tool_wall, 3), round(tool_cpu, 3)],
+            }
+        )
+    return rows
 
 
-def toolkit_steps(
-    docs: list[Any], sentences: list[str], records: list[dict]
-) -> dict[str, tuple[float, float]]:
-    """The toolkit's counterparts of some baseline steps, called alone (skipped if a name has moved)."""
-    steps: dict[str, tuple[float, float]] = {}
-    try:
-        from toolkit.models import load_tokenizer
-        from toolkit.record import Meta, Record, make_tokens, record_from_dict, record_to_dict, text_sha256
-    except ImportError as exc:
-        print(f"  toolkit steps skipped: {exc}", file=sys.stderr)
-        return steps
-    nlp = load_tokenizer(None)
-    wall, cpu, _ = clock(lambda: [nlp.make_doc(s) for s in sentences])
-    steps["[toolkit] model tokenizer (load_tokenizer().make_doc)"] = (wall, cpu)
-    wall, cpu, token_lists = clock(lambda: [make_tokens(doc) for doc in docs])
-    steps["[toolkit] make_tokens (Token structs)"] = (wall, cpu)
-    wall, cpu, _ = clock(lambda: [text_sha256(s) for s in sentences])
-    steps["[toolkit] text_sha256"] = (wall, cpu)
-    typed = [record_from_dict(r) for r in records]
-    wall, cpu, _ = clock(
-        lambda: [
-            Record(
-                text=r.text,
-                tokens=tokens,
-                meta=Meta(**{k: getattr(r.meta, k) for k in r.meta.__struct_fields__}),
-            )
-            for r, tokens in zip(typed, token_lists, strict=True)
-        ]
-    )
-    steps["[toolkit] Record + Meta structs"] = (wall, cpu)
-    wall, cpu, _ = clock(lambda: [record_to_dict(r) for r in typed])
-    steps["[toolkit] record_to_dict (msgspec.to_builtins + extras)"] = (wall, cpu)
-    wall, cpu, _ = clock(lambda: [orjson.dumps(record_to_dict(r)) for r in typed])
-    steps["[toolkit] record_to_dict + orjson.dumps"] = (wall, cpu)
-    return steps
-
-
-def print_profile(
-    profile: dict[str, Any], steps: dict[str, tuple[float, float]], convert_result: dict | None
-) -> None:
+def print_profile(profile: dict[str, Any], steps: list[dict[str, Any]], convert_result: dict | None) -> None:
     print(
         f"\nconvert in-process under cProfile: {profile['profiled_wall_s']:.2f} s wall "
         "(profiler overhead included)"
@@ -615,13 +631,24 @@ def print_profile(
             f"{row['function'][:43]:<44}{row['file'][:15]:<16}{row['calls']:>10,}{row['own_s']:>9.2f}"
             f"{row['cumulative_s']:>14.2f}"
         )
-    print(f"\n{'baseline step, alone, no profiler':<58}{'wall s':>8}{'CPU s':>8}")
-    total = 0.0
-    for name, (wall, cpu) in steps.items():
-        if not name.startswith("[toolkit]"):
-            total += wall
-        print(f"{name:<58}{wall:>8.2f}{cpu:>8.2f}")
-    print(f"{'sum of the baseline steps':<58}{total:>8.2f}")
+    print(
+        f"\n{'step, alone, no profiler (median)':<40}{'bare: what':<22}{'wall/CPU s':>12}   "
+        f"{'toolkit: what':<40}{'wall/CPU s':>12}{'CPU diff':>10}"
+    )
+    totals = [0.0, 0.0]
+    for row in steps:
+        bare_wall, bare_cpu = row["bare_s"]
+        cells = f"{row['step']:<40}{row['bare']:<22}{bare_wall:>6.2f}/{bare_cpu:<5.2f}   "
+        totals[0] += bare_cpu
+        if "toolkit_s" in row:
+            tool_wall, tool_cpu = row["toolkit_s"]
+            totals[1] += tool_cpu
+            cells += f"{row['toolkit']:<40}{tool_wall:>6.2f}/{tool_cpu:<5.2f}{tool_cpu - bare_cpu:>+10.2f}"
+        else:
+            totals[1] += bare_cpu
+            cells += f"{'(the same)':<40}"
+        print(cells)
+    print(f"{'sum of the steps, CPU s':<40}{'':<22}{totals[0]:>12.2f}   {'':<40}{totals[1]:>12.2f}")
     print(f"\n{'in-process, no profiler, median':<58}{'wall s':>8}{'CPU s':>8}")
     for name, (wall, cpu) in profile["in_process"].items():
         print(f"{name:<58}{wall:>8.2f}{cpu:>8.2f}")
@@ -671,11 +698,9 @@ def main(argv: list[str] | None = None) -> int:
             if not corpus.exists():
                 write_documents(paragraphs, corpus)
             profile = profile_convert(corpus, work / "profiled.jsonl", top=args.top)
-            steps = bare_steps(corpus, work)
+            steps = paired_steps(corpus, work, rounds=args.rounds)
             profile["in_process"] = in_process(corpus, work, rounds=args.rounds)
-            result["profile"] = profile | {
-                "steps": {k: [round(w, 3), round(c, 3)] for k, (w, c) in steps.items()}
-            }
+            result["profile"] = profile | {"steps": steps}
             print_profile(profile, steps, result.get("convert"))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
