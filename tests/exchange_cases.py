@@ -1,4 +1,4 @@
-"""Records and simulated annotators for the labeling-tool round-trip tests (tests/test_formats_*.py).
+"""Records and simulated annotators for the labeling-tool round-trip tests (tests/formats/test_*.py).
 
 Records are built from literal texts with the default model's tokenizer, so spans sit on real token
 boundaries. Each ``answer_*`` function turns exported tasks into what the tool's own export holds after

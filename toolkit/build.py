@@ -24,6 +24,7 @@ from toolkit.packaging.release import (
     package_dataset,
     parse_version,
 )
+from toolkit.packaging.splits import DEFAULT_RATIOS
 
 SETTINGS_FILE = Path("annotations") / "dataset.toml"
 GUIDELINES_FILE = Path("annotations") / "GUIDELINES.md"
@@ -48,7 +49,7 @@ class BuildSettings:
     version: str = "1.0.0"
     group_by: str = "paragraph"
     seed: int = 0
-    splits: str = "0.8,0.1,0.1"
+    splits: str = DEFAULT_RATIOS
     license: str = "other"
     pretty_name: str | None = None
     description: str | None = None

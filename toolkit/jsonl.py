@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import os
+import re
+import shutil
+import socket
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +24,10 @@ from toolkit.paths import check_output_path, output_errors, removed_if_failed, w
 from toolkit.record import Record, record_from_dict, record_to_dict
 
 STDIO = "-"
+# Host part of temporary names: a folder shared between machines holds other hosts' live temporaries.
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+# temporary_prefix(name) followed by mkstemp's random letters and ".tmp".
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[a-z0-9_]+\.tmp")
 
 
 @dataclass
@@ -144,8 +152,9 @@ def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
                     handle = open(target, mode)  # noqa: SIM115 (closed below, on every path)
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
+                    remove_stale_temporaries(target.parent, target.name)
                     fd, tmp_name = tempfile.mkstemp(
-                        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                        prefix=temporary_prefix(target.name), suffix=".tmp", dir=target.parent
                     )
                     handle = os.fdopen(fd, mode)
                     # mkstemp makes owner-only files; outputs get the permissions a plain open() would give.
@@ -167,6 +176,66 @@ def atomic_output(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp_name)
             raise
+
+
+def temporary_prefix(name: str) -> str:
+    """Prefix of a temporary file or folder written beside ``name``: hidden, and naming its writer (pid and a
+    hash of the host name) so a later run can tell a killed writer's leftovers from a live one's."""
+    return f".{name}.{os.getpid()}-{_HOST}."
+
+
+def remove_stale_temporaries(folder: str | Path, names: str | Collection[str] | None) -> list[Path]:
+    """Remove the temporaries of ``names`` (None: of any name) in ``folder`` whose writer no longer runs; a
+    SIGKILL or a power cut leaves them, as no cleanup runs then. A live writer's are never touched."""
+    wanted = {names} if isinstance(names, str) else None if names is None else set(names)
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:  # unreadable: the write will say
+        for entry in entries:
+            # Cheap tests first: a folder of shards holds thousands of names and is listed once per write.
+            if not (entry.name.startswith(".") and entry.name.endswith(".tmp")):
+                continue
+            match = _TEMPORARY.fullmatch(entry.name)
+            if not match or (wanted is not None and match["name"] not in wanted):
+                continue
+            path = Path(entry.path)
+            if _writer_may_run(int(match["pid"]), match["host"], path):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _writer_may_run(pid: int, host: str, entry: Path) -> bool:
+    """False only when the process that wrote ``entry`` is certainly gone."""
+    if host != _HOST or pid == os.getpid():
+        return True  # another machine's process cannot be asked; our own is running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    # The pid may belong to a newer process: one started after the entry was last written is not its writer.
+    started = _process_start(pid)
+    try:
+        return started is None or started <= entry.lstat().st_mtime + 2.0  # boot time is in whole seconds
+    except OSError:
+        return True
+
+
+def _process_start(pid: int) -> float | None:
+    """When a process started (seconds since the epoch), from Linux's /proc; None elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, starttime; the name may hold ")"
+        return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 @contextlib.contextmanager

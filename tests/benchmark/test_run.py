@@ -88,6 +88,7 @@ def test_perfect_file_predictions_score_one_and_write_every_report_file(tmp_path
     report = run(tmp_path, [f"file:{tmp_path / 'pred.jsonl'}"])
     entry = report.systems[0]
     assert entry["status"] == "ok" and entry["records"] == 16
+    assert entry["bad_offsets"] == 0 and report.warnings == []
     assert entry["headline"]["entities.strict.f1"]["value"] == 1.0
     assert entry["headline"]["entities.strict.f1"]["ci95"] == [1.0, 1.0]
     assert entry["scores"]["events"]["exact_match_ratio"] == 1.0
@@ -123,6 +124,43 @@ def test_a_prediction_on_a_different_text_is_scored_empty(tmp_path):
     entry = run(tmp_path, [f"file:{tmp_path / 'pred.jsonl'}"], gold=gold).systems[0]
     assert entry["text_mismatch"] == 1
     assert entry["scores"]["entities"]["strict"]["micro"]["tp"] == 6
+
+
+def test_predicted_offsets_that_do_not_fit_the_text_are_reported_and_scored_as_missing(tmp_path):
+    gold = gold_records(1)
+    pred = [msgspec.structs.replace(r) for r in gold]
+    merkel, kharkiv, reuters, zelenskiy = pred
+    merkel.spans = [merkel.spans[0], Span(start=27, end=22, label="LOC")]  # reversed
+    kharkiv.spans = [Span(start=-1, end=7, label="LOC")]  # negative
+    kharkiv.quotes = [
+        Quote(content=Role(start=0, end=200), kind="indirect"),  # past the end: the quote goes
+        Quote(content=Role(start=0, end=30), speaker=Role(start=42, end=33), kind="indirect"),
+    ]
+    reuters.spans = [*reuters.spans[:2], Span(start=40, end=99, label="ORG")]  # past the end
+    zelenskiy.events = [Event(label="AID", trigger=Role(start=5, end=5))]  # empty trigger, type still counts
+    write_records(tmp_path / "pred.jsonl", pred)
+    name = f"file:{tmp_path / 'pred.jsonl'}"
+    report = run(tmp_path, [name], gold=gold)
+    entry = report.systems[0]
+    assert entry["bad_offsets"] == 6
+    assert entry["bad_offset_examples"] == [
+        f"doc0:0 ({tmp_path / 'pred.jsonl'}:1): entity LOC 27-22 reversed",
+        f"doc0:1 ({tmp_path / 'pred.jsonl'}:2): entity LOC -1-7 negative",
+        f"doc0:1 ({tmp_path / 'pred.jsonl'}:2): quote content 0-200 past the end of the text (49 characters)",
+        f"doc0:1 ({tmp_path / 'pred.jsonl'}:2): quote speaker 42-33 reversed",
+        f"doc0:2 ({tmp_path / 'pred.jsonl'}:3): entity ORG 40-99 past the end of the text (51 characters)",
+    ]
+    strict = entry["scores"]["entities"]["strict"]["micro"]
+    assert (strict["tp"], strict["pred"], strict["gold"]) == (5, 5, 8)  # missing: no precision lost
+    assert entry["scores"]["events"]["micro"]["tp"] == 4
+    (warning,) = report.warnings
+    assert warning.startswith(f"system {name}: predicted offsets that do not fit their text (negative, ")
+    assert "past its end): 6, scored as missing; first: doc0:0" in warning
+    assert warning.endswith(f"first: doc0:0 ({tmp_path / 'pred.jsonl'}:1): entity LOC 27-22 reversed")
+    markdown = report.paths["markdown"].read_text()
+    assert "| bad offsets |" in markdown and "entity ORG 40-99 past the end" in markdown
+    written = [orjson.loads(line) for line in next((tmp_path / "report" / "predictions").iterdir()).open()]
+    assert [q["speaker"] for q in written[1]["quotes"]] == [None]  # what was scored is what is saved
 
 
 def test_a_failing_system_is_named_and_the_others_still_run(tmp_path):
@@ -491,6 +529,24 @@ def test_cli_scores_a_packaged_conll_corpus_with_the_conll_label_map(conll_datas
     assert mapped["headline"]["entities.strict.f1"]["value"] > raw["headline"]["entities.strict.f1"]["value"]
     for name in ("report.md", "per_label_f1.png"):
         assert (tmp_path / "mapped" / name).stat().st_size > 0
+
+
+def test_cli_warns_of_bad_predicted_offsets_even_when_quiet(conll_dataset, tmp_path):
+    from toolkit.packaging.release import read_split_records
+
+    records = list(read_split_records(conll_dataset, "test"))
+    first = records[0]
+    records[0] = msgspec.structs.replace(
+        first, spans=[msgspec.structs.replace(first.spans[0], end=len(first.text) + 5)]
+    )
+    write_records(tmp_path / "pred.jsonl", records)
+    name = f"file:{tmp_path / 'pred.jsonl'}"
+    argv = ["benchmark", str(conll_dataset), "-s", name, "-o", str(tmp_path / "r"), "--bootstrap", "0", "-q"]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"warning: system {name}: predicted offsets that do not fit their text")
+    assert f"): 1, scored as missing; first: {first.meta.id} ({tmp_path / 'pred.jsonl'}:1): entity" in line
 
 
 def test_cli_exits_2_when_no_system_runs_and_on_bad_input(conll_dataset, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from toolkit.engine.distributed import (
     shard_names,
 )
 from toolkit.errors import InputError, UsageError
-from toolkit.jsonl import read_records, write_records
+from toolkit.jsonl import _HOST, read_records, write_records
 
 runner = CliRunner()
 PARAGRAPHS = [
@@ -239,10 +241,24 @@ def test_a_shard_interrupted_midway_leaves_no_output_and_no_marker(tmp_path, cor
 
 def test_stale_temporary_files_of_a_killed_run_are_cleared(tmp_path, corpus):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / ".doc0.jsonl.abc123.tmp").write_bytes(b'{"text": "half')
+    (out / ".done").mkdir(parents=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a writer that no longer runs, as after a SIGKILL
+
+    def plant(folder: Path, name: str, pid: int) -> Path:
+        path = folder / f".{name}.{pid}-{_HOST}.x1y2z3.tmp"
+        path.write_bytes(b'{"text": "half')
+        return path
+
+    plant(out, "doc0.jsonl", gone.pid)
     convert_sharded(sources=["src"], output="out/", engine="local")
-    assert not list(out.glob(".*.tmp"))
+    assert not list(out.rglob(".*.tmp"))
+    # Shards a rerun skips are not rewritten, yet their killed writers' temporaries go too; a live one stays.
+    planted = [plant(out, "doc1.jsonl", gone.pid), plant(out / ".done", "doc1.json", gone.pid)]
+    live = plant(out, "doc0.jsonl", os.getppid())
+    rerun = convert_sharded(sources=["src"], output="out/", engine="local")
+    assert rerun.done_before == len(rerun.shards)
+    assert not any(path.exists() for path in planted) and live.exists()
 
 
 def test_documents_with_one_id_in_two_shards_are_an_error(tmp_path, corpus):

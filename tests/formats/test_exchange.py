@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 from exchange_cases import TEXTS, answer_prodigy, canonical, make_record, read_jsonl, round_trip, write_jsonl
 from typer.testing import CliRunner
@@ -288,3 +289,133 @@ def test_help_lists_the_tools() -> None:
     result = runner.invoke(app, ["import", "--help"])
     assert result.exit_code == 0
     assert all(re.search(rf"\b{tool}\b", result.stdout) for tool in ("prodigy", "labelstudio", "doccano"))
+
+
+INTERRUPTED = "“We will talk,” the minister said, “but we will not yield.” Talks begin today, she added."
+CARRIED_ON = "“The sanctions will stay until the last soldier leaves.”"
+
+
+def interrupted_records() -> list[Record]:
+    """Interrupted quotes (one quote in two content pieces) with speaker and cue, with null cue or null
+    speaker, and a quote running across records: a piece with only speaker and cue, linked to the record
+    holding its content, with a resolved speaker."""
+    text = INTERRUPTED
+
+    def at(part: str, nth: int = 0) -> Role:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(part, start + 1)
+        return Role(start, start + len(part))
+
+    first, second = at("“We will talk,”"), at("“but we will not yield.”")
+    speaker, cue = at("the minister"), at("said")
+    whole = [
+        Quote(content=piece, speaker=speaker, cue=cue, kind="direct", id="doc:0:q0")
+        for piece in (first, second)
+    ]
+    no_cue = [
+        Quote(content=piece, speaker=speaker, kind="direct", id="doc:1:q0") for piece in (first, second)
+    ]
+    no_speaker = [Quote(content=piece, cue=cue, kind="direct", id="doc:2:q0") for piece in (first, second)]
+    resolved = ResolvedSpeaker(text="Liz Truss", record_id="doc:3", label="PERSON")
+    opener = Quote(
+        speaker=at("she"),
+        cue=at("added"),
+        kind="direct",
+        id="doc:3:q1",
+        linked_records=["doc:4"],
+        speaker_resolved=resolved,
+    )
+    carried = Quote(
+        content=Role(0, len(CARRIED_ON)),
+        kind="direct",
+        id="doc:3:q1",
+        linked_records=["doc:3"],
+        speaker_resolved=resolved,
+    )
+    return [
+        make_record(text, "doc:0", quotes=whole),
+        make_record(text, "doc:1", quotes=no_cue),
+        make_record(text, "doc:2", quotes=no_speaker),
+        make_record(text, "doc:3", quotes=[*whole, opener]),
+        make_record(CARRIED_ON, "doc:4", quotes=[carried]),
+    ]
+
+
+def quote_fields(record: Record) -> list[tuple]:
+    """Every field of every quote but its source (which says who answered)."""
+
+    def role(r: Role | None) -> tuple[int, int] | None:
+        return None if r is None else (r.start, r.end)
+
+    fields = [
+        (
+            role(q.content),
+            role(q.speaker),
+            role(q.cue),
+            q.kind,
+            q.id,
+            tuple(q.linked_records),
+            None if q.speaker_resolved is None else msgspec.to_builtins(q.speaker_resolved),
+        )
+        for q in record.quotes
+    ]
+    return sorted(fields, key=repr)
+
+
+@pytest.mark.parametrize(
+    ("tool", "view", "options"),
+    [
+        ("prodigy", "quotes", {}),
+        ("labelstudio", "quotes", {}),
+        ("doccano", "quotes", {"allow_overlap": True}),
+    ],
+)
+@pytest.mark.parametrize("into", [True, False], ids=["into", "alone"])
+def test_interrupted_and_linked_quotes_survive_every_tool(
+    tool, view, options, into: bool, tmp_path: Path
+) -> None:
+    records = interrupted_records()
+    back = round_trip(tool, records, view, tmp_path, into=into, **options)
+    assert [quote_fields(r) for r in back] == [quote_fields(r) for r in records]
+
+
+def test_two_quotes_on_one_content_span_are_refused_on_export_not_on_import(tmp_path: Path) -> None:
+    text = INTERRUPTED
+    content = Role(0, text.index("”") + 1)
+    record = make_record(
+        text,
+        "doc:0",
+        quotes=[Quote(content=content, speaker=Role(16, 28)), Quote(content=content, cue=Role(29, 33))],
+    )
+    source = tmp_path / "in.jsonl"
+    write_records(source, [record])
+    for tool, suffix in (("prodigy", ".jsonl"), ("labelstudio", ".json"), ("doccano", ".jsonl")):
+        out = tmp_path / f"{tool}{suffix}"
+        with pytest.raises(UsageError, match=r"doc:0: quotes 0 and 1 share the CONTENT:0-\d+ span"):
+            export_records(tool=tool, input=source, output=out, view="quotes")
+        assert not out.exists()
+
+
+def test_answers_spell_out_texts_for_the_kinds_of_item_the_base_file_does() -> None:
+    text = TEXTS[1]
+    base = make_record(
+        text,
+        "doc:1",
+        spans=[Span(start=19, end=28, label="PERSON")],
+        quotes=[Quote(content=Role(0, 48), cue=Role(63, 67))],
+        events=[
+            Event(label="CONSULT", trigger=Role(63, 67, "said"))
+        ],  # pre-annotations spell out triggers only
+    )
+    answer = Record(
+        text=text,
+        spans=[Span(start=35, end=40, label="GPE")],
+        quotes=[Quote(content=Role(0, 48), speaker=Role(49, 62))],
+        events=[Event(label="AGREE", trigger=Role(63, 67))],
+    )
+    merged = merge_answer(base, answer, ["entities", "quotes", "events"])
+    assert merged.spans[0].text is None and merged.quotes[0].speaker.text is None
+    assert merged.events[0].trigger.text == "said"
+    gold_like = merge_answer(base, answer, ["entities", "quotes"], texts=frozenset({"spans", "roles"}))
+    assert gold_like.spans[0].text == "India" and gold_like.quotes[0].speaker.text == "the statement"

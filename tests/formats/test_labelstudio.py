@@ -304,3 +304,116 @@ def test_cli_export_writes_tasks_and_config_then_imports(tmp_path: Path) -> None
         app, ["export", "labelstudio", str(BASE), "-o", str(tasks), "--view", "entities,spans"]
     )
     assert result.exit_code == 2 and "same layer" in result.stderr
+
+
+def test_quote_kind_choices_show_only_for_a_selected_content_region(tmp_path: Path) -> None:
+    _, config = export(tmp_path, [quote_record()], "entities,quotes,events")
+    kind = ET.fromstring(config).find("Choices[@name='quote_kind']")
+    assert kind.attrib == {
+        "name": "quote_kind",
+        "toName": "text",
+        "perRegion": "true",
+        "visibleWhen": "region-selected",
+        "whenTagName": "quote_role",
+        "whenLabelValue": "CONTENT",
+        "choice": "single",
+    }
+
+
+def test_predictions_carry_no_score_the_model_did_not_give(tmp_path: Path) -> None:
+    (task,), _ = export(tmp_path, [quote_record()], "entities,quotes,events")
+    (prediction,) = task["predictions"]
+    assert "score" not in prediction and all("score" not in item for item in prediction["result"])
+
+
+def exported_answer(tmp_path: Path, result_edit) -> Path:
+    """A Label Studio export of one annotated task whose result ``result_edit`` changes in place."""
+    tasks, _ = export(tmp_path, [quote_record()], "entities,quotes,events")
+    exported = answer_labelstudio(tasks)
+    result_edit(exported[0]["annotations"][0]["result"])
+    path = tmp_path / "export.json"
+    path.write_bytes(orjson.dumps(exported))
+    return path
+
+
+def _first(result: list, name: str) -> dict:
+    return next(item for item in result if item.get("from_name") == name)
+
+
+MALFORMED = {
+    "no start": (lambda r: _first(r, "label")["value"].pop("start"), "has no value.start"),
+    "string end": (lambda r: _first(r, "label")["value"].update(end="28"), "value.end is '28'"),
+    "no labels": (lambda r: _first(r, "label")["value"].update(labels=[]), "has no labels"),
+    "no value": (lambda r: _first(r, "label").pop("value"), "has no value object"),
+    "unknown control": (lambda r: _first(r, "label").update(from_name="entity"), "comes from 'entity'"),
+    "relation to nothing": (
+        lambda r: next(i for i in r if i.get("type") == "relation").update(to_id="gone"),
+        "relation names to_id 'gone'",
+    ),
+    "kind of no region": (lambda r: _first(r, "quote_kind").update(id="gone"), "names region 'gone'"),
+    "not an object": (lambda r: r.append("CONTENT"), "is not an object"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_a_malformed_result_item_names_its_task_or_is_skipped_and_counted(tmp_path: Path, case: str) -> None:
+    edit, message = MALFORMED[case]
+    path = exported_answer(tmp_path, edit)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["import", "labelstudio", str(path), "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists(), result.output
+    assert "[labelstudio-region] task 10, annotation 100:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["import", "labelstudio", str(path), "-o", str(out), "--skip-invalid"])
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 malformed Label Studio result items" in result.stderr
+    (row,) = read_records(out)
+    assert row.meta.id == "doc:1"
+
+
+def test_every_region_comes_back_or_the_import_says_why(tmp_path: Path) -> None:
+    """155 spans in, 154 out with exit 0 was the bug: count regions in and spans out on a clean export."""
+    records = [quote_record() for _ in range(3)]
+    for n, record in enumerate(records):
+        record.meta.id = f"doc:{n}"
+    tasks, _ = export(tmp_path, records, "entities")
+    path = tmp_path / "export.json"
+    path.write_bytes(orjson.dumps(answer_labelstudio(tasks)))
+    import_answers(tool="labelstudio", paths=[path], output=tmp_path / "out.jsonl")
+    regions = sum(1 for t in tasks for i in t["predictions"][0]["result"] if i["from_name"] == "label")
+    assert sum(len(r.spans) for r in read_records(tmp_path / "out.jsonl")) == regions == 3
+
+
+def test_a_json_min_export_is_named(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": 10,
+            "text": TEXTS[0],
+            "label": [{"start": 0, "end": 5, "text": "White", "labels": ["ORG"]}],
+            "annotator": "alice@example.com",
+            "annotation_id": 100,
+            "created_at": "2024-05-01T10:00:00.000000Z",
+            "updated_at": "2024-05-01T10:01:00.000000Z",
+            "lead_time": 3.2,
+        }
+    ]
+    path = tmp_path / "min.json"
+    path.write_bytes(orjson.dumps(rows))
+    result = runner.invoke(app, ["import", "labelstudio", str(path), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 2
+    assert "[labelstudio-json-min] this is a JSON_MIN export" in result.stderr
+    assert "export the project as JSON (the raw format), not JSON_MIN" in result.stderr
+
+
+def test_an_unticked_event_type_drops_the_trigger_region_left_in_place(tmp_path: Path) -> None:
+    def untick(result: list) -> None:
+        _first(result, "event_type")["value"]["choices"] = ["AGREE"]  # CONSULT unticked, its trigger stays
+
+    path = exported_answer(tmp_path, untick)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["import", "labelstudio", str(path), "-o", str(out)])
+    assert result.exit_code == 0 and "dropped 1 event triggers of unticked types" in result.stderr
+    (row,) = read_records(out)
+    assert [(e.label, e.trigger, e.source) for e in row.events] == [
+        ("AGREE", None, "human:labelstudio-user-1")
+    ]

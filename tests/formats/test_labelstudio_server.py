@@ -350,3 +350,59 @@ def corrected_result(task: dict[str, Any]) -> list[dict[str, Any]]:
         }
     )
     return result
+
+
+def test_annotators_edits_posted_through_the_api_come_back_exactly(
+    label_studio: LabelStudio, tmp_path: Path
+) -> None:
+    """Annotations that differ from the predictions, posted through the REST API: entities deleted,
+    relabelled, moved and added over emoji and CRLF; a quote deleted, an interrupted quote and a quote added,
+    a speaker and a cue moved, a kind changed; an event type unticked with its trigger region left in place,
+    one ticked with a new trigger region, a trigger region deleted. The import gives exactly the edited
+    annotations, and counts the triggers it dropped."""
+    from edit_cases import dropped_triggers, edit_labelstudio, expected, plan_for, without_texts
+    from test_edits import strict
+
+    records = round_trip_records()
+    base = tmp_path / "pre.jsonl"
+    write_records(base, records)
+    tasks_path = tmp_path / "tasks.json"
+    view = "entities,quotes,events"
+    export_records(tool="labelstudio", input=base, output=tasks_path, view=view)
+    tasks = orjson.loads(tasks_path.read_bytes())
+    plans = [plan_for(record, n, label_studio=True) for n, record in enumerate(records)]
+    made = {edit for plan in plans for edit in plan.edits()}
+    assert {"entity_delete", "entity_relabel", "quote_add", "event_untick", "interrupted_add"} <= made, made
+
+    with label_studio.client() as api:
+        config = (tmp_path / "tasks.config.xml").read_text()
+        project = api.post("/api/projects/", json={"title": "toolkit edits", "label_config": config})
+        assert project.status_code == 201, project.text
+        project_id = project.json()["id"]
+        imported = api.post(f"/api/projects/{project_id}/import?return_task_ids=true", json=tasks)
+        assert imported.status_code == 201, imported.text
+        task_ids = imported.json()["task_ids"]
+        for task_id, task, plan in zip(task_ids, tasks, plans, strict=True):
+            body = {"result": edit_labelstudio(task, plan), "was_cancelled": False, "ground_truth": False}
+            assert body["result"] != task["predictions"][0]["result"]
+            created = api.post(f"/api/tasks/{task_id}/annotations/", json=body)
+            assert created.status_code == 201, created.text
+        exported = api.get(
+            f"/api/projects/{project_id}/export", params={"exportType": "JSON", "download_all_tasks": "true"}
+        )
+        assert exported.status_code == 200, exported.text[:500]
+    export_path = tmp_path / "export.json"
+    export_path.write_bytes(exported.content)
+
+    back_path = tmp_path / "gold.jsonl"
+    summary = import_answers(tool="labelstudio", paths=[export_path], output=back_path, into=base)
+    by_task = {r.meta.extra["label_studio"]["task_id"]: r for r in read_records(back_path)}
+    assert sorted(by_task) == sorted(task_ids) and summary.converted_spans == 0
+    layers = ("entities", "quotes", "events")
+    for task_id, record, plan in zip(task_ids, records, plans, strict=True):
+        got = by_task[task_id]
+        assert got.annotator_id is not None and got.answer == "accept"
+        want = without_texts(expected(record, plan, layers, got.annotator_id))
+        assert strict(got, layers) == strict(want, layers), record.meta.id
+    dropped = sum(dropped_triggers(r, p) for r, p in zip(records, plans, strict=True))
+    assert dropped > 0 and summary.dropped == {"event triggers of unticked types": dropped}

@@ -77,8 +77,60 @@ def test_events_as_choices_and_trigger_spans() -> None:
         ]
     )
     assert labels == ["AGREE", "SANCTION"] and triggers == [(0, 5, "SANCTION"), (9, 12, "SANCTION")]
-    events, problems = events_from(["AGREE"], [(0, 5, "SANCTION")], source="human:b")
-    assert problems == []  # a trigger implies its type even if the box was not ticked
-    assert [(e.label, e.trigger) for e in events] == [("AGREE", None), ("SANCTION", Role(0, 5))]
-    _, problems = events_from(["PARTY"], [], source=None)
+    # The ticked types are the answer: a trigger of a type left unticked is dropped and counted.
+    events, problems, dropped = events_from(["AGREE"], [(0, 5, "SANCTION")], source="human:b")
+    assert problems == [] and dropped == 1
+    assert [(e.label, e.trigger, e.source) for e in events] == [("AGREE", None, "human:b")]
+    events, _, dropped = events_from(
+        ["SANCTION"], [(0, 5, "SANCTION"), (9, 12, "SANCTION"), (0, 5, "AGREE")], source="human:b"
+    )
+    assert [(e.label, e.trigger) for e in events] == [("SANCTION", Role(0, 5)), ("SANCTION", Role(9, 12))]
+    assert dropped == 1
+    _, problems, _ = events_from(["PARTY"], [], source=None)
     assert [rule for rule, _ in problems] == ["unknown-label"]
+
+
+def test_contents_tied_to_one_cue_are_pieces_of_one_quote() -> None:
+    text = "“We will talk,” the minister said, “but not today.” Others said nothing."
+    c1, c2 = RegionIn("c1", 0, 15, "CONTENT"), RegionIn("c2", 35, 51, "CONTENT")
+    speaker, cue = RegionIn("s", 16, 28, "SPEAKER"), RegionIn("k", 29, 33, "CUE")
+    links = [("s", "c1"), ("k", "c1"), ("c2", "s"), ("k", "c2")]  # one relation drawn backwards
+    regions = [c1, c2, speaker, cue]
+    # New pieces get one new id, the first free in the record.
+    quotes, problems = quotes_from_graph(text, regions, links, source="human:a", record_id="doc:7")
+    assert problems == [] and [q.id for q in quotes] == ["doc:7:q0", "doc:7:q0"]
+    assert all((q.speaker, q.cue) == (Role(16, 28), Role(29, 33)) for q in quotes)
+    # An id carried by one piece goes to the piece added beside it; links come with it.
+    carried = {
+        "quote_ids": {"CONTENT:0-15": "doc:6:q2", "CUE:60-64": "doc:7:q0"},
+        "quote_links": {
+            "doc:6:q2": {
+                "linked_records": ["doc:6"],
+                "speaker": [16, 28],
+                "speaker_resolved": {"text": "Sergei Lavrov", "record_id": "doc:6"},
+            }
+        },
+    }
+    quotes, _ = quotes_from_graph(text, regions, links, source=None, carried=carried, record_id="doc:7")
+    assert [q.id for q in quotes] == ["doc:6:q2", "doc:6:q2"]
+    assert all(q.linked_records == ["doc:6"] and q.speaker_resolved.text == "Sergei Lavrov" for q in quotes)
+    # Tied to another cue, the second piece is split off: a new quote of one piece, without an id.
+    other = RegionIn("k2", 59, 63, "CUE")
+    quotes, _ = quotes_from_graph(
+        text,
+        [*regions, other],
+        [("s", "c1"), ("k", "c1"), ("s", "c2"), ("k2", "c2")],
+        source=None,
+        carried={"quote_ids": {"CONTENT:0-15": "q9", "CONTENT:35-51": "q9"}},
+        record_id="doc:7",
+    )
+    assert [q.id for q in quotes] == ["q9", None]
+    # Pieces without a cue are one quote while they carry one id.
+    quotes, _ = quotes_from_graph(
+        text,
+        [c1, c2, speaker],
+        [("s", "c1"), ("s", "c2")],
+        source=None,
+        carried={"quote_ids": {"CONTENT:0-15": "q3", "CONTENT:35-51": "q3"}},
+    )
+    assert [q.id for q in quotes] == ["q3", "q3"]

@@ -10,6 +10,7 @@ from toolkit.formats.offsets import (
     Placement,
     PlacementProblem,
     overlapping_pairs,
+    place_row,
     place_span,
     token_bounds,
     token_indices,
@@ -100,6 +101,8 @@ def test_without_span_text_tokens_decide_between_readings() -> None:
         4, 8, "codepoint"
     )  # neither fits: as written
     assert place_span(text, 5, 11) == Placement(5, 11, "codepoint")  # no tokens: as written
+    # Past the end in code points: the one unit that fits is read (once refused as out of range).
+    assert place_span(text, 12, 18) == Placement(10, 16, "utf16") and text[10:16] == "denied"
 
 
 def test_token_indices_are_inclusive_and_refuse_cuts() -> None:
@@ -113,3 +116,37 @@ def test_overlapping_pairs() -> None:
     assert overlapping_pairs([(0, 5), (5, 9), (3, 6), (10, 12)]) == [(0, 2), (1, 2)]
     assert overlapping_pairs([(0, 5), (0, 5)]) == [(0, 1)]
     assert overlapping_pairs([]) == []
+
+
+def test_grapheme_clusters_count_a_flag_a_crlf_and_an_accent_as_one() -> None:
+    text = "a🇺🇦b\r\nce\u0301d"
+    offsets = OffsetMap(text)
+    assert offsets.has_clusters and "grapheme" in offsets.readings()
+    # clusters: a, 🇺🇦, b, CRLF, c, é (e + combining accent), d
+    assert [offsets.from_reading("grapheme", g) for g in range(8)] == [0, 1, 3, 4, 6, 7, 9, 10]
+    assert offsets.from_reading("grapheme", 8) is None
+    assert offsets.to_grapheme(3) == 2 and offsets.to_grapheme(2) is None  # inside the flag
+    assert offsets.to_unit("utf16", 3) == 5 and offsets.to_unit("codepoint", 3) == 3
+    assert not OffsetMap("plain ascii").has_clusters and "grapheme" not in OffsetMap("é").readings()
+
+
+def test_a_row_is_read_in_one_unit_and_refused_when_the_units_disagree_with_nothing_to_decide() -> None:
+    text = "🇺🇦 Kyiv and 🇷🇺 Moscow"
+    kyiv, moscow = text.index("Kyiv"), text.index("Moscow")
+    words = token_bounds([Token("Kyiv", kyiv, kyiv + 4, 1), Token("Moscow", moscow, moscow + 6, 4)])
+    grapheme = [(kyiv - 1, kyiv + 3), (moscow - 2, moscow + 4)]
+    row = place_row(text, grapheme, token_bounds=words)
+    assert row.problem is None and row.reading == "grapheme"
+    assert [(p.start, p.end) for p in row.placements] == [(kyiv, kyiv + 4), (moscow, moscow + 6)]
+    refused = place_row(text, grapheme)  # no tokens, no declared unit: code points and graphemes disagree
+    assert refused.problem is not None and refused.problem.rule == "span-offsets-ambiguous"
+    assert "grapheme clusters 'Kyiv'" in refused.problem.message
+    declared = place_row(text, grapheme, declared="grapheme")
+    assert declared.problem is None and declared.reading == "grapheme"
+    # The declared unit yields to the only reading that fits the tokens.
+    assert place_row(text, grapheme, declared="codepoint", token_bounds=words).reading == "grapheme"
+    mixed = place_row(text, [(0, 2), (5, 99)])
+    assert [p.rule for p in mixed.placements if isinstance(p, PlacementProblem)] == [
+        "span-offsets-mixed",
+        "span-out-of-range",
+    ]

@@ -58,20 +58,3 @@ def test_short_and_empty_texts_do_not_break_it():
     result = finder.find()
     assert result.clusters == [["b", "c"]]
     assert result.groups_hashed == 2
-
-
-def test_vectorised_minhash_equals_datasketch_minhash():
-    import numpy as np
-    from datasketch import MinHash
-
-    from toolkit.packaging.neardup import MINHASH_SEED, minhash_values
-
-    rng = np.random.default_rng(0)
-    sets = [
-        np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64)).astype(np.uint32)
-        for n in (1, 5, 300, 4000, 7)
-    ]
-    for values, row in zip(sets, minhash_values(sets, chunk=1000), strict=True):
-        reference = MinHash(num_perm=128, seed=MINHASH_SEED, hashfunc=int)
-        reference.update_batch(values.tolist())
-        assert (reference.hashvalues == row).all()

@@ -121,3 +121,64 @@ def test_cli_verify_exit_codes_and_json(release, copy, tmp_path):
     assert orjson.loads(result.stdout)["findings"][0]["rule"] == "file-size"
     assert "does not match its manifest" in result.stderr
     assert runner.invoke(app, ["verify", str(tmp_path / "nowhere")]).exit_code == 2
+
+
+def _edit_rows(folder, relative: str, edit) -> None:
+    """Rewrite one Parquet file with ``edit(rows)`` applied (same schema, features kept), then recompute the
+    manifest's checksums, as someone hand-editing a release would."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = folder / relative
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    edit(rows)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    manifest["files"] = file_entries(folder)
+    (folder / "manifest.json").write_bytes(manifest_bytes(manifest))
+
+
+def _findings(folder) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.path, f.message) for f in verify_dataset(dataset_dir=folder).findings]
+
+
+def test_text_edited_in_one_config_is_caught_row_by_row(copy):
+    def edit(rows):
+        rows[2]["text"] = rows[2]["text"].replace("Kyiv", "Kiev")
+
+    _edit_rows(copy, "data/quotes/train.parquet", edit)
+    (finding,) = _findings(copy)
+    assert finding[:2] == ("config-text", "data/quotes/train.parquet")
+    assert finding[2].startswith("row 2 ('doc-")
+    assert finding[2].endswith("text differs from the full config's")
+    result = runner.invoke(app, ["verify", str(copy)])
+    assert result.exit_code == 1
+    assert result.stdout == f"data/quotes/train.parquet: [config-text] {finding[2]}\n"
+
+
+def test_ids_reordered_or_rows_dropped_in_a_config_are_caught(copy):
+    def swap(rows):
+        rows[0]["id"], rows[1]["id"] = rows[1]["id"], rows[0]["id"]
+
+    _edit_rows(copy, "data/events/train.parquet", swap)
+    assert [f[0] for f in _findings(copy)] == ["config-id", "config-id"]
+
+    def drop_last(rows):
+        rows.pop()
+
+    _edit_rows(copy, "data/entities/validation.parquet", drop_last)
+    rules = {f[0] for f in _findings(copy)}
+    assert {"config-rows", "parquet-count"} <= rules
+
+
+def test_an_edit_made_alike_in_every_config_is_caught_by_the_text_hash(copy):
+    def edit(rows):
+        for row in rows:
+            row["text"] = row["text"].replace("Thursday", "Friday")
+
+    for config in ("entities", "quotes", "events", "full"):
+        _edit_rows(copy, f"data/{config}/test.parquet", edit)
+    findings = _findings(copy)
+    assert {f[:2] for f in findings} == {("text-sha256", "data/full/test.parquet")}
+    assert findings[-1][2].endswith("rows in all do not match their sha256")

@@ -24,9 +24,29 @@ def read_all(reader: Reader, path) -> list:
 # ---------------------------------------------------------------- registry
 
 
-def test_registry_names_every_format():
-    assert sorted(READERS) == ["brat", "conll", "csv", "jsonl", "txt"]
-    assert all(issubclass(cls, Reader) and cls.name == name for name, cls in READERS.items())
+# One small file per registered format, with the text its document must hold.
+SAMPLES: dict[str, tuple[str, str, str]] = {
+    "txt": ("story.txt", "Kyiv was shelled overnight.\n", "Kyiv was shelled overnight."),
+    "jsonl": ("feed.jsonl", '{"id": "a1", "text": "Kyiv was shelled overnight."}\n', "Kyiv was shelled"),
+    "csv": ("feed.csv", "id,text\na1,Kyiv was shelled overnight.\n", "Kyiv was shelled"),
+    "conll": ("feed.conll", "Kyiv B-LOC\nwas O\nshelled O\n", "Kyiv was shelled"),
+    "brat": ("story.txt", "Kyiv was shelled overnight.\n", "Kyiv was shelled"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_every_registered_reader_reads_its_format_and_auto_detection_finds_it(tmp_path, name):
+    from toolkit.convert.run import format_of
+
+    filename, content, expected = SAMPLES[name]  # a new reader needs a sample here
+    path = tmp_path / filename
+    path.write_text(content, encoding="utf-8")
+    if name == "brat":
+        path.with_suffix(".ann").write_text("T1\tGPE 0 4\tKyiv\n", encoding="utf-8")
+    assert READERS[name].name == name
+    assert format_of(path, "auto", in_folder=True) == name
+    [doc] = read_all(READERS[name](), path)
+    assert expected in doc.text
 
 
 # ---------------------------------------------------------------- plain text

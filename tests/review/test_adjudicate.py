@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.errors import UsageError
+from toolkit.errors import InputError, UsageError
 from toolkit.record import Record, record_from_dict
 from toolkit.review.adjudicate import adjudicate, default_ties_path, majority_state
 from toolkit.review.agree import Answer
@@ -212,3 +212,19 @@ def test_different_speaker_resolutions_are_a_tie():
 
     assert quote_key(quote("doc:30")) != quote_key(quote("doc:32"))
     assert quote_key(quote("doc:32")) == quote_key(quote("doc:32"))
+
+
+def test_an_unknown_answer_is_refused_before_anything_is_written(files, tmp_path):
+    # Two "maybe" answers would otherwise outvote one accept and make "maybe" the decision.
+    maybes = [answer("d:10", name, "maybe") for name in ("dan", "eve")] + [answer("d:10", "fay")]
+    extra = write(tmp_path / "maybe.jsonl", maybes)
+    with pytest.raises(InputError) as info:
+        adjudicate(paths=[*files, extra], output=tmp_path / "gold.jsonl")
+    assert (info.value.path, info.value.line, info.value.rule) == (str(extra), 1, "answer-value")
+    result = runner.invoke(
+        app, ["adjudicate", *map(str, files), str(extra), "-o", str(tmp_path / "gold.jsonl")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {extra}:1: [answer-value] answer 'maybe' is not one of accept,")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "gold.jsonl").exists() and not (tmp_path / "gold.ties.jsonl").exists()

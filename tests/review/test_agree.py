@@ -205,3 +205,18 @@ def test_cli_bad_input_is_one_line(tmp_path):
     result = runner.invoke(app, ["agree", str(path)])
     assert result.exit_code == 2
     assert f"{path}:2: [invalid-json]" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["maybe", "ACCEPT", ""])
+def test_an_unknown_answer_is_refused_with_its_place(tmp_path, value):
+    rows = [answer("d:0", "alice"), answer("d:1", "alice"), answer("d:2", "alice", value)]
+    path = write(tmp_path / "alice.jsonl", rows)
+    with pytest.raises(InputError) as info:
+        agreement(paths=[path])
+    assert (info.value.path, info.value.line, info.value.rule) == (str(path), 3, "answer-value")
+    result = runner.invoke(app, ["agree", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (
+        f"error: {path}:3: [answer-value] answer {value!r} is not one of accept, reject, ignore "
+        "(fix the answer, or leave it out for an accepted annotation)\n"
+    )

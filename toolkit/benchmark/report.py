@@ -133,6 +133,7 @@ def _coverage(systems: list[dict[str, Any]]) -> list[str]:
                 s["records"],
                 s["missing_predictions"],
                 s["text_mismatch"],
+                s.get("bad_offsets", 0),
                 ", ".join(f"{k} ({v})" for k, v in sorted(unknown.items())) or "none",
                 s["dropped_by_label_map"],
                 f"{s['load_seconds']:.2f}",
@@ -142,8 +143,8 @@ def _coverage(systems: list[dict[str, Any]]) -> list[str]:
     return [
         "## Coverage and speed",
         "",
-        "Missing predictions and predictions made on a different text are scored as empty; "
-        "unknown labels are scored as wrong.",
+        "Missing predictions and predictions made on a different text are scored as empty; predicted "
+        "spans whose offsets do not fit the text are scored as missing; unknown labels are scored as wrong.",
         "",
         *_table(
             [
@@ -151,6 +152,7 @@ def _coverage(systems: list[dict[str, Any]]) -> list[str]:
                 "records",
                 "missing",
                 "text differs",
+                "bad offsets",
                 "unknown labels",
                 "dropped by label map",
                 "load s",
@@ -158,7 +160,15 @@ def _coverage(systems: list[dict[str, Any]]) -> list[str]:
             ],
             rows,
         ),
+        *_bad_offset_examples(systems),
     ]
+
+
+def _bad_offset_examples(systems: list[dict[str, Any]]) -> list[str]:
+    listed = [
+        f"- `{s['name']}`: {'; '.join(s['bad_offset_examples'])}" for s in systems if s.get("bad_offsets")
+    ]
+    return ["Predicted offsets that do not fit the text, first examples:", "", *listed, ""] if listed else []
 
 
 def _entities(systems: list[dict[str, Any]]) -> list[str]:

@@ -27,7 +27,7 @@ from toolkit.errors import InputError, ToolkitError, UsageError
 from toolkit.jsonl import atomic_output, dumps_record, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES
 from toolkit.progress import track
-from toolkit.record import Event, Record, Span
+from toolkit.record import Event, Record, Role, Span
 
 GoldSource = Callable[[], Iterable[Record]]
 LabelMap = dict[str, str | None]
@@ -70,6 +70,10 @@ class System(abc.ABC):
     @abc.abstractmethod
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
         """One prediction (or None) per record, in the order given."""
+
+    def where(self, record: Record) -> str | None:
+        """Where a prediction came from, for messages (a file and line), when the system knows."""
+        return None
 
 
 class BaselineSystem(System):
@@ -166,6 +170,7 @@ class FileSystem(System):
 
     def load(self) -> None:
         self._by_id: dict[str, Record] = {}
+        self._lines: dict[str, int] = {}
         for line, record in read_records_with_lines(self.argument):
             if record.meta.id is None:
                 raise InputError(
@@ -179,6 +184,11 @@ class FileSystem(System):
                     rule="duplicate-id",
                 )
             self._by_id[record.meta.id] = record
+            self._lines[record.meta.id] = line
+
+    def where(self, record: Record) -> str | None:
+        line = self._lines.get(record.meta.id or "")
+        return None if line is None else f"{self.argument}:{line}"
 
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
         used: set[str] = set()
@@ -254,6 +264,8 @@ class SystemRun:
     missing: int = 0
     missing_examples: list[str] = field(default_factory=list)
     text_mismatch: int = 0
+    bad_offsets: int = 0
+    bad_offset_examples: list[str] = field(default_factory=list)
     dropped_by_label_map: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
     groups: dict[str, Counter] = field(default_factory=dict)
@@ -356,6 +368,7 @@ def run_system(
                         f"{len(units)} it was given"
                     )
                 pred = _checked_prediction(record, pred, run)
+                pred = _fitting_offsets(pred, run, where=system.where)
                 pred, dropped = apply_label_map(pred, label_map)
                 run.dropped_by_label_map += dropped
                 out.write(dumps_record(pred) + b"\n")
@@ -388,6 +401,55 @@ def _checked_prediction(gold: Record, pred: Record | None, run: SystemRun) -> Re
     return pred
 
 
+def offset_problem(role: Span | Role, length: int) -> str | None:
+    """Why a predicted range cannot be a span of a text of ``length`` characters, or None when it can."""
+    start, end = role.start, role.end
+    if start < 0 or end < 0:
+        return "negative"
+    if end < start:
+        return "reversed"
+    if end == start:
+        return "empty"
+    if end > length:
+        return f"past the end of the text ({length} characters)"
+    return None
+
+
+def _fitting_offsets(pred: Record, run: SystemRun, *, where: Callable[[Record], str | None]) -> Record:
+    """The prediction without the items whose offsets do not fit its text, each counted and the first few
+    described. They are scored as missing: such an item is not a prediction about this text, so it neither
+    counts as predicted nor matches anything (the gold it may have meant is a miss). An event keeps its type,
+    which is what is scored, and loses only a bad trigger; a quote loses a bad speaker or cue, and is dropped
+    when its content is bad."""
+    length = len(pred.text)
+    found: list[str] = []
+
+    def fits(kind: str, role: Span | Role | None) -> bool:
+        problem = None if role is None else offset_problem(role, length)
+        if role is not None and problem is not None:
+            found.append(f"{kind} {role.start}-{role.end} {problem}")
+        return problem is None
+
+    spans = [s for s in pred.spans if fits(f"entity {s.label}", s)]
+    quotes = []
+    for quote in pred.quotes:
+        if fits("quote content", quote.content):
+            speaker = quote.speaker if fits("quote speaker", quote.speaker) else None
+            cue = quote.cue if fits("quote cue", quote.cue) else None
+            quotes.append(msgspec.structs.replace(quote, speaker=speaker, cue=cue))
+    events = [
+        e if fits(f"event {e.label} trigger", e.trigger) else msgspec.structs.replace(e, trigger=None)
+        for e in pred.events
+    ]
+    if not found:
+        return pred
+    run.bad_offsets += len(found)
+    place = where(pred)
+    for problem in found[: EXAMPLES_KEPT - len(run.bad_offset_examples)]:
+        run.bad_offset_examples.append(f"{pred.meta.id}{f' ({place})' if place else ''}: {problem}")
+    return msgspec.structs.replace(pred, spans=spans, quotes=quotes, events=events)
+
+
 # The whole benchmark ---------------------------------------------------------------------------------------
 
 
@@ -409,6 +471,16 @@ class BenchmarkReport:
     @property
     def failed(self) -> list[dict[str, Any]]:
         return [s for s in self.systems if s["status"] != "ok"]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a person must know before trusting the scores: predictions whose offsets did not fit."""
+        return [
+            f"system {s['name']}: predicted offsets that do not fit their text (negative, reversed, empty or "
+            f"past its end): {s['bad_offsets']}, scored as missing; first: {s['bad_offset_examples'][0]}"
+            for s in self.systems
+            if s.get("bad_offsets")
+        ]
 
 
 def _settings_tasks(tasks: Iterable[str] | None, split: Split) -> tuple[str, ...]:
@@ -526,6 +598,8 @@ def _add_scores(
             "missing_predictions": run.missing,
             "missing_examples": run.missing_examples,
             "text_mismatch": run.text_mismatch,
+            "bad_offsets": run.bad_offsets,
+            "bad_offset_examples": run.bad_offset_examples,
             "dropped_by_label_map": run.dropped_by_label_map,
             "notes": run.notes,
             "headline": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from toolkit.cli.app import app
+from toolkit.interrupts import stop_on_termination
 
 # One module per command (or command group); each registers itself on ``app`` when imported.
 # Modules import their heavy dependencies inside the command functions so ``toolkit --help`` stays fast.
@@ -28,6 +29,7 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    stop_on_termination()  # SIGTERM and SIGHUP clean up and exit like Ctrl-C
     app()
 
 

@@ -16,6 +16,7 @@ except ImportError:  # pragma: no cover (older typer uses click itself)
 
 from toolkit import __version__
 from toolkit.errors import EXIT_BAD_INPUT, ToolkitError
+from toolkit.interrupts import stop_reason
 from toolkit.paths import describe_os_error, is_environment_error
 
 
@@ -51,9 +52,10 @@ class ToolkitGroup(TyperGroup):
                 raise
             error_line(describe_os_error(exc))
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except KeyboardInterrupt:
-            error_line("interrupted")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (toolkit.interrupts)
+            message, code = stop_reason(exc)
+            error_line(message)
+            raise typer.Exit(code) from None
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Click's own main, with a bad command line reported as one line instead of a usage panel."""

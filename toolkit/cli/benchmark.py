@@ -81,6 +81,8 @@ def benchmark_command(
         raise ToolkitError(f"no system could run: {first['name']}: {first['error']}{more}")
     for failed in report.failed:
         error_line(f"system {failed['name']} did not run: {failed['error']}")
+    for warning in report.warnings:  # shown even with --quiet: the scores are not what they seem without it
+        info(f"warning: {warning}")
     for system in report.systems:
         if system["status"] == "ok":
             scores = ", ".join(

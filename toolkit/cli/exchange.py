@@ -32,6 +32,14 @@ LabelsOpt = Annotated[
 OverlapOpt = Annotated[
     bool, typer.Option("--allow-overlap", help="doccano: the project allows overlapping spans.")
 ]
+OffsetsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--offsets",
+        help="doccano: the unit of span offsets, utf16 (its editor's, the default), grapheme (a project in "
+        "grapheme mode) or codepoint.",
+    ),
+]
 FilesArg = Annotated[list[str], typer.Argument(help="The tool's export files (- reads standard input).")]
 ImportOutOpt = Annotated[str, typer.Option("--output", "-o", help="Records (JSONL) to write; - is stdout.")]
 IntoOpt = Annotated[
@@ -45,6 +53,13 @@ ImportViewOpt = Annotated[
 ]
 AnnotatorOpt = Annotated[
     str | None, typer.Option("--annotator", help="Annotator name for answers that do not carry one.")
+]
+SkipInvalidOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Skip and count lines that are not JSON and malformed Label Studio result items.",
+    ),
 ]
 KeepEmptyOpt = Annotated[
     bool,
@@ -71,6 +86,7 @@ def _export_command(tool: str) -> None:
         view: ViewOpt = "entities",
         labels: LabelsOpt = None,
         allow_overlap: OverlapOpt = False,
+        offsets: OffsetsOpt = None,
         quiet: Quiet = False,
     ) -> None:
         from toolkit.formats.exchange import export_records
@@ -85,6 +101,7 @@ def _export_command(tool: str) -> None:
             view=view,
             labels=_split(labels),
             allow_overlap=allow_overlap,
+            offsets=offsets,
         )
         info(
             f"{summary.tasks} {TOOL_NAMES[tool]} tasks ({'/'.join(summary.views)}) "
@@ -104,6 +121,7 @@ def _import_command(tool: str) -> None:
         labels: LabelsOpt = None,
         annotator: AnnotatorOpt = None,
         keep_empty: KeepEmptyOpt = False,
+        skip_invalid: SkipInvalidOpt = False,
         quiet: Quiet = False,
     ) -> None:
         from toolkit.formats.exchange import import_answers
@@ -121,21 +139,26 @@ def _import_command(tool: str) -> None:
                 labels=_split(labels),
                 annotator=annotator,
                 keep_empty=keep_empty,
+                skip_invalid=skip_invalid,
             )
         except Exception as exc:
             # Every finding on its own line first; the group then prints the one-line error and exits.
             for finding in getattr(exc, "findings", [])[:FINDINGS_SHOWN]:
                 finding_line(str(finding))
             raise
+        from toolkit.formats.offsets import READING_NAMES
+
         states = ", ".join(f"{n} {state}" for state, n in sorted(summary.states.items())) or "none"
         skipped = "".join(f"; skipped {n} {why}" for why, n in summary.skipped.items())
-        converted = (
-            summary.converted_spans and f"; {summary.converted_spans} spans read as UTF-16/CRLF offsets"
+        dropped = "".join(f"; dropped {n} {what}" for what, n in sorted(summary.dropped.items()))
+        converted = "".join(
+            f"; {n} spans read as {READING_NAMES[reading]}"
+            for reading, n in sorted(summary.converted.items())
         )
         new = f"; {summary.new_records} new records" if summary.new_records else ""
         info(
             f"{summary.written} records from {summary.answers} {TOOL_NAMES[tool]} answers ({states}) "
-            f"-> {summary.output}{new}{converted or ''}{skipped}",
+            f"-> {summary.output}{new}{converted}{dropped}{skipped}",
             quiet=quiet,
         )
 

@@ -31,7 +31,14 @@ import orjson
 
 from toolkit import __version__
 from toolkit.errors import InputError, MissingDependencyError, ToolkitError, UsageError
-from toolkit.jsonl import STDIO, ReadStats, atomic_output, read_records, write_records
+from toolkit.jsonl import (
+    STDIO,
+    ReadStats,
+    atomic_output,
+    read_records,
+    remove_stale_temporaries,
+    write_records,
+)
 from toolkit.record import Record
 
 if TYPE_CHECKING:
@@ -541,13 +548,6 @@ def _crash_hook(records: Iterator[Record], name: str) -> Iterator[Record]:
         yield record
 
 
-def _clear_stale_temporaries(output: Path) -> None:
-    # atomic_output's temporary files left by a killed process: hidden, but not worth keeping.
-    for stale in output.parent.glob(f".{output.name}.*.tmp"):
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
-
-
 def run_shard(job: ShardJob) -> ShardResult:
     """Process one shard unless its marker says it is done; the same call in-process or on a worker."""
     started = time.perf_counter()
@@ -569,7 +569,6 @@ def run_shard(job: ShardJob) -> ShardResult:
         )
     # The old marker goes first: from here on, a crash leaves the shard unfinished, never stale-but-done.
     marker_path.unlink(missing_ok=True)
-    _clear_stale_temporaries(output)
     records, summary_of = stage.records(shard, job.options, job.tuning)
     tally = _Tally()
     write_records(output, _crash_hook(tally.count(records), shard.name))
@@ -736,6 +735,12 @@ def _result_of(future: Any) -> ShardResult:
         raise
 
 
+def _remove_leftovers(out_dir: Path, names: Sequence[str]) -> None:
+    """Temporaries of the shards' outputs and markers whose process has ended."""
+    remove_stale_temporaries(out_dir, [shard_output(out_dir, name).name for name in names])
+    remove_stale_temporaries(out_dir / DONE_FOLDER, [shard_marker(out_dir, name).name for name in names])
+
+
 def merge_shards(out_dir: Path, names: Sequence[str], target: Path) -> None:
     """The shards' bytes concatenated in shard order: the file a local run writes."""
     with atomic_output(target, "wb") as handle:
@@ -774,15 +779,20 @@ def run_sharded(
     ]
     started = time.perf_counter()
     by_name: dict[str, ShardResult] = {}
-    if engine == "local":
-        by_name = {r.name: r for r in _run_local(jobs, quiet=quiet)}
-        size = 1
-    else:
-        with contextlib.ExitStack() as stack:
-            if client is None:
-                client = stack.enter_context(dask_client(scheduler=scheduler, workers=workers))
-            size = len(client.scheduler_info(n_workers=-1)["workers"])
-            by_name = {r.name: r for r in _run_dask(jobs, client, quiet=quiet)}
+    try:
+        if engine == "local":
+            by_name = {r.name: r for r in _run_local(jobs, quiet=quiet)}
+            size = 1
+        else:
+            with contextlib.ExitStack() as stack:
+                if client is None:
+                    client = stack.enter_context(dask_client(scheduler=scheduler, workers=workers))
+                size = len(client.scheduler_info(n_workers=-1)["workers"])
+                by_name = {r.name: r for r in _run_dask(jobs, client, quiet=quiet)}
+    finally:
+        # After a cluster started here has shut down: a worker it stopped mid-shard (Ctrl-C, SIGTERM, an error
+        # in another shard) had no chance to remove its temporary file, nor had a run killed earlier.
+        _remove_leftovers(out_dir, [s.name for s in shards])
     names = [s.name for s in shards]
     if merged is not None:
         merge_shards(out_dir, names, merged)

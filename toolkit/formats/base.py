@@ -12,7 +12,15 @@ from typing import IO, Any, ClassVar
 import orjson
 
 from toolkit.errors import UsageError
-from toolkit.formats.offsets import OffsetMap, PlacementProblem, place_span, token_bounds, token_indices
+from toolkit.formats.offsets import (
+    OffsetMap,
+    Placement,
+    PlacementProblem,
+    place_row,
+    place_span,
+    token_bounds,
+    token_indices,
+)
 from toolkit.record import Event, Quote, Record, Span, Token
 
 VIEWS: tuple[str, ...] = ("entities", "spans", "quotes", "events")
@@ -41,7 +49,9 @@ class ParsedAnswer:
     """One annotator's answer, read from a tool's file and mapped back onto the record's terms.
 
     ``record`` holds the answer's text, whatever tokens and meta the tool kept, the layers named in
-    ``views`` and the answer's provenance. ``converted`` counts spans placed by a browser reading.
+    ``views`` and the answer's provenance. ``converted`` counts spans placed by another reading than
+    code points (UTF-16 units, grapheme clusters, CRLF as one), by reading; ``dropped`` counts what the
+    answer held but the record cannot keep (triggers of unticked event types, invalid regions skipped).
     """
 
     record: Record
@@ -51,7 +61,8 @@ class ParsedAnswer:
     record_id: str | None = None
     input_hash: int | None = None
     problems: list[Finding] = field(default_factory=list)
-    converted: int = 0
+    converted: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
     _offsets: OffsetMap | None = field(default=None, repr=False)
     _bounds: tuple[frozenset[int], frozenset[int]] | None = field(default=None, repr=False)
 
@@ -62,9 +73,7 @@ class ParsedAnswer:
         self, start: object, end: object, *, expected_text: str | None = None, what: str = "span"
     ) -> tuple[int, int] | None:
         """The span's code point offsets in the answer's text, or None after reporting why not."""
-        if self._offsets is None:
-            self._offsets = OffsetMap(self.record.text)
-            self._bounds = token_bounds(self.record.tokens) if self.record.tokens else None
+        self._prepare()
         placed = place_span(
             self.record.text,
             start,
@@ -73,11 +82,37 @@ class ParsedAnswer:
             offsets=self._offsets,
             token_bounds=self._bounds,
         )
+        return self._placed(placed, what)
+
+    def _placed(self, placed: Placement | PlacementProblem, what: str) -> tuple[int, int] | None:
         if isinstance(placed, PlacementProblem):
             self.problem(placed.rule, f"{what}: {placed.message}")
             return None
-        self.converted += placed.converted
+        if placed.converted:
+            self.converted[placed.reading] = self.converted.get(placed.reading, 0) + 1
         return placed.start, placed.end
+
+    def place_all(
+        self, spans: Sequence[tuple[object, object]], whats: Sequence[str], *, declared: str | None = None
+    ) -> list[tuple[int, int] | None]:
+        """Place every span of a row without span text in one unit (see ``offsets.place_row``)."""
+        self._prepare()
+        row = place_row(
+            self.record.text, spans, declared=declared, offsets=self._offsets, token_bounds=self._bounds
+        )
+        if row.problem is not None:
+            self.problem(row.problem.rule, row.problem.message)
+            return [None] * len(spans)
+        return [self._placed(p, what) for p, what in zip(row.placements, whats, strict=True)]
+
+    def drop(self, what: str, count: int = 1) -> None:
+        if count:
+            self.dropped[what] = self.dropped.get(what, 0) + count
+
+    def _prepare(self) -> None:
+        if self._offsets is None:
+            self._offsets = OffsetMap(self.record.text)
+            self._bounds = token_bounds(self.record.tokens) if self.record.tokens else None
 
     def entity(self, placed: tuple[int, int], label: object, *, source: str, span_id: object = None) -> Span:
         """A placed entity with its token indices (when the answer has tokens) and the tool's id, if any."""
@@ -101,6 +136,8 @@ class ReadContext:
     view: str | None = None
     annotator: str | None = None
     keep_empty: bool = False
+    # Skip what cannot be read (a line that is not JSON, a malformed Label Studio region) and count it.
+    skip_invalid: bool = False
     skipped: dict[str, int] = field(default_factory=dict)
     # Tokens of the base record an answer joins (by id, else by text): lets a tool that exports no
     # tokens have its spans checked against token boundaries.
@@ -109,8 +146,9 @@ class ReadContext:
     def tokens_for(self, record_id: str | None, text: str) -> list[Token]:
         return self.base_tokens(record_id, text) if self.base_tokens is not None else []
 
-    def skip(self, reason: str) -> None:
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+    def skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
 
 
 class ToolFormat(abc.ABC):

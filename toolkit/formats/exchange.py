@@ -19,7 +19,7 @@ from toolkit.formats.base import VIEW_LAYER
 from toolkit.formats.offsets import token_indices
 from toolkit.jsonl import STDIO, atomic_output, dumps_record, read_records, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS
-from toolkit.record import Quote, Record, Span, Token
+from toolkit.record import Event, Quote, Record, Role, Span, Token
 
 SHOWN = 5  # records or findings named in a one-line error; the CLI lists the rest
 TOOL_META_KEYS = ("label_studio", "doccano")
@@ -42,9 +42,16 @@ class ImportSummary:
     written: int = 0
     states: dict[str, int] = field(default_factory=dict)
     new_records: int = 0
-    converted_spans: int = 0
+    # Spans placed by reading their offsets in another unit than code points, by reading (utf16, ...).
+    converted: dict[str, int] = field(default_factory=dict)
+    # What answers held that the records cannot keep (triggers of unticked event types), by what.
+    dropped: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     output: str = ""
+
+    @property
+    def converted_spans(self) -> int:
+        return sum(self.converted.values())
 
 
 class ImportRefusedError(CheckFailedError):
@@ -77,13 +84,16 @@ def export_records(
     view: str | Sequence[str] = "entities",
     labels: Sequence[str] | None = None,
     allow_overlap: bool = False,
+    offsets: str | None = None,
 ) -> ExportSummary:
     """Write records as a tool's tasks (plus Label Studio's labeling config beside them).
 
     Records a view cannot hold (overlapping spans for ner.manual or doccano, quote roles off token
-    boundaries for rel.manual) are refused by id and nothing is written.
+    boundaries for rel.manual, two quotes on one span) are refused by id and nothing is written.
+    ``offsets`` is the unit doccano's offsets are written in: utf16 (its editor's, the default),
+    grapheme (a project in grapheme mode) or codepoint.
     """
-    fmt = _format(tool, allow_overlap=allow_overlap)
+    fmt = _format(tool, allow_overlap=allow_overlap, offsets=offsets)
     views = fmt.check_views(parse_views(view))
     summary = ExportSummary(tool=tool, views=views)
     refused: list[str] = []
@@ -138,6 +148,7 @@ def import_answers(
     labels: Sequence[str] | None = None,
     annotator: str | None = None,
     keep_empty: bool = False,
+    skip_invalid: bool = False,
 ) -> ImportSummary:
     """Read every annotator answer from a tool's export files and write one record per answer.
 
@@ -145,6 +156,8 @@ def import_answers(
     answered layers and the answer's provenance from the answer), joined by record id, then Prodigy's
     ``_input_hash``, then identical text. Answers whose record is not in ``into`` are refused unless
     ``allow_new``; spans that cannot be placed and unknown labels are refused. A refusal writes nothing.
+    With ``skip_invalid``, lines that are not JSON and malformed Label Studio result items are skipped
+    and counted instead of stopping the import.
     """
     fmt = _format(tool)
     if view is not None and view not in fmt.views:
@@ -158,6 +171,7 @@ def import_answers(
         view=view,
         annotator=annotator,
         keep_empty=keep_empty,
+        skip_invalid=skip_invalid,
         base_tokens=base.tokens_for if base is not None else None,
     )
     summary = ImportSummary(tool=tool, files=[str(p) for p in paths], output=str(output))
@@ -172,7 +186,8 @@ def import_answers(
                 if record is None or findings or (unknown and not allow_new):
                     continue  # keep reading: the refusal should name every problem at once
                 summary.new_records += is_new
-                summary.converted_spans += parsed.converted
+                _add(summary.converted, parsed.converted)
+                _add(summary.dropped, parsed.dropped)
                 state = record.answer or "none"
                 summary.states[state] = summary.states.get(state, 0) + 1
                 handle.write(dumps_record(record))
@@ -183,7 +198,12 @@ def import_answers(
     return summary
 
 
-def _format(tool: str, *, allow_overlap: bool = False) -> ToolFormat:
+def _add(total: dict[str, int], counts: dict[str, int]) -> None:
+    for key, n in counts.items():
+        total[key] = total.get(key, 0) + n
+
+
+def _format(tool: str, *, allow_overlap: bool = False, offsets: str | None = None) -> ToolFormat:
     if allow_overlap and tool != "doccano":
         hint = (
             "Prodigy: export with --view spans (spans.manual)"
@@ -191,7 +211,17 @@ def _format(tool: str, *, allow_overlap: bool = False) -> ToolFormat:
             else "Label Studio allows overlaps as is"
         )
         raise UsageError(f"--allow-overlap is for doccano, not {tool}", hint=hint)
-    return get_format(tool, allow_overlap=True) if allow_overlap else get_format(tool)
+    if offsets is not None and tool != "doccano":
+        raise UsageError(
+            f"--offsets is for doccano, not {tool}",
+            hint="Prodigy and Label Studio take code points, the toolkit's own offsets",
+        )
+    options: dict[str, object] = {}
+    if allow_overlap:
+        options["allow_overlap"] = True
+    if offsets is not None:
+        options["offsets"] = offsets
+    return get_format(tool, **options)
 
 
 @contextlib.contextmanager
@@ -216,6 +246,7 @@ class BaseRecords:
         self.by_hash: dict[int, Record] = {}
         self.by_text: dict[str, list[Record]] = {}
         labels: set[str] = set()
+        texts: set[str] = set()
         for record in records:
             if record.meta.id is not None:
                 self.by_id.setdefault(record.meta.id, record)
@@ -223,7 +254,11 @@ class BaseRecords:
                 self.by_hash.setdefault(record.input_hash, record)
             self.by_text.setdefault(record.text, []).append(record)
             labels.update(span.label for span in record.spans)
+            texts |= _writes_texts(record)
         self.labels = frozenset(labels)
+        # Which kinds of item (spans, roles, triggers) the file spells out the text of: answers merged onto
+        # any of its records do the same.
+        self.writes_texts = frozenset(texts)
 
     @classmethod
     def load(cls, path: str | Path) -> BaseRecords:
@@ -258,21 +293,33 @@ def _merge(
     if found.text != parsed.record.text:
         parsed.problem("text-mismatch", f"the answer's text differs from record {found.meta.id}'s in --into")
         return None, False
-    return merge_answer(found, parsed.record, parsed.views), False
+    return merge_answer(found, parsed.record, parsed.views, texts=base.writes_texts), False
 
 
-def merge_answer(base: Record, answer: Record, views: Sequence[str]) -> Record:
-    """The base record with the answered layers and the answer's provenance; tokens and meta stay."""
+def merge_answer(
+    base: Record, answer: Record, views: Sequence[str], *, texts: frozenset[str] | None = None
+) -> Record:
+    """The base record with the answered layers and the answer's provenance; tokens and meta stay.
+
+    ``texts`` names the kinds of item ("spans", "roles", "triggers") whose text the base file spells out
+    (default: those the base record spells out); the answer's items of those kinds get their text too.
+    """
     layers = {VIEW_LAYER[v] for v in views}
     meta = msgspec.structs.replace(base.meta, extra=dict(base.meta.extra))
     for key in TOOL_META_KEYS:
         if key in answer.meta.extra:
             meta.extra[key] = answer.meta.extra[key]
+    texts = _writes_texts(base) if texts is None else texts
+    spans = [_on_tokens(s, base, "spans" in texts) for s in answer.spans]
+    quotes = [
+        _role_texts(q, base.text, "roles" in texts) for q in _keep_quote_links(answer.quotes, base.quotes)
+    ]
+    events = [_trigger_text(e, base.text, "triggers" in texts) for e in answer.events]
     return msgspec.structs.replace(
         base,
-        spans=[_on_tokens(s, base) for s in answer.spans] if "spans" in layers else base.spans,
-        quotes=_keep_quote_links(answer.quotes, base.quotes) if "quotes" in layers else base.quotes,
-        events=answer.events if "events" in layers else base.events,
+        spans=spans if "spans" in layers else base.spans,
+        quotes=quotes if "quotes" in layers else base.quotes,
+        events=events if "events" in layers else base.events,
         meta=meta,
         answer=answer.answer,
         input_hash=answer.input_hash if answer.input_hash is not None else base.input_hash,
@@ -285,32 +332,72 @@ def merge_answer(base: Record, answer: Record, views: Sequence[str]) -> Record:
     )
 
 
-def _on_tokens(span: Span, record: Record) -> Span:
+def _on_tokens(span: Span, record: Record, texts: bool) -> Span:
     indices = token_indices(span.start, span.end, record.tokens) if record.tokens else None
     return msgspec.structs.replace(
-        span, token_start=indices[0] if indices else None, token_end=indices[1] if indices else None
+        span,
+        token_start=indices[0] if indices else None,
+        token_end=indices[1] if indices else None,
+        text=record.text[span.start : span.end] if texts else span.text,
     )
 
 
+def _writes_texts(record: Record) -> frozenset[str]:
+    """The kinds of item whose text the record spells out (gold files spell out all three, pre-annotations
+    only triggers'): the answer's get theirs too, so a record that comes back unchanged is identical."""
+    roles = [r for q in record.quotes for r in (q.content, q.speaker, q.cue) if r is not None]
+    triggers = [e.trigger for e in record.events if e.trigger is not None]
+    kinds = {"spans": record.spans, "roles": roles, "triggers": triggers}
+    return frozenset(kind for kind, items in kinds.items() if any(x.text is not None for x in items))
+
+
+def _role(role: Role | None, text: str) -> Role | None:
+    return None if role is None else Role(role.start, role.end, text[role.start : role.end])
+
+
+def _role_texts(quote: Quote, text: str, texts: bool) -> Quote:
+    if not texts:
+        return quote
+    return msgspec.structs.replace(
+        quote,
+        content=_role(quote.content, text),
+        speaker=_role(quote.speaker, text),
+        cue=_role(quote.cue, text),
+    )
+
+
+def _trigger_text(event: Event, text: str, texts: bool) -> Event:
+    return msgspec.structs.replace(event, trigger=_role(event.trigger, text)) if texts else event
+
+
 def _keep_quote_links(quotes: list[Quote], base_quotes: list[Quote]) -> list[Quote]:
-    """Tools do not show a quote's cross-sentence id or resolved speaker; take them from the base quote."""
-    by_content = {(q.content.start, q.content.end): q for q in base_quotes if q.content is not None}
+    """Fill what a tool file did not carry (one exported before ids travelled) from the base quote.
+
+    The base quote is the one with the same id, else (for a quote that came back without one) the one
+    with the same content; a resolved speaker is kept only while the speaker span is unchanged.
+    """
+    by_id = {q.id: q for q in reversed(base_quotes) if q.id is not None}
+    by_content = {_span_of(q.content): q for q in base_quotes if q.content is not None}
+    taken = {q.id for q in quotes if q.id is not None}
     kept = []
     for quote in quotes:
-        old = by_content.get((quote.content.start, quote.content.end)) if quote.content is not None else None
+        old = by_id.get(quote.id) if quote.id is not None else by_content.get(_span_of(quote.content))
+        if old is not None and quote.id is None and old.id in taken:
+            old = None  # that id went to another quote of this answer: this one is new
         if old is not None:
-            same_speaker = (old.speaker is None) == (quote.speaker is None) and (
-                old.speaker is None
-                or (old.speaker.start, old.speaker.end) == (quote.speaker.start, quote.speaker.end)
-            )
+            same_speaker = _span_of(old.speaker) == _span_of(quote.speaker)
             quote = msgspec.structs.replace(
                 quote,
-                id=old.id,
-                linked_records=list(old.linked_records),
-                speaker_resolved=old.speaker_resolved if same_speaker else None,
+                id=quote.id or old.id,
+                linked_records=list(quote.linked_records or old.linked_records),
+                speaker_resolved=quote.speaker_resolved or (old.speaker_resolved if same_speaker else None),
             )
         kept.append(quote)
     return kept
+
+
+def _span_of(role: Role | None) -> tuple[int, int] | None:
+    return None if role is None else (role.start, role.end)
 
 
 def _count(n: int, noun: str) -> str:

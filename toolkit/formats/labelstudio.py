@@ -3,9 +3,12 @@
 Offsets go out in code points (Label Studio stores what it is sent, and its editor has counted code
 points since its emoji fix). It validates nothing in results, so every region is checked on the way
 back: its text against the task text, UTF-16 and CRLF readings tried on a mismatch, labels against
-the label sets. A cancelled (skipped) annotation becomes ``answer: "ignore"``, Prodigy's word for a
-skipped task, with ``was_cancelled`` kept in ``meta.extra.label_studio``; every other annotation is
-``accept``. Task, annotation, user and region ids are kept, so a second round trip joins back.
+the label sets. A malformed result item (a region without offsets or labels, of a span control the
+config does not have, a relation or per-region choice naming a region that is not there) stops the
+import naming its task, or is skipped and counted under ``skip_invalid``. A cancelled (skipped)
+annotation becomes ``answer: "ignore"``, Prodigy's word for a skipped task, with ``was_cancelled`` kept
+in ``meta.extra.label_studio``; every other annotation is ``accept``. Task, annotation, user and region
+ids are kept, so a second round trip joins back.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from toolkit.formats.layers import (
     RegionIn,
     event_parts,
     events_from,
+    quote_carry,
     quote_graph,
     quotes_from_graph,
+    shared_anchor_problems,
 )
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.record import Meta, Record, Span, Token, record_to_dict
@@ -42,6 +47,11 @@ TRIGGER_TAG = "event_trigger"
 EVENT_TAG = "event_type"
 TEXT_TAG = "text"
 SPAN_TAG_VIEW = {ENTITY_TAG: "entities", ROLE_TAG: "quotes", TRIGGER_TAG: "events"}
+# Result types that mark a span of the text; one from a control the config does not have is malformed.
+SPAN_TYPES = frozenset({"labels", "hypertextlabels"})
+# Keys of a JSON_MIN row (flat: data fields and one key per control, no annotations list).
+JSON_MIN_KEYS = frozenset({"annotation_id", "annotator", "lead_time"})
+MALFORMED = "malformed Label Studio result items"
 ANNOTATION_META_KEYS = (
     "id",
     "completed_by",
@@ -63,6 +73,9 @@ class LabelStudioFormat(ToolFormat):
     multi_view = True
     suffix = ".json"
 
+    def export_problems(self, record: Record, views: tuple[str, ...]) -> list[str]:
+        return shared_anchor_problems(record.quotes) if "quotes" in views else []
+
     def task(self, record: Record, views: tuple[str, ...]) -> dict[str, Any]:
         layer_views = tuple("entities" if v == "spans" else v for v in views)
         data: dict[str, Any] = {
@@ -72,6 +85,8 @@ class LabelStudioFormat(ToolFormat):
             "tokens": [msgspec.to_builtins(t) for t in record.tokens],
             "toolkit_views": list(layer_views),
         }
+        if "quotes" in layer_views:
+            data.update(quote_carry(record.quotes))
         result: list[dict[str, Any]] = []
         sources: set[str] = set()
         if "entities" in layer_views:
@@ -113,8 +128,19 @@ class LabelStudioFormat(ToolFormat):
         tasks = _load_export(path)
         for number, task in enumerate(tasks, start=1):
             if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                if isinstance(task, dict) and JSON_MIN_KEYS & set(task):
+                    raise InputError(
+                        "this is a JSON_MIN export (flat rows, no data and annotations): it drops "
+                        "relations and skipped annotations",
+                        path=str(path),
+                        rule="labelstudio-json-min",
+                        hint="export the project as JSON (the raw format), not JSON_MIN",
+                    )
                 raise InputError(
-                    f"task {number} has no data object", path=str(path), rule="labelstudio-shape"
+                    f"task {number} has no data object",
+                    path=str(path),
+                    rule="labelstudio-shape",
+                    hint="export the project as JSON (the raw format), not JSON_MIN or CSV",
                 )
             annotations = task.get("annotations") or []
             if not annotations:
@@ -144,9 +170,10 @@ def labeling_config(views: Sequence[str], entity_labels: Sequence[str]) -> str:
         labels(TRIGGER_TAG, PLOVER_TYPES)
     lines.append(f'  <Text name="{TEXT_TAG}" value="${TEXT_TAG}"/>')
     if "quotes" in layer_views:
+        # Shown only while a CONTENT region is selected, and stored on that region.
         lines.append(
-            f'  <Choices name="{KIND_TAG}" toName="{TEXT_TAG}" perRegion="true" '
-            f'whenTagName="{ROLE_TAG}" whenLabelValue="CONTENT" choice="single">'
+            f'  <Choices name="{KIND_TAG}" toName="{TEXT_TAG}" perRegion="true" visibleWhen="region-selected"'
+            f' whenTagName="{ROLE_TAG}" whenLabelValue="CONTENT" choice="single">'
         )
         lines.extend(f"    <Choice value={quoteattr(k)}/>" for k in QUOTE_KINDS)
         lines.append("  </Choices>")
@@ -302,13 +329,121 @@ def _parse_annotation(task: dict[str, Any], annotation: Any, path: str, context:
     if not record.tokens:
         record.tokens = context.tokens_for(record.meta.id, text)
     result = annotation.get("result") or []
+    if not isinstance(result, list):
+        raise InputError(
+            f"task {task.get('id')}, annotation {annotation.get('id')}: result is not a list",
+            path=path,
+            rule="labelstudio-shape",
+        )
+    result = well_formed(result, task, annotation, path, context)
     views = _answer_views(data, result, context)
     parsed = ParsedAnswer(record, views, where, None, record.meta.id)
-    if not isinstance(result, list) or not all(isinstance(item, dict) for item in result):
-        parsed.problem("labelstudio-shape", "result must be a list of objects")
-        return parsed
-    _read_result(parsed, result, human_source(annotator), context)
+    _read_result(parsed, result, human_source(annotator), context, carried=data)
     return parsed
+
+
+def well_formed(
+    result: list[Any], task: dict[str, Any], annotation: dict[str, Any], path: str, context: ReadContext
+) -> list[dict[str, Any]]:
+    """The result items that can be read; a malformed one raises naming its task, or is skipped and counted.
+
+    Label Studio stores whatever it is sent, so a region can lack offsets or labels, name a control that is
+    not in the config, or a relation can name a region that is not there; dropping one silently would
+    lose a span the annotator drew.
+    """
+    kept: list[dict[str, Any]] = []
+    regions: set[Any] = set()
+    later: list[dict[str, Any]] = []
+    for item in result:
+        problem = _region_problem(item)
+        if problem is None and isinstance(item, dict) and (_is_relation(item) or _is_region_choice(item)):
+            later.append(item)  # checked once every region is known
+            continue
+        if problem is not None:
+            _malformed(problem, item, task, annotation, path, context)
+            continue
+        kept.append(item)
+        if _is_span(item):
+            regions.add(item.get("id"))
+    for item in later:
+        if _is_relation(item):
+            missing = [end for end in ("from_id", "to_id") if item.get(end) not in regions]
+            problem = f"relation names {', '.join(missing)} {', '.join(repr(item.get(e)) for e in missing)}, "
+            problem += "which is not a region of the annotation"
+        else:
+            missing = [] if item.get("id") in regions else ["id"]
+            problem = f"per-region {item.get('from_name')} choice names region {item.get('id')!r}, not there"
+        if missing:
+            _malformed(problem, item, task, annotation, path, context)
+        else:
+            kept.append(item)
+    return kept
+
+
+def _is_span(item: dict[str, Any]) -> bool:
+    return item.get("type") in SPAN_TYPES or item.get("from_name") in SPAN_TAG_VIEW
+
+
+def _is_relation(item: dict[str, Any]) -> bool:
+    return item.get("type") == "relation"
+
+
+def _is_region_choice(item: dict[str, Any]) -> bool:
+    return item.get("from_name") == KIND_TAG
+
+
+def _region_problem(item: Any) -> str | None:
+    """Why a result item cannot be read (None when it can): checked by shape, before any offset is placed."""
+    if not isinstance(item, dict):
+        return f"result item {item!r} is not an object"
+    kind, name = item.get("type"), item.get("from_name")
+    if _is_relation(item):
+        return None if "from_id" in item and "to_id" in item else "relation without from_id or to_id"
+    value = item.get("value")
+    if not isinstance(value, dict):
+        return f"{kind or 'item'} {item.get('id')!r} has no value object"
+    if _is_span(item):
+        if name not in SPAN_TAG_VIEW:
+            return (
+                f"region {item.get('id')!r} comes from {name!r}, a control the labeling config does not have"
+            )
+        for key in ("start", "end"):
+            if key not in value:
+                return f"region {item.get('id')!r} has no value.{key}"
+            if isinstance(value[key], bool) or not isinstance(value[key], int):
+                return f"region {item.get('id')!r} value.{key} is {value[key]!r}, not an integer offset"
+        labels = value.get("labels")
+        if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+            return f"region {item.get('id')!r} has no labels (value.labels {labels!r})"
+        if "text" in value and not isinstance(value["text"], str):
+            return f"region {item.get('id')!r} value.text is not a string"
+        return None
+    if name in (KIND_TAG, EVENT_TAG):
+        choices = value.get("choices")
+        if not isinstance(choices, list) or not all(isinstance(x, str) for x in choices):
+            return f"{name} {item.get('id')!r} value.choices is {choices!r}, not a list of strings"
+        if name == KIND_TAG and len(choices) != 1:
+            return f"{name} {item.get('id')!r} has {len(choices)} kinds; a quote has one"
+    return None
+
+
+def _malformed(
+    problem: str,
+    item: Any,
+    task: dict[str, Any],
+    annotation: dict[str, Any],
+    path: str,
+    context: ReadContext,
+) -> None:
+    if context.skip_invalid:
+        context.skip(MALFORMED)
+        return
+    raise InputError(
+        f"task {task.get('id')}, annotation {annotation.get('id')}: {problem}",
+        path=path,
+        rule="labelstudio-region",
+        hint="fix it in Label Studio and export again, or pass --skip-invalid to skip such items",
+    )
 
 
 def _answer_record(
@@ -362,7 +497,12 @@ def _answer_views(data: dict[str, Any], result: Any, context: ReadContext) -> tu
 
 
 def _read_result(
-    parsed: ParsedAnswer, result: list[dict[str, Any]], source: str, context: ReadContext
+    parsed: ParsedAnswer,
+    result: list[dict[str, Any]],
+    source: str,
+    context: ReadContext,
+    *,
+    carried: dict[str, Any],
 ) -> None:
     record = parsed.record
     spans: list[Span] = []
@@ -377,8 +517,8 @@ def _read_result(
         value = item.get("value") if isinstance(item.get("value"), dict) else {}
         if kind == "relation":
             relations.append(item)
-        elif kind == "labels" and name in SPAN_TAG_VIEW:
-            for label in value.get("labels") or []:
+        elif _is_span(item):
+            for label in value["labels"]:
                 placed = parsed.place(
                     value.get("start"),
                     value.get("end"),
@@ -393,10 +533,10 @@ def _read_result(
                     roles.append(RegionIn(item.get("id"), placed[0], placed[1], str(label)))
                 else:
                     triggers.append((placed[0], placed[1], str(label)))
-        elif kind == "choices" and name == KIND_TAG:
-            kinds[item.get("id")] = (value.get("choices") or [None])[0]
-        elif kind == "choices" and name == EVENT_TAG:
-            chosen.extend(str(c) for c in value.get("choices") or [])
+        elif name == KIND_TAG:
+            kinds[item.get("id")] = value["choices"][0]
+        elif name == EVENT_TAG:
+            chosen.extend(value["choices"])
         else:
             other.append(item)  # a control the toolkit does not know: kept, not dropped
     # Relations between quote roles rebuild quotes; any other relation is kept as it came.
@@ -414,12 +554,16 @@ def _read_result(
         record.spans = sorted((s for s in spans if s is not None), key=lambda s: (s.start, s.end, s.label))
     if "quotes" in parsed.views:
         roles = [RegionIn(r.key, r.start, r.end, r.label, kinds.get(r.key)) for r in roles]
-        quotes, problems = quotes_from_graph(record.text, roles, links, source=source)
+        quotes, problems = quotes_from_graph(
+            record.text, roles, links, source=source, carried=carried, record_id=record.meta.id
+        )
         record.quotes = quotes
         for rule, message in problems:
             parsed.problem(rule, message)
     if "events" in parsed.views:
-        events, problems = events_from(chosen, triggers, source=source)
+        # A trigger region left in place for a type no longer ticked is dropped: the choices decide.
+        events, problems, dropped = events_from(chosen, triggers, source=source)
+        parsed.drop("event triggers of unticked types", dropped)
         record.events = events
         for rule, message in problems:
             parsed.problem(rule, message)

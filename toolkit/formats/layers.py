@@ -2,18 +2,29 @@
 
 A tool knows labelled spans, relations between them and document-level choices. A quote becomes one
 span per role (CONTENT, SPEAKER, CUE) with relations from the other roles to its anchor (the content,
-else the cue, else the speaker) and its kind attached to the anchor. An event becomes a choice (its
-PLOVER type) plus, when it has one, a trigger span labelled with the same type.
+else the cue, else the speaker) and its kind attached to the anchor. An interrupted quote ("A," he said,
+"B.") is one quote in several pieces that share an ``id``, a speaker and a cue: each content piece is an
+anchor with its own relations to the shared speaker and cue spans, and on the way back the contents tied
+to one cue are pieces of one quote again. What no tool shows (the quote ids of anchors, the records a
+piece links to, a resolved speaker) travels beside the task as ``quote_ids`` and ``quote_links``.
+
+An event becomes a choice (its PLOVER type) plus, when it has one, a trigger span labelled with the same
+type. The ticked choices are the truth: a view may leave a trigger in place that it cannot remove
+(Prodigy's choice view), so the trigger of a type no longer ticked is dropped and counted, never kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import msgspec
 
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
-from toolkit.record import Event, Quote, Role
+from toolkit.record import Event, Quote, ResolvedSpeaker, Role
 
 ROLE_LABELS: dict[str, str] = {"content": "CONTENT", "speaker": "SPEAKER", "cue": "CUE"}
 LABEL_ROLES: dict[str, str] = {label: role for role, label in ROLE_LABELS.items()}
@@ -32,6 +43,15 @@ class RoleSpan:
     end: int
     label: str
     kind: str | None = None
+
+    @property
+    def key(self) -> str:
+        return role_key(self.label, self.start, self.end)
+
+
+def role_key(label: str, start: int, end: int) -> str:
+    """How carried quote data names a role span: by what survives every tool, label and code points."""
+    return f"{label}:{start}-{end}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,58 @@ def quote_graph(quotes: Iterable[Quote]) -> tuple[list[RoleSpan], list[RoleRelat
     return spans, relations
 
 
+def _anchor(quote: Quote) -> tuple[str, Role] | None:
+    roles = _roles(quote)
+    return roles[0] if roles else None
+
+
+def shared_anchor_problems(quotes: Sequence[Quote]) -> list[str]:
+    """Quotes that no tool could tell apart: two of them anchored on the same span (say, one content)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for q, quote in enumerate(quotes):
+        anchor = _anchor(quote)
+        if anchor is None:
+            continue
+        key = role_key(ROLE_LABELS[anchor[0]], anchor[1].start, anchor[1].end)
+        if key in seen:
+            problems.append(
+                f"quotes {seen[key]} and {q} share the {key} span; a tool shows one span, so one quote "
+                "(merge them, or validate: a word of content belongs to one quote)"
+            )
+        else:
+            seen[key] = q
+    return problems
+
+
+def quote_carry(quotes: Iterable[Quote]) -> dict[str, Any]:
+    """What a task carries beside its role spans: each anchor's quote id, and each id's links.
+
+    ``quote_ids`` maps an anchor (``LABEL:start-end`` in code points) to its quote's id; ``quote_links``
+    maps an id to the records its other pieces are in and to the speaker resolved for it (with the
+    speaker span it was resolved for, so a changed speaker does not keep a stale resolution).
+    """
+    ids: dict[str, str] = {}
+    links: dict[str, dict[str, Any]] = {}
+    for quote in quotes:
+        anchor = _anchor(quote)
+        if anchor is None or quote.id is None:
+            continue
+        ids[role_key(ROLE_LABELS[anchor[0]], anchor[1].start, anchor[1].end)] = quote.id
+        if (quote.linked_records or quote.speaker_resolved is not None) and quote.id not in links:
+            links[quote.id] = {
+                "linked_records": list(quote.linked_records),
+                "speaker": None if quote.speaker is None else [quote.speaker.start, quote.speaker.end],
+                "speaker_resolved": msgspec.to_builtins(quote.speaker_resolved),
+            }
+    carried: dict[str, Any] = {}
+    if ids:
+        carried["quote_ids"] = dict(sorted(ids.items()))
+    if links:
+        carried["quote_links"] = dict(sorted(links.items()))
+    return carried
+
+
 @dataclass(frozen=True)
 class RegionIn:
     """A role span read back from a tool, named by whatever id the tool gave it."""
@@ -95,11 +167,14 @@ def quotes_from_graph(
     relations: Iterable[tuple[Hashable, Hashable]],
     *,
     source: str | None,
+    carried: Mapping[str, Any] | None = None,
+    record_id: str | None = None,
 ) -> tuple[list[Quote], list[tuple[str, str]]]:
     """Rebuild quotes from role spans and relations; problems come back as (rule, message) pairs.
 
     A relation joins a role to its quote's anchor whichever way the annotator drew it. Two speakers or
-    two cues on one anchor are reported, not guessed between.
+    two cues on one anchor are reported, not guessed between. Ids and links come from ``carried`` (what
+    ``quote_carry`` wrote into the task); contents tied to one cue become pieces of one quote.
     """
     problems: list[tuple[str, str]] = []
     by_key = {region.key: region for region in regions}
@@ -132,8 +207,11 @@ def quotes_from_graph(
         linked.update((head, child))
     anchors = [r for r in regions if r.label == "CONTENT" or r.key in children or r.key not in linked]
     quotes: list[Quote] = []
+    pieces: list[Piece] = []
+    carried_ids = _carried(carried, "quote_ids")
     for anchor in sorted(anchors, key=lambda r: (r.start, r.end, r.label)):
         roles: dict[str, Role] = {LABEL_ROLES[anchor.label]: Role(anchor.start, anchor.end)}
+        cue_key: Hashable = anchor.key if anchor.label == "CUE" else None
         for head_key in sorted(
             set(heads.get(anchor.key, [])), key=lambda k: (by_key[k].start, by_key[k].end)
         ):
@@ -148,6 +226,8 @@ def quotes_from_graph(
                 )
                 continue
             roles[role] = Role(head.start, head.end)
+            if role == "cue":
+                cue_key = head_key
         kind = anchor.kind or infer_kind(text, roles.get("content"))
         quotes.append(
             Quote(
@@ -158,7 +238,91 @@ def quotes_from_graph(
                 source=source,
             )
         )
-    return quotes, problems
+        pieces.append(Piece(cue_key, carried_ids.get(role_key(anchor.label, anchor.start, anchor.end))))
+    ids = piece_ids(pieces, record_id, reserved=set(carried_ids.values()))
+    links = _carried(carried, "quote_links")
+    return [_with_id(quote, quote_id, links) for quote, quote_id in zip(quotes, ids, strict=True)], problems
+
+
+@dataclass(frozen=True)
+class Piece:
+    """What decides a rebuilt quote's id: the cue region it is tied to, and the id its anchor carried."""
+
+    cue: Hashable | None
+    carried_id: str | None
+
+
+def _carried(carried: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
+    value = carried.get(key) if isinstance(carried, Mapping) else None
+    return value if isinstance(value, dict) else {}
+
+
+def piece_ids(
+    pieces: Sequence[Piece], record_id: str | None, *, reserved: Iterable[str] = ()
+) -> list[str | None]:
+    """One id per rebuilt quote: pieces tied to one cue share one; a kept id is never given out twice.
+
+    A group of pieces (same cue; without a cue, the same carried id) takes the id its pieces carried.
+    Pieces that carried different ids keep their own. A group of several pieces that carried none gets a
+    new ``<record id>:q<n>``; a single new quote gets none. When an edit splits a quote, the first group
+    in the text keeps the id and the others are new quotes. New ids avoid ``reserved`` (every id the task
+    carried, deleted quotes' included, so a new quote never inherits a deleted one's links).
+    """
+    groups: dict[Hashable, list[int]] = {}
+    for i, piece in enumerate(pieces):
+        if piece.cue is not None:
+            key: Hashable = ("cue", piece.cue)
+        elif piece.carried_id is not None:
+            key = ("id", piece.carried_id)
+        else:
+            key = ("alone", i)
+        groups.setdefault(key, []).append(i)
+    taken = {p.carried_id for p in pieces if p.carried_id is not None} | set(reserved)
+    owner: dict[str, Hashable] = {}
+    ids: list[str | None] = [None] * len(pieces)
+    for key, members in groups.items():
+        kept = list(dict.fromkeys(pieces[i].carried_id for i in members if pieces[i].carried_id))
+        for i in members:
+            own = pieces[i].carried_id if len(kept) > 1 else None
+            ids[i] = own or (kept[0] if kept else None)
+        for quote_id in dict.fromkeys(ids[i] for i in members if ids[i] is not None):
+            if owner.setdefault(quote_id, key) != key:  # split off an earlier group: a new quote
+                fresh = _fresh_id(record_id, taken) if len(members) > 1 else None
+                for i in members:
+                    if ids[i] == quote_id:
+                        ids[i] = fresh
+        if all(ids[i] is None for i in members) and len(members) > 1:
+            fresh = _fresh_id(record_id, taken)
+            for i in members:
+                ids[i] = fresh
+    return ids
+
+
+def _fresh_id(record_id: str | None, taken: set[str]) -> str:
+    n = 0
+    while (candidate := f"{record_id}:q{n}" if record_id else f"q{n}") in taken:
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _with_id(quote: Quote, quote_id: str | None, links: Mapping[str, Any]) -> Quote:
+    if quote_id is None:
+        return quote
+    quote.id = quote_id
+    link = links.get(quote_id)
+    if not isinstance(link, dict):
+        return quote
+    linked = link.get("linked_records")
+    if isinstance(linked, list) and all(isinstance(r, str) for r in linked):
+        quote.linked_records = list(linked)
+    speaker = None if quote.speaker is None else [quote.speaker.start, quote.speaker.end]
+    resolved = link.get("speaker_resolved")
+    if isinstance(resolved, dict) and link.get("speaker") == speaker:
+        # A hand-edited link that no longer reads as a resolution is dropped, not guessed at.
+        with contextlib.suppress(msgspec.ValidationError):
+            quote.speaker_resolved = msgspec.convert(resolved, ResolvedSpeaker)
+    return quote
 
 
 def event_parts(events: Iterable[Event]) -> tuple[list[str], list[tuple[int, int, str]]]:
@@ -178,12 +342,20 @@ def _event_order(label: str) -> tuple[int, str]:
 
 def events_from(
     labels: Iterable[str], triggers: Iterable[tuple[int, int, str]], *, source: str | None
-) -> tuple[list[Event], list[tuple[str, str]]]:
-    """Events from chosen types and trigger spans; a trigger implies its type even if it was not ticked."""
+) -> tuple[list[Event], list[tuple[str, str]], int]:
+    """Events from the ticked types and the trigger spans of those types, and how many triggers were dropped.
+
+    The ticked types are the annotator's answer; a trigger of a type that is not ticked was left in place
+    by a view that cannot remove it (or drawn and then unticked), so it is dropped and counted.
+    """
+    chosen = set(labels)
     by_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    dropped = 0
     for start, end, label in sorted(set(triggers)):
-        by_label[label].append((start, end))
-    chosen = set(labels) | set(by_label)
+        if label in chosen:
+            by_label[label].append((start, end))
+        else:
+            dropped += 1
     problems = [
         ("unknown-label", f"event type {label!r} is not a PLOVER type")
         for label in sorted(chosen)
@@ -195,4 +367,4 @@ def events_from(
         for span in spans:
             trigger = Role(*span) if span is not None else None
             events.append(Event(label=label, trigger=trigger, source=source))
-    return events, problems
+    return events, problems, dropped

@@ -1,8 +1,10 @@
-"""Offsets at the boundary of labeling tools: code points inside, UTF-16 and CRLF readings tried on import.
+"""Offsets at the boundary of labeling tools: code points inside; UTF-16, grapheme, CRLF readings on import.
 
-Python counts code points; a browser counts UTF-16 code units and its DOM turns ``\\r\\n`` into one
-character. A span that came back from a tool is placed by trying those readings in a fixed order and
-keeping the first that fits; one that fits none is reported, never moved to the nearest plausible place.
+Python counts code points; a browser counts UTF-16 code units, its DOM turns ``\\r\\n`` into one character,
+and doccano projects in grapheme mode count grapheme clusters (what a reader sees as one character: a
+flag, an emoji with a skin tone, a letter with its combining accents). A span that came back from a tool
+is placed by trying those readings and keeping one that fits; one that fits none, or a row whose readings
+disagree with nothing to tell them apart, is reported, never moved to the nearest plausible place.
 """
 
 from __future__ import annotations
@@ -13,7 +15,23 @@ from dataclasses import dataclass
 from functools import cached_property
 
 # Order matters: a span is read the way the toolkit wrote it first, then the browser ways.
-READINGS: tuple[str, ...] = ("codepoint", "utf16", "crlf", "crlf+utf16")
+READINGS: tuple[str, ...] = ("codepoint", "utf16", "crlf", "crlf+utf16", "grapheme")
+# The units an export can write offsets in (the CRLF readings are a DOM accident, not a unit to choose).
+UNITS: tuple[str, ...] = ("codepoint", "utf16", "grapheme")
+READING_NAMES: dict[str, str] = {
+    "codepoint": "code points",
+    "utf16": "UTF-16 units",
+    "grapheme": "grapheme clusters",
+    "crlf": "offsets with CRLF as one character",
+    "crlf+utf16": "UTF-16 units with CRLF as one character",
+}
+
+
+def grapheme_starts(text: str) -> list[int]:
+    """The code point offset of every extended grapheme cluster (Unicode UAX #29), then ``len(text)``."""
+    import regex
+
+    return [m.start() for m in regex.finditer(r"\X", text)] + [len(text)]
 
 
 class OffsetMap:
@@ -29,6 +47,17 @@ class OffsetMap:
     @cached_property
     def has_crlf(self) -> bool:
         return "\r\n" in self.text
+
+    @cached_property
+    def _clusters(self) -> list[int]:
+        return grapheme_starts(self.text)
+
+    @cached_property
+    def has_clusters(self) -> bool:
+        """Whether some grapheme cluster is longer than one code point (else grapheme = code point)."""
+        if self.text.isascii() and not self.has_crlf:
+            return False
+        return len(self._clusters) - 1 != len(self.text)
 
     def _positions(self, *, utf16: bool, crlf: bool) -> list[int]:
         """Position in the browser's units of every code point boundary 0..len(text)."""
@@ -54,12 +83,31 @@ class OffsetMap:
         """The code point offset of a UTF-16 offset; None inside a surrogate pair or outside the text."""
         return self._from_units(self._utf16, offset)
 
+    def to_grapheme(self, offset: int) -> int | None:
+        """The grapheme cluster index of a code point offset; None inside a cluster."""
+        if not self.has_clusters:
+            return offset
+        index = bisect_left(self._clusters, offset)
+        return index if index < len(self._clusters) and self._clusters[index] == offset else None
+
+    def to_unit(self, unit: str, offset: int) -> int | None:
+        """A code point offset counted in ``unit`` (one of UNITS); None where that unit has no boundary."""
+        if unit == "utf16":
+            return self.to_utf16(offset)
+        if unit == "grapheme":
+            return self.to_grapheme(offset)
+        return offset
+
     def from_reading(self, reading: str, offset: int) -> int | None:
         """Read ``offset`` as counted in ``reading`` (one of READINGS) and return it in code points."""
         if reading == "codepoint":
             return offset if 0 <= offset <= len(self.text) else None
         if reading == "utf16":
             return self.from_utf16(offset)
+        if reading == "grapheme":
+            if not self.has_clusters:
+                return offset if 0 <= offset <= len(self.text) else None
+            return self._clusters[offset] if 0 <= offset < len(self._clusters) else None
         return self._from_units(self._crlf_units(reading), offset)
 
     def readings(self) -> tuple[str, ...]:
@@ -71,6 +119,8 @@ class OffsetMap:
             found.append("crlf")
             if self.has_astral:
                 found.append("crlf+utf16")
+        if self.has_clusters:
+            found.append("grapheme")
         return tuple(found)
 
     def _crlf_units(self, reading: str) -> list[int]:
@@ -129,21 +179,15 @@ def place_span(
     whitespace runs). Without it a code-point reading inside the text fits, unless it misses token
     boundaries that exactly one other reading hits (a shift made by an emoji or a ``\\r\\n`` earlier on).
     """
-    if (
-        isinstance(start, bool)
-        or isinstance(end, bool)
-        or not isinstance(start, int)
-        or not isinstance(end, int)
-    ):
-        return PlacementProblem("span-offsets", f"offsets must be integers, got {start!r}-{end!r}")
-    if start >= end:
-        return PlacementProblem("span-empty", f"span {start}-{end} is empty or reversed")
+    checked = _check_ints(start, end)
+    if checked is not None:
+        return checked
     offsets = offsets or OffsetMap(text)
     candidates: list[Placement] = []
     for reading in offsets.readings():
-        s, e = offsets.from_reading(reading, start), offsets.from_reading(reading, end)
-        if s is not None and e is not None and s < e:
-            candidates.append(Placement(s, e, reading))
+        pair = _read_pair(offsets, reading, (start, end))
+        if pair is not None:
+            candidates.append(Placement(*pair, reading))
     if expected_text is not None:
         return _place_by_text(text, start, end, expected_text, candidates)
     return _place_by_bounds(text, start, end, candidates, token_bounds)
@@ -160,7 +204,7 @@ def _place_by_text(
     return PlacementProblem(
         "span-text-mismatch",
         f"span {start}-{end} should read {expected!r} but the text there is {found}, "
-        f"in code points, UTF-16 and CRLF readings alike",
+        f"in code points, UTF-16, grapheme and CRLF readings alike",
     )
 
 
@@ -171,17 +215,183 @@ def _place_by_bounds(
     candidates: list[Placement],
     token_bounds: tuple[frozenset[int], frozenset[int]] | None,
 ) -> Placement | PlacementProblem:
-    if not candidates or candidates[0].reading != "codepoint":
+    if not candidates:
         return PlacementProblem(
             "span-out-of-range", f"span {start}-{end} lies outside the text ({len(text)} code points)"
         )
-    if token_bounds is None or len(candidates) == 1:
-        return candidates[0]
-    starts, ends = token_bounds
-    aligned = [c for c in candidates if c.start in starts and c.end in ends]
-    if aligned and aligned[0].reading != "codepoint" and len(aligned) == 1:
+    distinct: list[Placement] = []
+    for candidate in candidates:  # the first reading that gives each placement speaks for it
+        if all((c.start, c.end) != (candidate.start, candidate.end) for c in distinct):
+            distinct.append(candidate)
+    if len(distinct) == 1:
+        return distinct[0]
+    aligned = [c for c in distinct if _on_tokens(c.start, c.end, token_bounds)]
+    if len(aligned) == 1:
         return aligned[0]
-    return candidates[0]
+    if distinct[0].reading == "codepoint" and not aligned:
+        return distinct[0]  # no tokens to tell by, or none fits them: the offsets stand as written
+    if distinct[0].reading == "codepoint" and distinct[0] in aligned:
+        return distinct[0]
+    return PlacementProblem("span-offsets-ambiguous", f"span {start}-{end} {_disagreement(text, distinct)}")
+
+
+def _on_tokens(start: int, end: int, token_bounds: tuple[frozenset[int], frozenset[int]] | None) -> bool:
+    return token_bounds is not None and start in token_bounds[0] and end in token_bounds[1]
+
+
+def _disagreement(text: str, placements: Sequence[Placement]) -> str:
+    readings = ", ".join(f"{READING_NAMES[p.reading]} {text[p.start : p.end]!r}" for p in placements)
+    return f"reads differently by unit ({readings}) and nothing tells which unit the tool counted in"
+
+
+@dataclass(frozen=True)
+class RowPlacement:
+    """Every span of one row placed in one reading, or why not: one problem per span or for the row."""
+
+    placements: list[Placement | PlacementProblem]
+    reading: str = "codepoint"
+    problem: PlacementProblem | None = None
+
+
+def place_row(
+    text: str,
+    spans: Sequence[tuple[object, object]],
+    *,
+    declared: str | None = None,
+    offsets: OffsetMap | None = None,
+    token_bounds: tuple[frozenset[int], frozenset[int]] | None = None,
+) -> RowPlacement:
+    """Place all spans of a row that carries no span text (doccano), reading them all in one unit.
+
+    A tool counts one way for a whole row, so the unit is decided per row: the only reading that places
+    every span, else the only one that puts every span on token boundaries, else the unit the export
+    declared (when it fits). Readings that disagree with nothing to choose between them are a problem
+    for the row: a shifted span is never imported.
+    """
+    offsets = offsets or OffsetMap(text)
+    placements: list[Placement | PlacementProblem] = []
+    good: list[int] = []
+    for i, (start, end) in enumerate(spans):
+        checked = _check_ints(start, end)
+        placements.append(checked if checked is not None else Placement(0, 0, "codepoint"))
+        if checked is None:
+            good.append(i)
+    if not good:
+        return RowPlacement(placements)
+    results: dict[str, tuple[tuple[int, int], ...]] = {}
+    for reading in offsets.readings():
+        placed = [_read_pair(offsets, reading, spans[i]) for i in good]
+        if all(p is not None for p in placed):
+            results[reading] = tuple(placed)  # type: ignore[arg-type]
+    if not results:
+        return _no_reading_fits(text, spans, good, placements, offsets)
+    outcomes: dict[tuple[tuple[int, int], ...], str] = {}
+    for reading, outcome in results.items():  # the declared unit speaks for the placement it gives
+        if reading == declared or outcome not in outcomes:
+            outcomes[outcome] = reading
+    if declared in UNITS and declared not in results and declared not in offsets.readings():
+        declared = "codepoint"  # a unit that counts this text as code points do (no emoji, no clusters)
+    chosen = _choose(outcomes, results.get(declared or ""), token_bounds)
+    if chosen is None:
+        shown = _row_disagreement(text, spans, good, outcomes)
+        problem = PlacementProblem("span-offsets-ambiguous", shown)
+        return RowPlacement(placements, problem=problem)
+    outcome, reading = chosen
+    for i, (s, e) in zip(good, outcome, strict=True):
+        same = (s, e) == spans[i]
+        placements[i] = Placement(s, e, "codepoint" if same else reading)
+    return RowPlacement(placements, reading)
+
+
+def _check_ints(start: object, end: object) -> PlacementProblem | None:
+    if (
+        isinstance(start, bool)
+        or isinstance(end, bool)
+        or not isinstance(start, int)
+        or not isinstance(end, int)
+    ):
+        return PlacementProblem("span-offsets", f"offsets must be integers, got {start!r}-{end!r}")
+    if start >= end:
+        return PlacementProblem("span-empty", f"span {start}-{end} is empty or reversed")
+    return None
+
+
+def _read_pair(offsets: OffsetMap, reading: str, span: tuple[object, object]) -> tuple[int, int] | None:
+    s = offsets.from_reading(reading, span[0])  # type: ignore[arg-type]
+    e = offsets.from_reading(reading, span[1])  # type: ignore[arg-type]
+    return (s, e) if s is not None and e is not None and s < e else None
+
+
+def _choose(
+    outcomes: dict[tuple[tuple[int, int], ...], str],
+    declared: tuple[tuple[int, int], ...] | None,
+    token_bounds: tuple[frozenset[int], frozenset[int]] | None,
+) -> tuple[tuple[tuple[int, int], ...], str] | None:
+    if len(outcomes) == 1:
+        return next(iter(outcomes.items()))
+    aligned = [o for o in outcomes if all(_on_tokens(s, e, token_bounds) for s, e in o)]
+    if len(aligned) == 1:
+        return aligned[0], outcomes[aligned[0]]
+    if declared is not None and (not aligned or declared in aligned):
+        return declared, outcomes[declared]
+    return None
+
+
+def _no_reading_fits(
+    text: str,
+    spans: Sequence[tuple[object, object]],
+    good: list[int],
+    placements: list[Placement | PlacementProblem],
+    offsets: OffsetMap,
+) -> RowPlacement:
+    units = f"{len(text)} code points" + (
+        f", {offsets.to_utf16(len(text))} UTF-16 units" if offsets.has_astral else ""
+    )
+    alone = 0
+    for i in good:
+        if any(_read_pair(offsets, r, spans[i]) is not None for r in offsets.readings()):
+            alone += 1
+            continue
+        start, end = spans[i]
+        placements[i] = PlacementProblem(
+            "span-out-of-range", f"span {start}-{end} lies outside the text ({units})"
+        )
+    if alone == len(good):  # each span fits some unit, but no one unit fits them all
+        return RowPlacement(
+            placements,
+            problem=PlacementProblem(
+                "span-offsets-mixed",
+                "no one unit (code points, UTF-16 units, grapheme clusters) places every span",
+            ),
+        )
+    for i in good:
+        if isinstance(placements[i], Placement):
+            placements[i] = PlacementProblem(
+                "span-offsets-mixed", "not placed: another span of the row fits no unit"
+            )
+    return RowPlacement(placements, problem=None)
+
+
+def _row_disagreement(
+    text: str,
+    spans: Sequence[tuple[object, object]],
+    good: list[int],
+    outcomes: dict[tuple[tuple[int, int], ...], str],
+) -> str:
+    """Name the first span whose readings differ, and what each unit makes of it."""
+    for n, i in enumerate(good):
+        seen = {outcome[n] for outcome in outcomes}
+        if len(seen) > 1:
+            readings = ", ".join(
+                f"{READING_NAMES[reading]} {text[outcome[n][0] : outcome[n][1]]!r}"
+                for outcome, reading in outcomes.items()
+            )
+            start, end = spans[i]
+            return (
+                f"span {start}-{end} reads differently by unit ({readings}) and nothing tells which unit "
+                "the row counts in"
+            )
+    return "the row's spans read differently by unit"
 
 
 def token_bounds(tokens: Iterable[object]) -> tuple[frozenset[int], frozenset[int]]:

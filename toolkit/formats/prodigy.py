@@ -15,9 +15,17 @@ import msgspec
 
 from toolkit.errors import InputError
 from toolkit.formats.base import ParsedAnswer, ReadContext, ToolFormat, human_source
-from toolkit.formats.layers import RegionIn, event_parts, events_from, quote_graph, quotes_from_graph
+from toolkit.formats.layers import (
+    RegionIn,
+    event_parts,
+    events_from,
+    quote_carry,
+    quote_graph,
+    quotes_from_graph,
+    shared_anchor_problems,
+)
 from toolkit.formats.offsets import overlapping_pairs, token_indices
-from toolkit.jsonl import read_json_lines
+from toolkit.jsonl import ReadStats, read_json_lines
 from toolkit.labels import PLOVER_TYPES
 from toolkit.record import ANSWERS, Record, Span, record_from_dict, record_to_dict
 
@@ -35,7 +43,7 @@ VIEW_IDS: dict[str, str] = {
 SHAPE_VIEW_IDS = frozenset({"review", "blocks"})
 # Keys a view's task uses to show its layer; they are read back into the layer, not kept as extras.
 LAYER_KEYS: dict[str, tuple[str, ...]] = {
-    "quotes": ("spans", "relations"),
+    "quotes": ("spans", "relations", "quote_ids", "quote_links"),
     "events": ("spans", "options", "accept", "config"),
 }
 
@@ -56,7 +64,7 @@ class ProdigyFormat(ToolFormat):
             if not record.tokens:
                 return ["no tokens (rel.manual joins spans by token)"]
             roles, _ = quote_graph(record.quotes)
-            return [
+            return shared_anchor_problems(record.quotes) + [
                 f"quote role {r.label} {r.start}-{r.end} does not start and end on token boundaries"
                 for r in roles
                 if token_indices(r.start, r.end, record.tokens) is None
@@ -83,12 +91,14 @@ class ProdigyFormat(ToolFormat):
         return task
 
     def read_answers(self, path: str | Path, context: ReadContext) -> Iterator[ParsedAnswer]:
-        for line, obj in read_json_lines(path):
+        stats = ReadStats()
+        for line, obj in read_json_lines(path, skip_invalid=context.skip_invalid, stats=stats):
             if "answer" not in obj:
                 context.skip("lines without an answer (tasks, not annotations)")
                 continue
             view = context.view or _answer_view(obj, path, line)
             yield _parse_answer(obj, view, str(path), line, context)
+        context.skip("lines that are not JSON objects", len(stats.skipped))
 
 
 def _span_str(span: Span) -> str:
@@ -121,7 +131,7 @@ def _quotes_task(record: Record) -> dict[str, Any]:
         }
         for r in relations
     ]
-    return {"spans": spans, "relations": rels}
+    return {"spans": spans, "relations": rels, **quote_carry(record.quotes)}
 
 
 def _events_task(record: Record) -> dict[str, Any]:
@@ -173,7 +183,7 @@ def _parse_answer(obj: dict[str, Any], view: str, path: str, line: int, context:
         record.spans = _entities(parsed, raw_spans, source, context)
     elif view_layer == "quotes":
         record.spans = []
-        record.quotes = _quotes(parsed, raw_spans, obj.get("relations") or [], source)
+        record.quotes = _quotes(parsed, raw_spans, obj.get("relations") or [], source, carried=obj)
     else:
         record.spans = []
         record.events = _events(parsed, raw_spans, obj.get("accept") or [], source)
@@ -217,7 +227,12 @@ def _entities(
 
 
 def _quotes(
-    parsed: ParsedAnswer, raw_spans: list[dict[str, Any]], raw_relations: Any, source: str
+    parsed: ParsedAnswer,
+    raw_spans: list[dict[str, Any]],
+    raw_relations: Any,
+    source: str,
+    *,
+    carried: dict[str, Any],
 ) -> list[Any]:
     regions: list[RegionIn] = []
     by_offsets: dict[tuple[Any, Any, Any], int] = {}
@@ -239,7 +254,9 @@ def _quotes(
             )
             continue
         links.append((ends[0], ends[1]))
-    quotes, problems = quotes_from_graph(parsed.record.text, regions, links, source=source)
+    quotes, problems = quotes_from_graph(
+        parsed.record.text, regions, links, source=source, carried=carried, record_id=parsed.record_id
+    )
     for rule, message in problems:
         parsed.problem(rule, message)
     return quotes
@@ -269,7 +286,9 @@ def _events(parsed: ParsedAnswer, raw_spans: list[dict[str, Any]], accept: Any, 
         placed = _placed(parsed, raw, f"trigger {raw.get('label')}")
         if placed is not None:
             triggers.append((placed[0], placed[1], str(raw.get("label"))))
-    events, problems = events_from(accept, triggers, source=source)
+    # The choice view shows the task's trigger spans but cannot remove them: the ticked options decide.
+    events, problems, dropped = events_from(accept, triggers, source=source)
+    parsed.drop("event triggers of unticked types", dropped)
     for rule, message in problems:
         parsed.problem(rule, message)
     return events

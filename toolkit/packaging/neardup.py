@@ -134,7 +134,7 @@ class NearDuplicateFinder:
     def find(self, *, threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> NearDuplicates:
         """Clusters of two or more groups whose estimated Jaccard similarity reaches ``threshold``."""
         import numpy as np
-        from datasketch import LeanMinHash, MinHashLSH
+        from datasketch import LeanMinHash, MinHash, MinHashLSH
 
         self._shingle_pending()
         groups = sorted(g for g, store in self._shingles.items() if len(store))
@@ -142,9 +142,10 @@ class NearDuplicateFinder:
             np.unique(np.frombuffer(self._shingles[g], dtype=np.uint64) & np.uint64(_LOW32)).astype(np.uint32)
             for g in groups
         ]
+        # The shingle hashes are already uniform 32-bit numbers, so ``int`` is the hash function.
         sketches = [
-            LeanMinHash(seed=MINHASH_SEED, hashvalues=row, scheme="affine32")
-            for row in minhash_values(values, num_perm=num_perm)
+            LeanMinHash(sketch)
+            for sketch in MinHash.bulk(values, num_perm=num_perm, seed=MINHASH_SEED, hashfunc=int)
         ]
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         with lsh.insertion_session() as session:
@@ -180,52 +181,3 @@ def _mix64(values: Any) -> Any:
     values = values ^ (values >> np.uint64(33))
     values = values * np.uint64(0xC4CEB9FE1A85EC53)
     return values ^ (values >> np.uint64(33))
-
-
-def _fmix32(values: Any) -> Any:
-    """MurmurHash3's 32-bit finalizer, as datasketch's affine32 scheme applies it to every input hash."""
-    import numpy as np
-
-    values = values ^ (values >> np.uint32(16))
-    values = values * np.uint32(0x85EBCA6B)
-    values = values ^ (values >> np.uint32(13))
-    values = values * np.uint32(0xC2B2AE35)
-    return values ^ (values >> np.uint32(16))
-
-
-def minhash_values(sets: list[Any], *, num_perm: int = NUM_PERM, chunk: int = 1 << 15) -> Any:
-    """MinHash hash values of many sets of 32-bit hashes at once, one row per (non-empty) set.
-
-    The same numbers ``datasketch.MinHash(num_perm, seed=MINHASH_SEED, hashfunc=int).update_batch(s)`` gives
-    (its default affine32 scheme, with its own permutations; a test checks the two agree), but computed for a
-    chunk of sets in a few numpy calls instead of one Python round per set: one MinHash per group of a large
-    corpus is tens of thousands of sets.
-    """
-    import numpy as np
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=MINHASH_SEED).permutations
-
-    def permuted(hashes: Any) -> Any:
-        # (values x permutations) in uint32, whose arithmetic wraps: a * h + b mod 2**32.
-        return _fmix32(np.asarray(hashes, dtype=np.uint32))[:, None] * a[None, :] + b[None, :]
-
-    result = np.empty((len(sets), num_perm), dtype=np.uint32)
-    first = 0
-    while first < len(sets):
-        if len(sets[first]) > chunk:  # one big set: slice it so memory stays at chunk x num_perm
-            big = sets[first]
-            result[first] = np.min(
-                [permuted(big[i : i + chunk]).min(axis=0) for i in range(0, len(big), chunk)], axis=0
-            )
-            first += 1
-            continue
-        last, size = first, 0
-        while last < len(sets) and len(sets[last]) <= chunk and size + len(sets[last]) <= chunk:
-            size += len(sets[last])
-            last += 1
-        part = sets[first:last]
-        starts = np.cumsum([0, *(len(s) for s in part[:-1])])
-        result[first:last] = np.minimum.reduceat(permuted(np.concatenate(part)), starts, axis=0)
-        first = last
-    return result

@@ -38,7 +38,7 @@ import orjson
 
 from toolkit import __version__
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
-from toolkit.jsonl import STDIO, collector_paused
+from toolkit.jsonl import STDIO, collector_paused, remove_stale_temporaries, temporary_prefix
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.packaging.card import CHART_FILE, CardText, manifest_bytes, plot_label_counts, render_card
 from toolkit.packaging.configs import (
@@ -52,6 +52,7 @@ from toolkit.packaging.configs import (
 )
 from toolkit.packaging.neardup import NUM_PERM, SHINGLE_WORDS, THRESHOLD, NearDuplicates
 from toolkit.packaging.splits import (
+    DEFAULT_RATIOS,
     GROUP_BY_DOC,
     SPLIT_NAMES,
     Assignment,
@@ -439,8 +440,10 @@ def _dataset_labels(
 
 
 def _release_folder(parent: Path, version: str) -> Path:
+    """A staging folder beside the version folder; first, those killed packaging runs left are removed."""
     parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".tmp", dir=parent))
+    remove_stale_temporaries(parent, None)  # of any version: only packaging writes here
+    folder = Path(tempfile.mkdtemp(prefix=temporary_prefix(version), suffix=".tmp", dir=parent))
     folder.chmod(0o755)  # mkdtemp makes it private; a release is meant to be read by others
     return folder
 
@@ -499,7 +502,8 @@ def package_dataset(
     method_defaults = prior.manifest["split_method"] if prior else {}
     group_by = group_by or method_defaults.get("group_by", GROUP_BY_DOC)
     seed = seed if seed is not None else method_defaults.get("seed", 0)
-    ratios = parse_ratios(splits if splits is not None else method_defaults.get("ratios_text", "0.8,0.1,0.1"))
+    default_ratios = method_defaults.get("ratios_text", DEFAULT_RATIOS)
+    ratios = parse_ratios(splits if splits is not None else default_ratios)
     notes = []
     if prior and group_by != method_defaults.get("group_by"):
         raise UsageError(

@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.errors import UsageError
 
 SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "test")
-DEFAULT_RATIOS: tuple[float, ...] = (0.8, 0.1, 0.1)
+DEFAULT_RATIOS = "0.8,0.1,0.1"
 GROUP_BY_DOC = "doc"
 GROUP_BY_PARAGRAPH = "paragraph"
 

@@ -8,6 +8,7 @@ function returning findings.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from toolkit.packaging.card import read_front_matter
 
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "README.md"
+SHOWN_ROWS = 3  # differing rows described one by one per file; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,91 @@ def check_counts(manifest: Mapping[str, Any]) -> Iterator[Finding]:
         )
 
 
+def _rows(path: Path, *, with_digest: bool = False) -> Iterator[tuple[Any, ...]]:
+    """(id, text) of each row of one Parquet file, streamed; with ``meta.text_sha256`` too when asked."""
+    import pyarrow.parquet as pq
+
+    columns = ["id", "text", "meta"] if with_digest else ["id", "text"]
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+        values = [batch.column(0).to_pylist(), batch.column(1).to_pylist()]
+        if with_digest:
+            values.append(batch.column(2).field("text_sha256").to_pylist())
+        yield from zip(*values, strict=True)
+
+
+def check_config_rows(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
+    """Row by row, every config holds the records of ``full``: the same id and the very same text; and the
+    full config's texts still hash to their ``meta.text_sha256``.
+
+    The checksums only prove that the files are those the manifest lists: a text edited in one config with
+    the manifest recomputed passes them, and a model trained on that config would see a text the dataset
+    does not hold. An edit made alike in every config is caught by the text's own hash.
+    """
+    import pyarrow as pa
+
+    configs = manifest.get("configs", {})
+    for split, full in sorted(configs.get("full", {}).get("splits", {}).items()):
+        others = {
+            config["splits"][split]["path"]: name
+            for name, config in sorted(configs.items())
+            if name != "full" and split in config.get("splits", {})
+        }
+        if not all((folder / relative).is_file() for relative in [full["path"], *others]):
+            continue  # reported by check_files
+        try:
+            findings = _compare_split(folder, full["path"], list(others))
+        except (pa.ArrowException, OSError, KeyError, ValueError):
+            continue  # unreadable, or without these columns: check_parquet reports it
+        yield from findings
+
+
+def _compare_split(folder: Path, full: str, others: list[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    wrong_digest = 0
+    differing = dict.fromkeys(others, 0)
+    counts = dict.fromkeys([full, *others], 0)
+    streams = [_rows(folder / full, with_digest=True), *(_rows(folder / path) for path in others)]
+    for number, (reference, *rows) in enumerate(itertools.zip_longest(*streams)):
+        if reference is not None:
+            counts[full] += 1
+            row_id, text, digest = reference
+            if (
+                digest is not None
+                and text is not None
+                and hashlib.sha256(text.encode()).hexdigest() != digest
+            ):
+                wrong_digest += 1
+                if wrong_digest <= SHOWN_ROWS:
+                    findings.append(
+                        Finding(
+                            "text-sha256", full, f"row {number} ({row_id!r}): text does not match its sha256"
+                        )
+                    )
+        for path, row in zip(others, rows, strict=True):
+            counts[path] += row is not None
+            if reference is None or row is None or row == reference[:2]:
+                continue
+            differing[path] += 1
+            if differing[path] <= SHOWN_ROWS:
+                findings.append(_row_finding(path, number, reference, row))
+    if wrong_digest > SHOWN_ROWS:
+        findings.append(Finding("text-sha256", full, f"{wrong_digest} rows in all do not match their sha256"))
+    for path in others:
+        if differing[path] > SHOWN_ROWS:
+            findings.append(Finding("config-text", path, f"{differing[path]} rows in all differ from full"))
+        if counts[path] != counts[full]:
+            findings.append(
+                Finding("config-rows", path, f"{counts[path]} rows, the full config has {counts[full]}")
+            )
+    return findings
+
+
+def _row_finding(path: str, number: int, full: tuple[Any, ...], row: tuple[Any, ...]) -> Finding:
+    if row[0] != full[0]:
+        return Finding("config-id", path, f"row {number}: id {row[0]!r}, the full config has {full[0]!r}")
+    return Finding("config-text", path, f"row {number} ({full[0]!r}): text differs from the full config's")
+
+
 def check_spacy(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
     """Every DocBin shard loads, and each split has as many docs as records."""
     from spacy.tokens import DocBin
@@ -319,6 +406,7 @@ def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
         for split, expected in sorted(info["splits"].items()):
             declared = card_configs.get(config, {}).get("features")
             report.findings += check_parquet(folder, config, split, expected, declared, report)
+    report.findings += check_config_rows(folder, manifest)
     if manifest.get("spacy"):
         report.findings += check_spacy(folder, manifest)
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from collections import deque
@@ -150,9 +151,18 @@ class Preannotator:
                 pending.append(record)
                 yield record.text
 
-        for doc in self.nlp.pipe(texts(), batch_size=batch, n_process=n_process):
-            yield from self._add(pending.popleft(), doc)
+        with contextlib.closing(self._docs(texts(), n_process=n_process, batch=batch)) as docs:
+            for doc in docs:
+                yield from self._add(pending.popleft(), doc)
         yield from self._end_document()
+
+    def _docs(self, texts: Iterator[str], *, n_process: int, batch: int) -> Iterator[Doc]:
+        from toolkit.preannotate.workers import can_fork, pipe_in_processes
+
+        if n_process > 1 and can_fork():
+            # Our own pool, not nlp.pipe's: its workers can be stopped on Ctrl-C and SIGTERM (workers.py).
+            return pipe_in_processes(self.nlp, texts, n_process=n_process, batch_size=batch)
+        return iter(self.nlp.pipe(texts, batch_size=batch, n_process=n_process))
 
     def _end_document(self) -> Iterator[Record]:
         yield from self._released(self.linker.finish())
@@ -300,7 +310,9 @@ def preannotate(
         summary=summary,
     )
     try:
-        write_records(output, track(annotated, description="preannotate", quiet=quiet))
+        # Closed on any way out, so worker processes stop now rather than whenever the generator is collected.
+        with contextlib.closing(annotated):
+            write_records(output, track(annotated, description="preannotate", quiet=quiet))
     except InputError as exc:
         exc.path = exc.path or str(input)
         raise

@@ -21,7 +21,7 @@ import orjson
 
 from toolkit import __version__
 from toolkit.errors import InputError, ModelNotFoundError, UsageError
-from toolkit.jsonl import STDIO, read_records_with_lines
+from toolkit.jsonl import STDIO, read_records_with_lines, remove_stale_temporaries, temporary_prefix
 from toolkit.labels import PLOVER_TYPES
 from toolkit.preannotate.events import TEXTCAT, score_event_labels
 
@@ -250,7 +250,8 @@ def _spacy_version() -> str:
 def _write_model(nlp: Language, summary: dict[str, Any], target: Path, *, force: bool) -> None:
     """Write the pipeline beside ``target`` and move it into place only once it is complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    remove_stale_temporaries(target.parent, target.name)  # staging folders of killed runs
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(target.name), suffix=".tmp", dir=target.parent))
     try:
         nlp.to_disk(staging)
         meta = orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"

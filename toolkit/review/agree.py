@@ -13,7 +13,7 @@ from typing import Any
 from toolkit.errors import InputError
 from toolkit.jsonl import read_records_with_lines
 from toolkit.labels import PLOVER_TYPES, QUOTE_ROLES
-from toolkit.record import Record, text_sha256
+from toolkit.record import ANSWERS, Record, text_sha256
 
 ACCEPT = "accept"
 # What is compared: entity spans, and each quote role on its own.
@@ -48,11 +48,25 @@ def answer_state(record: Record) -> str:
     return record.answer or ACCEPT
 
 
+def check_answer(record: Record, *, path: str, line: int) -> None:
+    """Only Prodigy's three answers mean something; any other (a typo, "maybe") would be counted as its own
+    decision and could win a majority."""
+    if record.answer is not None and record.answer not in ANSWERS:
+        raise InputError(
+            f"answer {record.answer!r} is not one of {', '.join(ANSWERS)}",
+            path=path,
+            line=line,
+            rule="answer-value",
+            hint="fix the answer, or leave it out for an accepted annotation",
+        )
+
+
 def read_answers(paths: Iterable[str | Path]) -> Iterator[Answer]:
     """Every answer row of the files, with its annotator (``_annotator_id``, else the file's name)."""
     for path in paths:
         fallback = "stdin" if str(path) == "-" else Path(path).stem
         for line, record in read_records_with_lines(path):
+            check_answer(record, path=str(path), line=line)
             yield Answer(
                 task_key(record),
                 record.annotator_id or fallback,
