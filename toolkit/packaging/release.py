@@ -212,14 +212,9 @@ def file_entries(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def labels_file_version(path: str | Path | None) -> tuple[dict[str, Any], Any]:
-    """The labels file's version for the manifest, and its label set (None: toolkit/labels.py)."""
-    try:
-        from toolkit.schemas import load_labels
-    except ImportError:
-        return {
-            "version": None,
-            "note": "toolkit.schemas unavailable: built-in labels (toolkit/labels.py)",
-        }, None
+    """The labels file's version for the manifest, and its label set."""
+    from toolkit.schemas import load_labels
+
     label_set = load_labels(path)
     if label_set.path is None:
         return {
@@ -385,14 +380,27 @@ def _check_request(name: str, version: str, date: str | None) -> None:
         raise UsageError(f"--date {date}: expected YYYY-MM-DD")
 
 
-def run_validation(paths: Sequence[Path], *, labels: str | Path | None, source_dir: str | Path | None) -> Any:
-    """``toolkit validate`` on the inputs; raises ValidationFailedError with the report when they fail."""
-    from toolkit.review.validate import validate
+def validation_context(label_set: Any, source_dir: str | Path | None) -> Any:
+    """What ``toolkit validate`` needs to check records as the first pass decodes them."""
+    from toolkit.review.validate import Context
 
-    report = validate(paths=[str(p) for p in paths], labels=labels, strict=False, source_dir=source_dir)
+    return Context(labels=label_set, scheme=None, source_dir=source_dir)
+
+
+def check_validation(survey: Survey, label_set: Any) -> None:
+    """Raise ValidationFailedError with the report of the first pass when the inputs failed validation."""
+    from toolkit.review.validate import ValidationReport
+
+    report = ValidationReport(
+        findings=survey.findings,
+        files=[str(item.path) for item in survey.inputs],
+        records=survey.decoded,
+        lines=survey.lines,
+        strict=False,
+        labels_version=label_set.version,
+    )
     if not report.ok:
         raise ValidationFailedError(report)
-    return report
 
 
 def default_card_text(name: str) -> CardText:
@@ -474,8 +482,9 @@ def package_dataset(
     ``previous`` (a packaged version folder) binds the split of every group it had, supplies the default
     seed, grouping and ratios, and is the base of the changelog. ``if_exists="compare"`` turns an existing
     version folder into a check: identical output is fine (status "unchanged"), a difference raises.
-    ``validate=False`` skips ``toolkit validate`` (benchmarks on generated data); the packager's own checks
-    (ids, groups, labels, entity alignment, types) always run.
+    ``validate=False`` skips ``toolkit validate``'s rules (tests on generated data); the packager's own
+    checks (ids, groups, labels, entity alignment, types) always run. Validation runs in the first pass over
+    the inputs, on the records it decodes anyway.
     """
     _check_request(name, version, date)
     paths = _check_inputs(inputs)
@@ -498,20 +507,15 @@ def package_dataset(
             f"--group-by {group_by} differs from the previous version's "
             f"{method_defaults.get('group_by')}; its split assignment could not bind"
         )
-    if validate:
-        try:
-            run_validation(paths, labels=labels, source_dir=source_dir)
-        except ModuleNotFoundError as exc:
-            if exc.name != "toolkit.review.validate":
-                raise
-            notes.append("toolkit validate is not installed: only the packager's own checks ran")
+    labels_info, label_set = labels_file_version(labels)
+    context = validation_context(label_set, source_dir) if validate else None
     with collector_paused():
-        survey = survey_inputs(paths, group_by=group_by, quiet=quiet)
+        survey = survey_inputs(paths, group_by=group_by, quiet=quiet, validation=context)
+    check_validation(survey, label_set)
     if not survey.packaged:
         raise CheckFailedError(
             "no accepted records to package", hint="gold records need answer accept (or none)"
         )
-    labels_info, label_set = labels_file_version(labels)
     dataset_labels = _dataset_labels(survey, label_set, entity_scheme, prior)
     label_change = check_against_previous(version, dataset_labels, prior) if prior else None
     assignment = assign_splits(
@@ -533,9 +537,8 @@ def package_dataset(
             written = write_rows(
                 folder,
                 survey.inputs,
-                assignment.splits,
+                [assignment.splits[group] for group in survey.groups],
                 dataset_labels,
-                group_by=group_by,
                 spacy=spacy,
                 keep_digests=prior is not None,
                 quiet=quiet,
