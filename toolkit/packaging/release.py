@@ -29,8 +29,8 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,17 @@ from toolkit import __version__
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
 from toolkit.jsonl import STDIO, collector_paused
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
-from toolkit.packaging.card import CHART_FILE, CardText, manifest_bytes, plot_label_counts, render_card
+from toolkit.packaging.card import (
+    CHART_FILE,
+    LICENSE_FILE,
+    CardText,
+    baseline_summary,
+    check_card_text,
+    check_date,
+    manifest_bytes,
+    plot_label_counts,
+    render_card,
+)
 from toolkit.packaging.configs import (
     BUILTIN_SCHEMES,
     CONFIG_NAMES,
@@ -71,7 +81,6 @@ MANIFEST_FILE = "manifest.json"
 CARD_FILE = "README.md"
 VERSION_PATTERN = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ValidationFailedError(CheckFailedError):
@@ -327,6 +336,7 @@ def build_manifest(
         },
         "groups": {g: assignment.splits[g] for g in sorted(survey.groups)},
         "spacy": written.spacy,
+        "spacy_configs": written.spacy_configs,
         "previous": None
         if previous is None
         else {
@@ -340,11 +350,13 @@ def build_manifest(
 def finish_release(
     folder: Path, manifest: dict[str, Any], labels: DatasetLabels, text: CardText
 ) -> dict[str, Any]:
-    """Chart, card and manifest; the manifest is last because it lists the sha256 of everything else."""
+    """Chart, licence, card and manifest; the manifest is last: it lists the sha256 of everything else."""
     all_features = {c: features(c, labels) for c in CONFIG_NAMES}
     for info in manifest["configs"].values():
         info["download_size"] = sum((folder / s["path"]).stat().st_size for s in info["splits"].values())
     plot_label_counts(folder / CHART_FILE, manifest)
+    if text.license_text:
+        (folder / LICENSE_FILE).write_text(text.license_text.strip() + "\n", encoding="utf-8")
     (folder / CARD_FILE).write_text(render_card(manifest, all_features, text), encoding="utf-8")
     manifest["files"] = file_entries(folder)
     (folder / MANIFEST_FILE).write_bytes(manifest_bytes(manifest))
@@ -372,12 +384,12 @@ def _check_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return paths
 
 
-def _check_request(name: str, version: str, date: str | None) -> None:
+def _check_request(name: str, version: str, date: str | None, card: CardText) -> None:
     if not NAME_PATTERN.match(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' and '-' only")
     parse_version(version)
-    if date is not None and not DATE_PATTERN.match(date):
-        raise UsageError(f"--date {date}: expected YYYY-MM-DD")
+    check_date(date)
+    check_card_text(card)
 
 
 def validation_context(label_set: Any, source_dir: str | Path | None) -> Any:
@@ -474,6 +486,8 @@ def package_dataset(
     validate: bool = True,
     source_dir: str | Path | None = None,
     card: CardText | None = None,
+    score_release: Callable[[Path, dict[str, list[str]]], Mapping[str, Any] | None] | None = None,
+    private: bool = False,
     if_exists: str = "error",
     quiet: bool = True,
 ) -> PackageResult:
@@ -482,11 +496,18 @@ def package_dataset(
     ``previous`` (a packaged version folder) binds the split of every group it had, supplies the default
     seed, grouping and ratios, and is the base of the changelog. ``if_exists="compare"`` turns an existing
     version folder into a check: identical output is fine (status "unchanged"), a difference raises.
+    ``score_release(folder, label_sets)`` is called on the written but unsealed release (data and DocBins in
+    place, no manifest yet; ``label_sets`` as the manifest will hold them) and returns a ``toolkit
+    benchmark`` report whose headline scores go in the card and the manifest; it must be deterministic, or
+    the release would not be reproducible. ``private`` makes a new Hub repository private.
     ``validate=False`` skips ``toolkit validate``'s rules (tests on generated data); the packager's own
     checks (ids, groups, labels, entity alignment, types) always run. Validation runs in the first pass over
     the inputs, on the records it decodes anyway.
     """
-    _check_request(name, version, date)
+    card = card or default_card_text(name)
+    if push_to_hub and card.hub_repo is None:
+        card = replace(card, hub_repo=push_to_hub)
+    _check_request(name, version, date, card)
     paths = _check_inputs(inputs)
     target = Path(output_dir) / name / version
     if if_exists not in ("error", "compare"):
@@ -565,7 +586,11 @@ def package_dataset(
             previous=prior,
             changelog_entry=entry,
         )
-        finish_release(folder, manifest, dataset_labels, card or default_card_text(name))
+        if score_release is not None:
+            card = replace(card, baselines=score_release(folder, dataset_labels.as_lists()))
+        card = replace(card, baselines=baseline_summary(card.baselines))
+        manifest["baselines"] = card.baselines
+        finish_release(folder, manifest, dataset_labels, card)
         status = _put_in_place(folder, target)
     finally:
         if folder.exists():
@@ -577,7 +602,7 @@ def package_dataset(
     if push_to_hub:
         from toolkit.packaging.hub import push_dataset
 
-        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version)
+        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version, private=private)
     return PackageResult(
         dataset_dir=target,
         name=name,

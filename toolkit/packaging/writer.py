@@ -33,6 +33,7 @@ from toolkit.packaging.configs import (
     CONFIG_NAMES,
     DatasetLabels,
     RowError,
+    arrow_schema,
     check_alignment,
     entity_columns,
     events_row,
@@ -299,7 +300,7 @@ class SplitWriter:
 
     def __init__(self, folder: Path, split: str, labels: DatasetLabels, *, exact: bool = False) -> None:
         self.folder, self.split, self.labels, self.exact = folder, split, labels, exact
-        self.schemas = {c: features(c, labels).arrow_schema for c in CONFIG_NAMES}
+        self.schemas = {c: arrow_schema(c, labels) for c in CONFIG_NAMES}
         self.raws: list[bytes] = []
         self.where: list[tuple[str, int]] = []
         self.writers: dict[str, Any] = {}
@@ -589,6 +590,7 @@ class Written:
     spacy: dict[str, dict[str, Any]] | None
     digests: dict[str, bytes] | None
     exact_batches: int = 0
+    spacy_configs: dict[str, dict[str, Any]] | None = None  # task -> file, pipeline, span keys
 
 
 def write_rows(
@@ -616,7 +618,10 @@ def write_rows(
 
             stack.enter_context(msgpack_encoders_cached())
         _stream(inputs, group_splits, writers, shards, digests, quiet=quiet)
-        return _finish(folder, writers, shards, group_splits, digests)
+        written = _finish(folder, writers, shards, group_splits, digests)
+    if shards:
+        written.spacy_configs = write_spacy_configs(folder, shards, labels)
+    return written
 
 
 def _stream(
@@ -688,6 +693,23 @@ def _finish(
     }
     exact = sum(w.exact_batches for w in writers.values())
     return Written(counts, configs, label_counts, spacy_files or None, digests, exact)
+
+
+def write_spacy_configs(folder: Path, shards: Mapping[str, Any], labels: DatasetLabels) -> dict[str, Any]:
+    """A training config per annotated task beside the DocBins, sized on the train split (else on all)."""
+    from toolkit.packaging.spacy_configs import QUOTE_KEYS, shipped_configs
+
+    basis = [shards["train"]] if "train" in shards else list(shards.values())
+    longest = {key: max(shard.longest[key] for shard in basis) for key in QUOTE_KEYS}
+    annotated = {
+        task: any(shard.annotated[task] for shard in basis) for task in ("entities", "quotes", "events")
+    }
+    configs = {}
+    for config in shipped_configs(scheme=labels.entities.name, longest=longest, annotated=annotated):
+        path = folder / "spacy" / config.file
+        path.write_text(config.text, encoding="utf-8")
+        configs[config.task] = {"file": f"spacy/{config.file}", "pipeline": list(config.pipeline)}
+    return configs
 
 
 def _spacy_shards(folder: Path, splits: Sequence[str]) -> dict[str, Any]:
