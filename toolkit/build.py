@@ -106,6 +106,10 @@ def load_settings(root: Path) -> BuildSettings:
         )
     if not isinstance(data.get("card", {}), dict):
         raise InputError("card must be a table ([card])", path=str(path), rule="build-settings")
+    try:  # the card's keys and types are checked now, not after convert and pre-annotate have run
+        card_text_from_settings(data.get("card", {}), CardText("", ""), where="[card]")
+    except UsageError as exc:
+        raise InputError(exc.message, path=str(path), rule="build-settings", hint=exc.hint) from None
     settings = BuildSettings(**data)
     parse_version(settings.version)
     return settings

@@ -195,7 +195,8 @@ def baseline_summary(report: Mapping[str, Any] | None) -> dict[str, Any] | None:
     system's headline scores with their intervals; no timings, so a rebuild gives the same bytes."""
     if not report or not isinstance(report.get("systems"), list):
         return None
-    dataset = report.get("dataset") if isinstance(report.get("dataset"), Mapping) else {}
+    # A full report names its split under "dataset"; a summary (from a manifest) holds it at the top.
+    dataset = report.get("dataset") if isinstance(report.get("dataset"), Mapping) else report
     return {
         "split": dataset.get("split"),
         "records": dataset.get("records"),
@@ -485,7 +486,7 @@ def _load_section(manifest: Mapping[str, Any], text: CardText) -> list[str]:
     lines = [
         "### How to load",
         "",
-        f"With `datasets` {DATASETS_MINIMUM} or later (tested with 3.0, 3.6 and 5.2):",
+        f"With `datasets` {DATASETS_MINIMUM} or later (tested with 3.0.2, 3.6.0 and 5.2.0):",
         "",
         "```python",
         "from datasets import load_dataset",
