@@ -4,8 +4,9 @@ Run by hand: ``.venv/bin/python benchmarks/package.py [--records 1000000] [--rou
 
 It writes N generated gold-like sentence records (26 tokens, entities, quotes, events; documents of 20
 sentences in paragraphs of 5; a few near-duplicate documents; ``meta.adjudication`` on every record, as
-``toolkit adjudicate`` writes it) to a JSONL file, then times two commands, each a fresh process under
-``/usr/bin/time -v`` (wall, user and system CPU, peak RSS), alternated A B A B for ``--rounds`` rounds:
+``toolkit adjudicate`` writes it, unless ``--no-adjudication``) to a JSONL file, then times two commands,
+each a fresh process under ``/usr/bin/time -v`` (wall, user and system CPU, peak RSS), alternated A B A B
+for ``--rounds`` rounds:
 
 - bare: ``python benchmarks/package.py bare FILE OUT``: stream the file with orjson and write the records
   with pyarrow alone (``Table.from_pylist`` in batches of 5,000, one ``ParquetWriter``), the least any
@@ -56,7 +57,7 @@ GOAL_RATIO = 2.0
 GOAL_RSS_MB = 1024
 
 
-def sentence_record(rng: random.Random, doc: int, unit: int) -> dict[str, Any]:
+def sentence_record(rng: random.Random, doc: int, unit: int, *, adjudicated: bool = True) -> dict[str, Any]:
     words = [rng.choice(WORDS) for _ in range(TOKENS)]
     names = [rng.choice(NAMES) for _ in range(3)]
     for slot, (name, _) in zip((2, 10, 18), names, strict=True):
@@ -94,29 +95,31 @@ def sentence_record(rng: random.Random, doc: int, unit: int) -> dict[str, Any]:
         if unit % 2 == 0
         else []
     )
+    meta = {
+        "id": f"doc{doc:07d}:{unit}",
+        "doc_id": f"doc{doc:07d}",
+        "unit": unit,
+        "start": 0,
+        "end": len(text),
+        "date": "2022-03-31",
+        "source": "generated",
+        "paragraph": unit // PARAGRAPH,
+    }
+    if adjudicated:
+        meta["adjudication"] = {"annotators": ["a1", "a2"], "accepted_by": ["a1", "a2"], "method": "majority"}
     return {
         "text": text,
         "tokens": tokens,
         "spans": spans,
         "quotes": quotes,
         "events": events,
-        "meta": {
-            "id": f"doc{doc:07d}:{unit}",
-            "doc_id": f"doc{doc:07d}",
-            "unit": unit,
-            "start": 0,
-            "end": len(text),
-            "date": "2022-03-31",
-            "source": "generated",
-            "paragraph": unit // PARAGRAPH,
-            "adjudication": {"annotators": ["a1", "a2"], "accepted_by": ["a1", "a2"], "method": "majority"},
-        },
+        "meta": meta,
         "answer": "accept",
-        "_annotator_id": "adjudicated",
+        "_annotator_id": "adjudicated" if adjudicated else "a1",
     }
 
 
-def generate(path: Path, records: int, seed: int = 13) -> None:
+def generate(path: Path, records: int, seed: int = 13, *, adjudicated: bool = True) -> None:
     """N records; every 1,000th document repeats the one before it (a near-duplicate pair)."""
     rng = random.Random(seed)
     with path.open("wb") as handle:
@@ -128,7 +131,10 @@ def generate(path: Path, records: int, seed: int = 13) -> None:
                     line.replace(f"doc{doc - 1:07d}".encode(), f"doc{doc:07d}".encode()) for line in previous
                 ]
             else:
-                lines = [orjson.dumps(sentence_record(rng, doc, unit)) for unit in range(count)]
+                lines = [
+                    orjson.dumps(sentence_record(rng, doc, unit, adjudicated=adjudicated))
+                    for unit in range(count)
+                ]
             handle.write(b"\n".join(lines) + b"\n")
             previous = lines
 
@@ -217,15 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="A B rounds (each side runs this many times)")
     parser.add_argument("--spacy", action="store_true", help="keep the DocBin export on")
+    parser.add_argument(
+        "--no-adjudication", action="store_true", help="records without meta.adjudication (no unknown keys)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the generated file in this folder (reused next time)")
     options = parser.parse_args(argv)
     folder = options.keep or Path(tempfile.mkdtemp(prefix="bench-package-"))
     folder.mkdir(parents=True, exist_ok=True)
-    source = folder / f"records-{options.records}.jsonl"
+    kind = "plain" if options.no_adjudication else "adjudicated"
+    source = folder / f"records-{options.records}-{kind}.jsonl"
     try:
         if not source.is_file():
             started = time.perf_counter()
-            generate(source, options.records)
+            generate(source, options.records, adjudicated=not options.no_adjudication)
             print(
                 f"generated {options.records:,} records ({source.stat().st_size / 1e9:.2f} GB) in "
                 f"{time.perf_counter() - started:.1f} s",

@@ -489,3 +489,24 @@ def test_cli_card_file_and_options_fill_the_card(tmp_path):
         "Released 2024-02-29." in card.text
         and (release / "LICENSE.md").read_text() == "# Terms\n\nAsk first.\n"
     )
+
+
+def test_validation_in_the_first_pass_finds_what_toolkit_validate_finds(tmp_path, root):
+    from toolkit.packaging.release import ValidationFailedError
+    from toolkit.review.validate import validate
+
+    records = synthetic_documents(3)
+    records[1]["spans"][0]["label"] = "KITTEN"
+    records[4]["tokens"][2]["start"] += 1
+    records[7]["events"] = [{"label": "PARTY"}]
+    gold = write_jsonl(tmp_path / "gold.jsonl", records)
+    with gold.open("ab") as handle:
+        handle.write(b"{not json\n")
+    with pytest.raises(ValidationFailedError) as caught:
+        package_dataset(
+            inputs=[gold], name="n", version="0.1.0", output_dir=tmp_path / "dist", source_dir=root
+        )
+    alone = validate(paths=[str(gold)], source_dir=root)
+    assert caught.value.report.findings == alone.findings and len(alone.findings) >= 4
+    assert (caught.value.report.records, caught.value.report.lines) == (alone.records, alone.lines)
+    assert not (tmp_path / "dist" / "n" / "0.1.0").exists()

@@ -91,7 +91,7 @@ def package_command(
     card_settings: Annotated[
         Path | None,
         typer.Option(
-            "--card", help="TOML file whose [card] table gives the card's texts (see dataset.toml)."
+            "--card", help="TOML file whose \\[card] table gives the card's texts (see dataset.toml)."
         ),
     ] = None,
     pretty_name: Annotated[str | None, typer.Option("--pretty-name", help="Title of the card.")] = None,

@@ -200,6 +200,7 @@ def baseline_summary(report: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {
         "split": dataset.get("split"),
         "records": dataset.get("records"),
+        "resampling_unit": dataset.get("resampling_unit"),
         "systems": [
             {
                 "name": system.get("name"),
@@ -412,11 +413,12 @@ def _baselines(manifest: Mapping[str, Any], text: CardText) -> list[str]:
         return lines
     split, records = summary.get("split") or "test", summary.get("records")
     size = f" ({records} records)" if records is not None else ""
+    unit = f" over {summary['resampling_unit']}s" if summary.get("resampling_unit") else ""
     lines += [
         f"Scored by `toolkit benchmark` on the {split} split{size} when this version was built, with 95% "
-        "bootstrap intervals. `baseline` is the toolkit's own pre-annotators (spaCy NER with a place list, "
-        "quote and event rules); `spacy:NAME` is the bare spaCy pipeline (entities only). Metric "
-        "definitions: the toolkit's docs/benchmark.md.",
+        f"bootstrap intervals{unit}. `baseline` is the toolkit's own pre-annotators (spaCy NER with a "
+        "place list, quote and event rules); `spacy:NAME` is the bare spaCy pipeline (entities only). "
+        "Metric definitions: the toolkit's docs/benchmark.md.",
         "",
     ]
     lines += _table(["system", "score", "value", "95% CI"], headline)
