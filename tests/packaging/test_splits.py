@@ -36,9 +36,10 @@ def test_parse_ratios_refuses_bad_values(text):
 def test_any_split_may_be_empty_so_a_test_set_packages_alone():
     test_only = parse_ratios("0,0,1")
     assert test_only == {"train": 0.0, "validation": 0.0, "test": 1.0}
-    assignment = assign_splits(groups=[f"doc-{i}" for i in range(30)], seed=0, ratios=test_only)
+    groups = [f"doc-{i}" for i in range(30)]
+    assignment = assign_splits(groups=groups, seed=0, ratios=test_only)
     assert set(assignment.splits.values()) == {"test"} and assignment.repairs == []
-    no_validation = assign_splits(groups=[f"doc-{i}" for i in range(30)], seed=0, ratios=parse_ratios("0.5,0,0.5"))
+    no_validation = assign_splits(groups=groups, seed=0, ratios=parse_ratios("0.5,0,0.5"))
     assert set(no_validation.splits.values()) == {"train", "test"}
 
 
