@@ -91,13 +91,17 @@ class _Visitor:
     id_hashes: array
     error: InputError | None = None  # the first packaging problem, raised once validation has spoken
 
+    validating: bool = False
+
     def __call__(self, number: int, raw: bytes, record: Record) -> None:
         if self.error is not None:
             return
         try:
             self._visit(number, raw, record)
         except InputError as exc:
-            self.error = exc
+            if not self.validating:
+                raise
+            self.error = exc  # validation findings, if any, are reported first
 
     def _visit(self, number: int, raw: bytes, record: Record) -> None:
         where = str(self.item.path)
@@ -199,8 +203,8 @@ def survey_inputs(
 
     ``validation`` (a toolkit.review.validate Context) runs every validation rule on the same decoded
     records; its findings land in ``survey.findings`` and the caller decides. Without it a line that is not a
-    record is an InputError at once. Packaging problems (no id, no group) are raised after the pass, so a
-    validation report, when there is one, comes first.
+    record is an InputError at once. When validating, packaging problems (no id, no group) are raised after
+    the pass, so the validation report, if the inputs fail, comes first.
     """
     import numpy as np
 
@@ -221,7 +225,7 @@ def survey_inputs(
         digest = hashlib.sha256()
         where = str(item.path)
         item.state = file_state(item.path)
-        visitor = _Visitor(survey, item, group_by, finder, id_hashes)
+        visitor = _Visitor(survey, item, group_by, finder, id_hashes, validating=validation is not None)
         counts = FileCounts()
         ctx.file = where
         lines = track(numbered_lines(item.path, digest), description=f"survey {item.path.name}", quiet=quiet)
