@@ -133,7 +133,10 @@ def test_the_card_loads_with_huggingface_hub_and_follows_the_hub_template(manife
         "Dataset Card Contact",
     }
     assert required <= set(ours)
-    assert "- **License:** other: `news-terms`, terms in [https://example.org/terms]" in card.text
+    assert (
+        "- **License:** other: `news-terms`, terms in [https://example.org/terms](<https://example.org/terms>)"
+        in (card.text)
+    )
     assert "Be careful." in card.text and "Sections: Entities." in card.text
     assert "Write to the curators." in card.text
 
@@ -182,6 +185,8 @@ def test_section_texts_are_markdown_with_html_shown_as_text(manifest):
         ({"license": "other", "license_name": "ours"}, "needs --license-link"),
         ({"license": "cc-by-4.0", "license_name": "ours"}, "go with --license other only"),
         ({"pretty_name": "two\nlines"}, "one non-empty line"),
+        ({"license": "other", "license_name": "ours", "license_link": "terms.md) [x"}, "expected an http"),
+        ({"homepage": "javascript:alert(1)"}, "expected an http"),
     ],
 )
 def test_licence_and_title_are_checked(changes, message):

@@ -73,6 +73,8 @@ unknown other
 """
 HUB_LICENSES: frozenset[str] = frozenset(_HUB_LICENSE_TEXT.split())
 LICENSE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# A link the card can hold as it is: a web address, or a path inside the release.
+LINK = re.compile(r"^(https?://[^\s<>]+|[A-Za-z0-9][A-Za-z0-9._/-]*)$")
 
 DIRECT_USE = (
     "Training and evaluating extraction models on English news: named entity recognition (config "
@@ -231,6 +233,9 @@ def check_card_text(text: CardText) -> None:
             )
     elif text.license_name or text.license_link:
         raise UsageError("--license-name and --license-link go with --license other only")
+    for option, value in (("--license-link", text.license_link), ("homepage", text.homepage)):
+        if value is not None and not LINK.match(value):
+            raise UsageError(f"{option} {value!r}: expected an http(s) address or a path in the release")
     if not text.pretty_name.strip() or "\n" in text.pretty_name:
         raise UsageError("--pretty-name must be one non-empty line")
 
@@ -280,6 +285,11 @@ def plain_text(text: str) -> str:
 def markdown_text(text: str) -> str:
     """User Markdown kept as Markdown, but with HTML tags and entities shown as text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").strip()
+
+
+def _link(address: str) -> str:
+    """A Markdown link to a checked address (see LINK); the angle brackets keep ``)`` inside it."""
+    return f"[{plain_text(address)}](<{address}>)"
 
 
 def _fenced(text: str, language: str = "") -> list[str]:
@@ -454,7 +464,7 @@ def _changelog(manifest: Mapping[str, Any]) -> list[str]:
 def _licence_line(text: CardText) -> str:
     if text.license == "other":
         link = text.license_link or LICENSE_FILE
-        return f"other: `{text.license_name}`, terms in [{link}]({link})"
+        return f"other: `{text.license_name}`, terms in {_link(link)}"
     return f"`{text.license}`"
 
 
@@ -681,7 +691,7 @@ def _body(manifest: Mapping[str, Any], text: CardText) -> list[str]:
         "",
         "### Dataset Sources",
         "",
-        f"- **Repository:** {plain_text(text.homepage) if text.homepage else 'not stated'}",
+        f"- **Repository:** {_link(text.homepage) if text.homepage else 'not stated'}",
         "",
         "## Uses",
         "",
