@@ -1,11 +1,12 @@
 """Package gold records as a versioned Hugging Face dataset: group splits, Parquet per config, card, manifest.
 
 ``package_dataset`` streams its inputs twice and never holds the records in memory. The first pass
-(survey.py, a light decode) checks ids, finds the groups, their near-duplicates and the entity labels;
-splits are then assigned per group (splits.py); the second pass (writer.py) writes rows in batches to one
-Parquet file per config and split (features embedded in the Arrow schema, so ClassLabel survives
-``data_files=`` loads), plus optional spaCy DocBin shards. The card, chart and manifest
-are rendered last (card.py).
+(survey.py) decodes each line once, runs ``toolkit validate``'s rules on it, checks ids, finds the groups,
+their near-duplicates and the entity labels; splits are then assigned per group (splits.py); the second pass
+(writer.py) writes rows in batches to one Parquet file per config and split (features embedded in the Arrow
+schema, so ClassLabel survives ``data_files=`` loads), plus optional spaCy DocBin shards and their training
+configs (spacy_configs.py). An optional scorer benchmarks the unsealed release; the chart, licence, card and
+manifest are rendered last (card.py).
 
 A version is immutable: everything is written into a temporary folder beside the target and renamed into
 place; an existing version folder is never written into. The same inputs and options give byte-identical
@@ -13,11 +14,13 @@ files (no clock time inside unless ``date`` is given).
 
 Layout of ``DIST/NAME/X.Y.Z/``::
 
-    README.md                 dataset card (YAML: configs, dataset_info, Hub metadata)
-    manifest.json             sha256 and size of every file, counts, label sets, group splits, changelog
+    README.md                 dataset card (Hub YAML metadata, the sections of the Hub template)
+    LICENSE.md                the terms, when the card gives a licence text
+    manifest.json             sha256/size of every file, counts, label sets, group splits, scores, changelog
     label_counts.png          label counts per split per task
     data/<config>/<split>.parquet   configs: entities (default), quotes, events, full
     spacy/<split>/00000.spacy       DocBin shards (unless spacy=False)
+    spacy/<task>.cfg                spaCy training configs: entities, quotes, events
 """
 
 from __future__ import annotations
