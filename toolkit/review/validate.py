@@ -733,6 +733,22 @@ def rule_plans() -> Plans:
     return plans
 
 
+def check_lines(
+    lines: Iterable[tuple[int, bytes]],
+    ctx: Context,
+    counts: FileCounts,
+    *,
+    rules: bool = True,
+    on_record: Callable[[int, bytes, Record], None] | None = None,
+) -> Iterator[Finding]:
+    """``check_file`` over lines read elsewhere (``ctx.file`` names them). ``on_record(line, raw, record)``
+    sees every record decoded, so toolkit package surveys its inputs in the same pass; ``rules=False``
+    only decodes (the findings are then the lines that are not records)."""
+    plans = rule_plans() if rules else dict.fromkeys(rule_plans(), [])
+    decode = msgspec.json.Decoder(Record).decode
+    yield from _check_lines(lines, ctx, counts, plans, decode, None, on_record)
+
+
 def _check_lines(
     lines: Iterable[tuple[int, bytes]],
     ctx: Context,
@@ -740,6 +756,7 @@ def _check_lines(
     plans: Plans,
     decode: Callable[[bytes], Record],
     validator: Callable[[Any], Any] | None,
+    on_record: Callable[[int, bytes, Record], None] | None = None,
 ) -> Iterator[Finding]:
     """The hot loop: decode each line, pick the suspects of each list, run the rules that apply."""
     for number, raw in lines:
@@ -758,6 +775,8 @@ def _check_lines(
                 continue
             record = outcome
         counts.records += 1
+        if on_record is not None:
+            on_record(number, raw, record)
         ctx.begin(record, number)
         key = (
             bool(ctx.suspect_spans(record)),
