@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 import orjson
 
 from toolkit.errors import InputError
-from toolkit.jsonl import collector_paused
+from toolkit.jsonl import BOM, collector_paused, numbered_lines
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
-BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,21 +686,6 @@ def _slow_decode(raw: bytes, ctx: Context, line: int) -> Record | Finding | None
         return Finding(ctx.file, line, record_id, "schema", severity, _schema_problem(obj, exc), hint)
 
 
-@contextlib.contextmanager
-def _open_lines(path: str) -> Iterator[IO[bytes]]:
-    """The binary stream of a JSONL file, or standard input for ``-``."""
-    if path == "-":
-        yield sys.stdin.buffer
-        return
-    target = Path(path)
-    if not target.exists():
-        raise InputError("no such file", path=path, rule="missing-path")
-    if target.is_dir():
-        raise InputError("is a folder, expected a JSONL file", path=path, rule="not-a-file")
-    with target.open("rb") as handle:
-        yield handle
-
-
 @dataclass
 class FileCounts:
     lines: int = 0
@@ -717,8 +699,8 @@ def check_file(
     decode = msgspec.json.Decoder(Record).decode
     validator = record_validator() if full_schema else None
     ctx.file = path
-    with _open_lines(path) as stream:
-        yield from _check_lines(enumerate(stream, start=1), ctx, counts, rule_plans(), decode, validator)
+    lines = numbered_lines(path, blank=True)
+    yield from _check_lines(lines, ctx, counts, rule_plans(), decode, validator)
 
 
 Plans = dict[tuple[bool, bool, bool], list[Callable[[Record, Context], list[Finding]]]]
@@ -761,8 +743,6 @@ def _check_lines(
     """The hot loop: decode each line, pick the suspects of each list, run the rules that apply."""
     for number, raw in lines:
         counts.lines = number
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[3:]  # a BOM before the first object is not part of the data
         try:
             if validator is not None:
                 _full_check(raw, validator)
