@@ -14,42 +14,10 @@ import msgspec
 import orjson
 
 from toolkit.errors import InputError
+from toolkit.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from toolkit.jsonl import BOM, collector_paused, numbered_lines
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem found in one line of one file."""
-
-    file: str
-    line: int | None
-    record_id: str | None
-    rule: str
-    severity: str
-    message: str
-    hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "record_id": self.record_id,
-            "rule": self.rule,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        record = f" ({self.record_id})" if self.record_id else ""
-        hint = f" — {self.hint}" if self.hint else ""
-        return f"{where}: {self.severity} [{self.rule}] {self.message}{record}{hint}"
 
 
 @dataclass
@@ -209,7 +177,7 @@ class Context:
     def finding(self, rule_id: str, message: str) -> Finding:
         """A finding of ``rule_id`` at the current record, with the rule's severity and hint."""
         severity, hint = RULE_INFO[rule_id]
-        return Finding(self.file, self.line, self.record_id, rule_id, severity, message, hint)
+        return Finding(rule_id, message, self.file, self.line, self.record_id, severity=severity, hint=hint)
 
     def token_bounds(self, record: Record) -> tuple[set[int], set[int]]:
         """Token start and end offsets of the current record, built only when a rule needs them."""
@@ -649,7 +617,7 @@ def check_source_offsets(record: Record, ctx: Context) -> list[Finding]:
 
 def _located(ctx: Context, line: int, rule_id: str, message: str) -> Finding:
     severity, hint = RULE_INFO[rule_id]
-    return Finding(ctx.file, line, None, rule_id, severity, message, hint)
+    return Finding(rule_id, message, ctx.file, line, None, severity=severity, hint=hint)
 
 
 def _schema_problem(obj: dict[str, Any], error: msgspec.ValidationError) -> str:
@@ -683,7 +651,9 @@ def _slow_decode(raw: bytes, ctx: Context, line: int) -> Record | Finding | None
         meta = obj.get("meta")
         record_id = meta.get("id") if isinstance(meta, dict) and isinstance(meta.get("id"), str) else None
         severity, hint = RULE_INFO["schema"]
-        return Finding(ctx.file, line, record_id, "schema", severity, _schema_problem(obj, exc), hint)
+        return Finding(
+            "schema", _schema_problem(obj, exc), ctx.file, line, record_id, severity=severity, hint=hint
+        )
 
 
 @dataclass
