@@ -176,7 +176,7 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
 
 
-def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
+def validate_step(root: Path, gold: list[Path], result: BuildResult) -> None:
     from toolkit.review.validate import validate
 
     report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
@@ -185,7 +185,6 @@ def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
     result.steps.append(
         BuildStep("validate", "done", f"{len(gold)} gold files, {report.records} records: ok")
     )
-    return True
 
 
 def _card(root: Path, settings: BuildSettings) -> CardText:
@@ -263,7 +262,6 @@ def package_step(
     settings: BuildSettings,
     result: BuildResult,
     *,
-    validated: bool,
     scorer: ReleaseScorer | None,
     quiet: bool,
 ) -> str:
@@ -284,7 +282,7 @@ def package_step(
             previous=previous,
             card=_card(root, settings),
             score_release=score_release,
-            validate=not validated,
+            validate=False,  # validate_step has just checked the gold
             source_dir=root,
             if_exists="compare",
             quiet=quiet,
@@ -348,10 +346,10 @@ def _run_steps(
         for step in ("validate", "package", "benchmark"):
             result.steps.append(BuildStep(step, "skipped", f"no gold annotations in {GOLD_DIR}/ yet"))
         return
-    validated = validate_step(root, gold, result)
+    validate_step(root, gold, result)
     scorer = ReleaseScorer(root, settings) if benchmark else None
     try:
-        status = package_step(root, gold, settings, result, validated=validated, scorer=scorer, quiet=quiet)
+        status = package_step(root, gold, settings, result, scorer=scorer, quiet=quiet)
         if scorer is not None:
             benchmark_step(root, scorer, result, unchanged=status == "unchanged")
         else:
