@@ -65,7 +65,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Argentina extradited the suspect to the United States.",
             "The two navies held joint exercises off the coast of Oman.",
             "The two agencies shared intelligence on smuggling networks.",
-            "India and Japan will jointly develop a high-speed rail line.",
+            "India and Japan are jointly developing a high-speed rail line.",
         ],
         ["The army held military exercises near the border."],
     ),
@@ -202,9 +202,11 @@ def test_lure_words_are_not_that_type(labels_of, label, text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # Offers, promises and intentions to do a cooperative thing are AGREE, not the thing itself.
-        ("Russia promised to reduce attacks around the capital.", {"AGREE"}),
+        # Offers, promises and intentions to do a cooperative thing are AGREE, not the thing itself; a promise
+        # to scale back hostilities is a concession in words (CONCEDE).
         ("Turkey offered to mediate between the two sides.", {"AGREE"}),
+        ("Russia promised to reduce attacks around the capital.", {"CONCEDE"}),
+        ("The rebels agreed to halt their attacks on the city.", {"CONCEDE"}),
         # Threats of a hostile act are THREATEN, not the act.
         ("Russia threatened to cut gas supplies to Europe.", {"THREATEN"}),
         ("Iran warned it would retaliate.", {"THREATEN"}),
@@ -220,8 +222,11 @@ def test_lure_words_are_not_that_type(labels_of, label, text):
         # An act that is alleged is the accusation only; an act that is condemned happened.
         ("Ukraine accused Russia of shelling the plant.", {"ACCUSE"}),
         ("The United States condemned the attack on the embassy.", {"ACCUSE", "ASSAULT"}),
-        # Future acts keep their type; reporting verbs alone are no event.
-        ("Russia and Ukraine will resume their peace talks online on April 1.", {"CONSULT"}),
+        # Cooperation announced for the future is a commitment (AGREE); a hostile act keeps its type;
+        # reporting verbs alone are no event.
+        ("Russia and Ukraine will resume their peace talks online on April 1.", {"AGREE"}),
+        ("Iran said it would release the detained sailors.", {"AGREE"}),
+        ("The government plans to send aid to the flooded provinces.", {"AGREE"}),
         ("Britain will impose new sanctions on Moscow.", {"SANCTION"}),
         ("The spokesman said the minister told reporters about the plan.", set()),
         # Stopping a hostile act de-escalates; stopping a cooperative one sanctions.
@@ -242,7 +247,7 @@ def test_brief_examples_and_their_triggers(nlp, annotator):
         "Russia may have committed war crimes in Ukraine.": ("ACCUSE", "committed"),
         "Wagner Group had deployed about 1,000 contractors into the Donbas region.": ("MOBILIZE", "deployed"),
         "Moscow would make no concessions.": ("REJECT", "no concessions"),
-        "Russia promised to reduce attacks there.": ("AGREE", "promised"),
+        "Russia promised to reduce attacks there.": ("CONCEDE", "promised"),
     }
     for text, (label, trigger) in examples.items():
         events = annotator(nlp(text))
@@ -341,7 +346,7 @@ def test_seed_sentences(nlp, annotator, seed_path):
             found.setdefault(event.label, set()).add(event.trigger.text)
     assert "bombarded" in found["ASSAULT"]
     assert "no concessions" in found["REJECT"]
-    assert "peace talks" in found["CONSULT"]
+    assert "peace talks" in found["AGREE"]  # "will resume their peace talks"
     assert "deployed" in found["MOBILIZE"]
     assert {"sanctions", "penalties"} <= found["SANCTION"]
     assert "urged" in found["REQUEST"]

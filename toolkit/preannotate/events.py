@@ -35,11 +35,31 @@ def _words(text: str) -> frozenset[str]:
 
 
 COOPERATIVE = frozenset(PLOVER_TYPES[:7])
+_VERBAL_CONFLICT = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN"})
+_HOSTILE_ACTS = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", lex.HARM})
+# Acts that stay what they are when only possible: an allegation ("may have committed war crimes") and harm
+# threatened ("could face consequences").
+_UNHEDGED = frozenset({"ACCUSE", "THREATEN", lex.HARM})
 _ORDER = {label: index for index, label in enumerate(PLOVER_TYPES)}
 
 _FUTURE = frozenset({"will", "would", "shall", "'ll"})
 _MODAL = _FUTURE | {"can", "could"}
+# "may", "might" and "could" report a possibility, not an act ("the army could resume its offensive").
+_HEDGES = frozenset({"may", "might", "could"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
+# Cooperative acts that, announced for the future, are a commitment to cooperate (AGREE); a withdrawal
+# announced for the future is a concession in words (CONCEDE).
+_COMMITTED = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"})
+_WITHDRAWING = _words("withdraw withdrawal pull retreat cede")
+# Prepositions that set a noun in the background of the sentence's news, as its cause, time or setting:
+# "amid unrest", "after talks", "over the arrests", "pending an investigation", "protect them from attack".
+_BACKGROUND_PREPS = _words("amid amidst following after since despite over from pending before")
+# The head word of a multi-word preposition of the same kind: "in the wake of", "due to", "in response to".
+_BACKGROUND_PHRASES = _words("wake aftermath because due response retaliation result ahead spite")
+# Modifiers of an act that is not (yet) a fact: "a possible deployment", "an imminent attack".
+_UNREAL = _words("possible potential planned proposed future upcoming imminent threatened would-be expected")
+# Verbs whose negated subject did not happen: "talks have not taken place".
+_HAPPEN = _words("take happen occur begin start resume materialize materialise go continue")
 # Climbing from an act to the words that govern it: argument relations only, so that an adjunct
 # ("after the talks", "during the war") never puts an act under an unrelated cue word.
 _CLIMB = _words("dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative")
@@ -63,6 +83,7 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.LEGAL: frozenset({"of", "for", "over", "on"}),
     lex.STOP: frozenset({"of", "to", "on"}),
     lex.PREPARE: frozenset({"for"}),
+    lex.INTEND: frozenset(),
 }
 _MAX_HOPS = 8
 _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
@@ -72,6 +93,10 @@ _PROTESTERS = _words(lex.PROTESTERS)
 _AGENT_NOUNS = _words(lex.AGENT_NOUNS)
 _REASON_NOUNS = _words(lex.REASON_NOUNS)
 _PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot")
+# A protest lodged by a government is a complaint (ACCUSE): "summoned the ambassador to protest".
+_DIPLOMATIC_PROTEST = _words("summon recall call lodge issue send write expel")
+_NATURAL = _words(lex.NATURAL)
+_FORCES = _words(lex.TROOPS + " " + lex.POLICE)
 _LABOUR = _words(lex.LABOUR)
 _MILITARY_STRIKE = _words(lex.MILITARY_STRIKE)
 _LABOUR_STRIKE = _words(
@@ -171,7 +196,10 @@ _LINK_DEPS: dict[str, frozenset[str]] = {
     "comp": frozenset({"ccomp", "xcomp", "oprd", "acomp"}),
     "poss": frozenset({"poss"}),
     "xcomp": frozenset({"xcomp"}),
+    "ifcomp": frozenset({"ccomp"}),
 }
+# Particles a preposition may hang from: "walked out of the talks", "walked away from the deal".
+_PARTICLES = _words("out away back off")
 _QUANTITIES = _words(lex.QUANTITIES)
 
 
@@ -207,8 +235,15 @@ class _Link:
                     return [child.i]
             elif self.rel == "prep":
                 found = self._prep_object(child)
+                if found is None and child.lower_ in _PARTICLES:
+                    found = next(
+                        (f for g in child.children if g.dep_ == "prep" and (f := self._prep_object(g))), None
+                    )
                 if found is not None:
                     return found
+            elif self.rel == "ifcomp":
+                if _conditional_threat(child):  # "warned they would be fired if ..."
+                    return [child.i]
             elif self.accepts(child):
                 return [child.i]
             elif self.rel in ("obj", "subj") and self.words and _lemma(child) in _QUANTITIES:
@@ -439,8 +474,10 @@ def _strike_label(token: Token) -> str:
     if modifiers & _LABOUR_STRIKE or (token.dep_ == "pobj" and token.head.lower_ == "on"):
         return "PROTEST"
     subject = _subject(token)
-    if subject is not None and (_lemma(subject) in _LABOUR or _lemma(subject) in _PROTESTERS):
-        return "PROTEST"
+    agents = [o for c in token.children if c.lower_ == "by" for o in c.children if o.dep_ == "pobj"]
+    for who in (subject, *agents):  # "workers went on strike", "a strike by activists"
+        if who is not None and (_lemma(who) in _LABOUR or _lemma(who) in _PROTESTERS):
+            return "PROTEST"
     if any(_lemma(t) in _LABOUR for t in token.sent):
         return "PROTEST"
     return "ASSAULT"
@@ -490,14 +527,23 @@ def _modal(token: Token) -> bool:
 
 
 def _negation(token: Token) -> str | None:
-    """How an act is negated: "no" (det), "never", "plain" (not, without), or None."""
+    """How an act is negated: "no" (det), "never", "plain" (not, without), "none" (it did not happen at
+    all: "no agreement was reached", "talks have not taken place"), or None."""
     for child in token.children:
         if child.dep_ == "neg":
             return "never" if child.lower_ == "never" else "plain"
         if child.dep_ == "det" and child.lower_ == "no":
-            return "no"
+            return "none" if token.dep_ in ("nsubj", "nsubjpass") else "no"
+        if child.dep_ == "nsubjpass" and any(d.dep_ == "det" and d.lower_ == "no" for d in child.children):
+            return "none"
     if token.dep_ == "pobj" and token.head.lower_ == "without":
         return "plain"
+    if (
+        token.dep_ == "nsubj"
+        and _lemma(token.head) in _HAPPEN
+        and any(c.dep_ == "neg" for c in token.head.children)
+    ):
+        return "none"
     if (
         token.pos_ in ("NOUN", "PROPN")
         and token.dep_ in ("dobj", "nsubjpass", "attr")
@@ -515,17 +561,61 @@ def _after_negation(label: str, token: Token) -> str | None:
     negation = _negation(token)
     if negation is None:
         return label
+    if negation == "none":
+        return None
     if label in COOPERATIVE and (negation in ("no", "never") or _modal(token)):
         return "REJECT"
     return None
 
 
 def _in_condition(token: Token) -> bool:
-    """Is the act inside an if/unless/whether clause (a hypothetical)?"""
+    """Is the act inside an if/unless/whether clause, or an "until" clause in the present (a condition)?"""
     for current in (token, *token.ancestors):
-        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in current.children):
-            return True
+        for c in current.children:
+            if c.dep_ != "mark":
+                continue
+            if c.lower_ in _CONDITIONS:
+                return True
+            if c.lower_ == "until" and any(t.tag_ in ("VBP", "VBZ") for t in (current, *current.children)):
+                return True  # "until its conditions are met"
     return False
+
+
+def _background(token: Token) -> bool:
+    """Is the act mentioned as the setting of the sentence's news rather than as news itself?
+
+    A noun under a preposition of cause or time ("amid unrest", "after talks", "over the arrests", "in the
+    wake of the attacks"), the target of another act ("a campaign against corruption"), an act not yet real
+    ("a possible deployment", "any talks"), or a clause introduced by "since" ("since the curfew was lifted").
+    """
+    nominal = token.head if token.dep_ == "acl" else token  # "a deal brokered by Qatar"
+    while nominal.dep_ == "conj" and nominal.head.i != nominal.i:
+        nominal = nominal.head
+    clause = _clause_verb(nominal)
+    if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in clause.children):
+        return True
+    if nominal.pos_ not in ("NOUN", "PROPN"):
+        return False
+    for child in nominal.children:
+        if child.dep_ == "amod" and _lemma(child) in _UNREAL:
+            return True
+        if (
+            child.dep_ == "det"
+            and child.lower_ == "any"
+            and not any(c.dep_ == "neg" for c in clause.children)
+        ):
+            return True  # "any talks" (but "would not take part in any talks" is a refusal)
+    if nominal.dep_ != "pobj":
+        return False
+    prep = nominal.head
+    if prep.lower_ in _BACKGROUND_PREPS or (prep.lower_ == "against" and prep.head.pos_ == "NOUN"):
+        return True
+    return prep.lower_ in ("of", "to", "for") and prep.head.lower_ in _BACKGROUND_PHRASES
+
+
+def _hedged(token: Token) -> bool:
+    """Is the act only possible ("could resume", "may have moved")?"""
+    return _has_aux(_clause_verb(token), _HEDGES)
 
 
 def _counterfactual(token: Token) -> bool:
@@ -581,11 +671,28 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         return lex.ASK if asking else None
     if lemma in ("scale", "wind") and not particles & {"back", "down"}:
         return None
+    if (lemma == "turn" and "down" not in particles) or (lemma == "rule" and "out" not in particles):
+        return None
     if lemma in ("seek", "order") and via.dep_ not in (("dobj", "prep") if lemma == "seek" else ("xcomp",)):
         return None  # "sought to capture" is an attempt, "ordered an inquiry" keeps the inquiry
+    if lemma == "order" and _orders_own_forces(head):
+        return None  # "ordered troops to withdraw": the act is the orderer's own, through its forces
+    if kind == lex.INTEND and via.dep_ != "xcomp":
+        return None  # "plans to visit", not "the plan for talks"
     if kind == lex.STOP and head.pos_ == "NOUN" and via.dep_ != "prep":
         return None
     return kind
+
+
+def _orders_own_forces(order: Token) -> bool:
+    """ "ordered (its) troops to ...", not "ordered French troops to leave": no name makes them another's."""
+    for forces in order.children:
+        if forces.dep_ == "dobj" and _lemma(forces) in _FORCES:
+            return not any(
+                c.dep_ in ("amod", "compound", "nmod", "poss") and c.text[:1].isupper()
+                for c in forces.children
+            )
+    return False
 
 
 def _stopped(label: str, cue: Token) -> str | None:
@@ -599,12 +706,17 @@ def _stopped(label: str, cue: Token) -> str | None:
     return "CONCEDE"
 
 
-def _apply_cue(kind: str, label: str, cue: Token, anchor: Token) -> tuple[str | None, bool]:
-    """The act's label under a cue word, and whether the cue word now names the event."""
+def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool) -> tuple[str | None, bool]:
+    """The act's label under a cue word, and whether the cue word now names the event. ``easing``: the act
+    is the end of a hostile one ("to reduce attacks"), which promised is a concession in words."""
     hostile = label not in COOPERATIVE
-    if kind == lex.PROMISE:
+    if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and easing:
+        return "CONCEDE", True
+    if kind in (lex.PROMISE, lex.INTEND):
         return ("AGREE", True) if not hostile else (label, False)
     if kind == lex.OATH:
+        if label in _VERBAL_CONFLICT:
+            return label, False  # "vowed to defy the order" is the defiance itself
         return ("AGREE", True) if not hostile else ("THREATEN", True)
     if kind == lex.THREAT:
         return "THREATEN", True
@@ -629,10 +741,13 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
     """Read an act's context: negation, the cue words above it, conditions and who does it."""
     assert act.label is not None
     anchor = doc[act.anchor]
-    if _in_condition(anchor) or _counterfactual(anchor):
+    if _in_condition(anchor) or _counterfactual(anchor) or _background(anchor):
+        return None
+    if act.label not in _UNHEDGED and _hedged(anchor):
         return None
     label: str | None = _after_negation(act.label, anchor)
     start, end, moved = act.start, act.end, None
+    easing = False
     if label == "REJECT" and act.label != "REJECT":
         start = min([start] + [c.i for c in anchor.children if c.dep_ == "det" and c.lower_ == "no"])
     child = anchor
@@ -647,7 +762,9 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
         # A conjunct shares its first conjunct's governor; the first conjunct itself is no cue for it.
         kind = None if child.dep_ == "conj" else _cue_kind(head, child)
         if kind is not None:
-            label, moves = _apply_cue(kind, label, head, anchor)
+            before = label
+            label, moves = _apply_cue(kind, label, head, anchor, easing=easing)
+            easing = kind == lex.STOP and before in _HOSTILE_ACTS
             if label is not None and moves:
                 start, end, moved = head.i, head.i + 1, head.i
                 label = _after_negation(label, head)
@@ -660,6 +777,9 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
         child = head
     if label is None or (act.weak and moved is None):
         return None
+    if moved is None and label in _COMMITTED and _future(anchor):
+        # "will resume talks", "said it would send aid": a commitment, not yet the act.
+        label = "CONCEDE" if label == "RETREAT" and _lemma(anchor) in _WITHDRAWING else "AGREE"
     label = _settle(label, doc[moved] if moved is not None else anchor)
     if label is None:
         return None
@@ -669,12 +789,25 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
 
 
 def _settle(label: str, token: Token) -> str | None:
-    """Final readings that depend on the clause: threats by condition, riots, demands made by protesters."""
+    """Final readings that depend on the clause: threats by condition, riots, demands made by protesters,
+    harm done by nature, protests lodged by governments."""
     if label == lex.HARM:
-        return "THREATEN" if _future(token) or _conditional_threat(token) else None
+        possible = _future(token) or _conditional_threat(token) or _hedged(token)
+        return "THREATEN" if possible else None  # "could face consequences"
     if label not in COOPERATIVE and label != "THREATEN" and _conditional_threat(token):
         return "THREATEN"
     subject = _subject(token) if token.pos_ in ("VERB", "AUX") else None
+    if subject is not None and label in _HOSTILE_ACTS and _lemma(subject) in _NATURAL:
+        return None  # "the storm killed 12 people and cut power"
+    if label == "REQUEST" and _lemma(token) == "order" and _orders_own_forces(token):
+        return None
+    if (
+        label == "PROTEST"
+        and _lemma(token) == "protest"
+        and token.dep_ in ("advcl", "xcomp")
+        and _lemma(token.head) in _DIPLOMATIC_PROTEST
+    ):
+        return "ACCUSE"  # "summoned the ambassador to protest against the remarks"
     by_protesters = subject is not None and _lemma(subject) in _PROTESTERS
     if label == "ASSAULT" and by_protesters:
         return "PROTEST"  # PLOVER codes riots as PROTEST

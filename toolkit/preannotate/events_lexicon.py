@@ -75,7 +75,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
         "retreat withdraw withdrawal resign resignation surrender disarm disarmament demobilize "
         "demobilise repatriate repatriation cede",
     ),
-    (HARM, "countermeasure retaliation retaliate reprisal revenge"),
+    (HARM, "countermeasure retaliation retaliate reprisal revenge consequence repercussion"),
 )
 
 # Nouns that often only mention an ongoing situation ("over its invasion of Ukraine"): an event only when a
@@ -181,6 +181,8 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     (None, "in detention", 9),
     (None, "behind bar", 9),
     (None, "for consultation", 9),
+    # A manner, not an act of its own: "recalled its ambassador in protest".
+    (None, "in protest", 9),
 )
 
 # Dependents that settle a word's sense: "released prisoners" is an event, "released a statement" is not.
@@ -195,7 +197,7 @@ ARMS = (
 )
 GOODS = (
     "aid assistance food medicine fuel money fund funding loan grant vaccine supply relief shelter tent "
-    "blanket ration help support package dollar euro"
+    "blanket ration help support package dollar euro wheat grain rice flour water generator"
 )
 CAPTIVES = (
     "prisoner hostage detainee captive journalist activist soldier pow sailor crew inmate dissident "
@@ -214,7 +216,7 @@ TIES = "tie relation relationship contact"
 # "released dozens of prisoners": the object is a quantity of the word that settles the sense.
 QUANTITIES = (
     "dozen hundred thousand million score number group batch some many several most all couple "
-    "handful scores hundreds thousands dozens"
+    "handful scores hundreds thousands dozens tonne ton barrel"
 )
 TIME_WORDS = (
     "monday tuesday wednesday thursday friday saturday sunday day week month year weekend morning "
@@ -228,7 +230,9 @@ AUTHORITIES = (
 AGENT_NOUNS = (
     "worker team official leader member staff volunteer expert chief spokesman spokeswoman "
     "spokesperson minister envoy negotiator group agency organisation organization organiser "
-    "organizer movement camp site activist analyst correspondent service"
+    "organizer movement camp site activist analyst correspondent service "
+    # and things named by what they serve: "aid programmes", "the sanctions regime", "a rescue mission"
+    "programme program budget policy regime law legislation bill system mission"
 )
 # Nouns whose "for"/"over" phrase gives a reason, not a content: "revenge for the killing".
 REASON_NOUNS = (
@@ -238,7 +242,8 @@ REASON_NOUNS = (
 NATURAL = (
     "storm flood earthquake quake virus disease covid pandemic heatwave fire wildfire blaze landslide "
     "avalanche crash accident cancer outbreak tornado hurricane cyclone typhoon drought collision "
-    "stampede lightning heat cold illness infection tsunami eruption mudslide"
+    "stampede lightning heat cold illness infection tsunami eruption mudslide rain rainfall snow "
+    "snowstorm blizzard wind gale flooding monsoon weather"
 )
 PROTESTERS = (
     "protester protestor demonstrator rioter marcher crowd mob student activist worker supporter "
@@ -391,6 +396,29 @@ RULES: tuple[Rule, ...] = (
         priority=9,
     ),
     rule(None, "attack", mod("heart panic asthma"), priority=9),
+    # A measure or a war as the cause of a state: "sanctions have crippled the economy".
+    rule(
+        None,
+        "affect hurt cripple damage weaken harm squeeze bite do work fail push drive",
+        subj("sanction embargo tariff war conflict restriction lockdown blockade ban fighting"),
+        priority=9,
+    ),
+    # Struggles that are not fighting: "a legal battle", "a political fight".
+    rule(
+        None,
+        "battle fight war fighting",
+        mod(
+            "legal political court electoral election uphill verbal price bidding custody culture propaganda"
+        ),
+        priority=9,
+    ),
+    rule("ASSAULT", "beat", prep("to", "death")),
+    rule(
+        "ASSAULT",
+        "beat",
+        obj("protester demonstrator prisoner detainee journalist civilian student activist villager"),
+        pos="VERB",
+    ),
     # MOBILIZE
     rule(
         "MOBILIZE",
@@ -399,6 +427,8 @@ RULES: tuple[Rule, ...] = (
         obj(TROOPS),
     ),
     rule("MOBILIZE", "move gather mass arrive advance roll", subj(TROOPS)),
+    rule("MOBILIZE", "move mass station reposition", obj(ARMS)),
+    rule("MOBILIZE", "order", obj(TROOPS), prep("to into toward towards")),
     rule("MOBILIZE", "build", prt("up"), priority=3),
     rule(
         None,
@@ -413,7 +443,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "MOBILIZE",
         "exercise drill manoeuvre maneuver wargame",
-        mod("military naval air army live-fire nuclear combat large-scale snap war"),
+        mod("military naval air army live-fire live nuclear combat large-scale snap war"),
         pos="NOUN",
     ),
     rule("MOBILIZE", "test", mod("missile nuclear weapon weapons"), pos="NOUN"),
@@ -490,12 +520,19 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("SANCTION", "impose slap introduce", obj("duty levy")),
     rule("SANCTION", "collapse fail stall break", subj("talk negotiation")),
-    rule("SANCTION", "walk", prt("out"), prep("of", "talk negotiation meeting summit")),
+    rule(
+        "SANCTION",
+        "walk",
+        prt("out away"),
+        prep("of from", "talk negotiation meeting summit deal agreement"),
+        priority=4,
+    ),
+    rule("PROTEST", "walk", prt("out"), priority=2),
     rule(
         "SANCTION",
         "withdraw pull",
         prep(
-            "from out",
+            "from out of",
             "treaty agreement deal talk negotiation accord pact "
             "organisation organization alliance convention council body",
         ),
@@ -512,7 +549,11 @@ RULES: tuple[Rule, ...] = (
     # PROTEST
     rule("PROTEST", "march", prep("against through on to towards toward in"), pos="VERB"),
     rule("PROTEST", "demonstrate rally", prep("against outside in for near"), pos="VERB"),
-    rule("PROTEST", "block barricade", obj("road highway street bridge entrance motorway railway")),
+    rule(
+        "PROTEST",
+        "block barricade",
+        obj("road highway street bridge entrance motorway railway crossing checkpoint"),
+    ),
     rule(
         "COERCE",
         "block barricade close seal",
@@ -537,6 +578,7 @@ RULES: tuple[Rule, ...] = (
     rule("REJECT", "turn", prt("down")),
     rule("REJECT", "rule", prt("out")),
     rule("REJECT", "vote", prep("against")),
+    rule("REJECT", "vote", prt("down")),
     rule("REJECT", "decline", obj("offer invitation request proposal call demand")),
     rule(
         None,
@@ -557,11 +599,13 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     rule("REJECT", "deny", obj("request access entry visa permission application")),
-    rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion")),
+    rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion"), priority=4),
     rule(None, "deny dismiss call brush", obj("accusation allegation claim charge report"), priority=9),
     rule("REJECT", "boycott", obj("talk negotiation meeting summit session vote"), priority=4),
     # THREATEN
     rule("THREATEN", "issue make repeat renew", obj("threat warning")),
+    # "warned the doctors they would be fired if they did not return"
+    rule("THREATEN", "warn caution", Link("ifcomp")),
     rule(HARM, "face suffer bear", obj("consequence repercussion retaliation response")),
     rule(HARM, "pay", obj("price")),
     rule(
@@ -577,7 +621,9 @@ RULES: tuple[Rule, ...] = (
     rule("REQUEST", "ask", prep("for")),
     rule("REQUEST", "press", xcomp(""), pos="VERB"),
     rule("REQUEST", "press", prep("for"), pos="VERB"),
-    rule("REQUEST", "order", xcomp(""), pos="VERB"),
+    # The act ordered keeps its own reading; an order to one's own forces is no request (see events.py).
+    rule("REQUEST", "order", xcomp(""), pos="VERB", consumes=False),
+    rule("MOBILIZE", "order put place", obj(TROOPS), xcomp("prepare ready stand deploy"), priority=4),
     rule(
         "REQUEST",
         "seek",
@@ -590,7 +636,7 @@ RULES: tuple[Rule, ...] = (
     # AGREE
     rule("AGREE", "agree", xcomp("")),
     rule("AGREE", "agree", prep("to on upon")),
-    rule("AGREE", "agree", obj("")),
+    rule("AGREE", "agree", obj("!package sanction measure penalty tariff ban")),
     rule(
         "AGREE",
         "reach strike seal clinch conclude broker negotiate hammer agree achieve",
@@ -626,9 +672,10 @@ RULES: tuple[Rule, ...] = (
     rule("CONCEDE", "express voice", obj("regret remorse")),
     rule("CONCEDE", "declare announce order", obj("ceasefire truce"), priority=4),
     rule("CONCEDE", "back climb", prt("down")),
+    rule("CONCEDE", "reverse overturn revoke rescind", obj("decision ban order decree policy ruling law")),
     # SUPPORT
     rule("SUPPORT", "sign ratify finalize finalise approve endorse initial", obj(DEALS), priority=4),
-    rule("SUPPORT", "approve", obj("plan accession membership bid application")),
+    rule("SUPPORT", "approve ratify endorse", obj("plan accession membership bid application")),
     rule(
         "SUPPORT", "express voice reiterate reaffirm declare offer pledge", obj("support solidarity backing")
     ),
@@ -678,8 +725,17 @@ RULES: tuple[Rule, ...] = (
         prt("over back"),
         obj("control weapon arm territory town city prisoner power region area body"),
     ),
-    rule("RETREAT", "return", obj("refugee prisoner territory land property asset body child")),
+    rule(
+        "RETREAT",
+        "return",
+        obj("refugee prisoner territory land property asset body child equipment passport vessel ship crew"),
+    ),
     rule("RETREAT", "allow grant permit give", obj("access entry passage")),
+    rule(
+        "RETREAT",
+        "allow let permit admit",
+        obj("inspector observer monitor peacekeeper investigator journalist convoy"),
+    ),
     rule("RETREAT", "open establish", obj("corridor")),
     rule("RETREAT", "pull", prt("out back"), pos="VERB"),
     rule("RETREAT", "lay put", prt("down"), obj("arm weapon gun")),
@@ -692,7 +748,7 @@ RULES: tuple[Rule, ...] = (
 
 # Cue words change the act below them: "promised to reduce attacks" is AGREE, "threatened to cut gas"
 # THREATEN.
-PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE = (
+PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND = (
     "promise",
     "oath",
     "threat",
@@ -703,22 +759,26 @@ PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE = (
     "legal",
     "stop",
     "prepare",
+    "intend",
 )
 CUES: dict[str, str] = {
     # Offers, intentions and agreements to act: cooperative acts become AGREE.
     **dict.fromkeys(
         words(
-            "offer agree commit undertake guarantee volunteer propose ready willing prepared open "
-            "agreement deal pact accord commitment proposal"
+            "offer agree commit undertake guarantee volunteer propose ready willing prepared open proposal "
+            "commitment"
         ),
         PROMISE,
     ),
+    # Plans (through an infinitive): cooperative acts become AGREE, hostile ones stay what they are.
+    **dict.fromkeys(words("plan intend aim schedule"), INTEND),
     # Promises and vows: cooperative acts become AGREE, hostile ones THREATEN.
     **dict.fromkeys(words("promise pledge vow swear"), OATH),
     **dict.fromkeys(words("threaten threat ultimatum"), THREAT),
     **dict.fromkeys(words("warn caution"), WARN),
     **dict.fromkeys(words("urge demand ask appeal press plead request implore beg call seek order"), ASK),
-    **dict.fromkeys(words("refuse reject decline veto rebuff unwilling reluctant"), REFUSE),
+    # "turn" and "rule" only with "down" and "out".
+    **dict.fromkeys(words("refuse reject decline veto rebuff unwilling reluctant turn rule"), REFUSE),
     # Legal steps taken "for" or "over" an act: the act is alleged, not reported.
     **dict.fromkeys(
         words("arrest detain jail imprison sentence convict indict prosecute try punish fine"), LEGAL
@@ -727,7 +787,9 @@ CUES: dict[str, str] = {
     **dict.fromkeys(
         words(
             "deny accuse allege blame charge suspect suspicion allegation accusation claim discuss debate "
-            "importance need necessity possibility "
+            "importance need necessity possibility expect likely unlikely bid effort "
+            # What a deal provides for is not yet done; the deal is its own event ("reached a deal").
+            "agreement deal pact accord "
             "risk fear expectation prospect chance danger speculation rumour rumor concern worry ability "
             "capacity prevent avoid evade circumvent bypass deter refrain fail"
         ),
