@@ -59,6 +59,7 @@ _BACKGROUND_PHRASES = _words("wake aftermath because due response retaliation re
 # Modifiers of an act that is not (yet) a fact: "a possible deployment", "an imminent attack".
 _UNREAL = _words("possible potential planned proposed future upcoming imminent threatened would-be expected")
 # Verbs whose negated subject did not happen: "talks have not taken place".
+_DURATIONS = _words("year month decade")  # a long war is the setting; "after 18 hours of talks" is news
 _HAPPEN = _words("take happen occur begin start resume materialize materialise go continue")
 # Climbing from an act to the words that govern it: argument relations only, so that an adjunct
 # ("after the talks", "during the war") never puts an act under an unrelated cue word.
@@ -69,7 +70,8 @@ _NEGATES = frozenset({"dobj", "prep", "xcomp", "attr", "nsubjpass"})
 _ARGUMENT_PREPS = _words("of to for on upon against with about over from into toward towards regarding")
 # "in" is mostly a place or a time; it introduces an argument only after these ("take part in talks").
 _IN_ARGUMENT = _words(
-    "part take participate engage join involve interest succeed dollar euro pound million billion"
+    "part take participate engage join involve interest succeed dollar euro pound million billion "
+    "pause lull halt reduction"  # "a pause in fighting"
 )
 _INTO_CUE = frozenset({"xcomp", "ccomp", "dobj", "nsubjpass", "attr", "oprd", "acl", "relcl", "prep"})
 _CUE_PREPS: dict[str, frozenset[str]] = {
@@ -80,8 +82,8 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.ASK: frozenset({"for", "of", "on", "upon", "to"}),
     lex.REFUSE: frozenset({"of", "to"}),
     lex.DROP: frozenset({"of", "for", "with", "about", "on", "over", "against", "from"}),
-    lex.LEGAL: frozenset({"of", "for", "over", "on"}),
-    lex.STOP: frozenset({"of", "to", "on"}),
+    lex.LEGAL: frozenset({"of", "for", "over", "on", "into"}),
+    lex.STOP: frozenset({"of", "to", "on", "in"}),
     lex.PREPARE: frozenset({"for"}),
     lex.INTEND: frozenset(),
 }
@@ -90,12 +92,18 @@ _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
 
 
 _PROTESTERS = _words(lex.PROTESTERS)
+_PROTEST_PEOPLE = _words(lex.PROTEST_PEOPLE)
+# Who protests in the street rather than by diplomatic note ("residents protested the closure").
+_CROWDS = _PROTESTERS | _words(
+    lex.LABOUR + " people thousand hundred dozen resident farmer family villager citizen opposition group"
+)
 _AGENT_NOUNS = _words(lex.AGENT_NOUNS)
 _REASON_NOUNS = _words(lex.REASON_NOUNS)
 _PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot")
 # A protest lodged by a government is a complaint (ACCUSE): "summoned the ambassador to protest".
 _DIPLOMATIC_PROTEST = _words("summon recall call lodge issue send write expel")
 _NATURAL = _words(lex.NATURAL)
+_INVESTIGATING = _words("investigate investigation probe inquiry enquiry")
 _FORCES = _words(lex.TROOPS + " " + lex.POLICE)
 _LABOUR = _words(lex.LABOUR)
 _MILITARY_STRIKE = _words(lex.MILITARY_STRIKE)
@@ -432,9 +440,28 @@ def _describes(token: Token) -> bool:
     """A word that describes a state or a person rather than reporting an act."""
     if token.dep_ == "amod":
         return True  # "a besieged city", "detained activists"
+    if _lemma(token) in _PROTEST_PEOPLE:
+        return not _protesting(token)
     return (
         token.dep_ == "compound" and _lemma(token.head) in _AGENT_NOUNS
     )  # "rescue workers", "protest leaders"
+
+
+def _protesting(people: Token) -> bool:
+    """Do the protesters act in the sentence ("protesters blocked the road", "thousands of demonstrators
+    demanding ...", "a march by protesters")? Police detaining protesters is COERCE, not also PROTEST."""
+    if any(c.dep_ in ("acl", "relcl") for c in people.children):
+        return True
+    head = people.head
+    if people.dep_ == "pobj" and head.lower_ == "of" and head.head.i != head.i:
+        quantity = head.head  # "thousands of protesters"
+        if quantity.like_num or _lemma(quantity) in _QUANTITIES:
+            people = quantity
+    if people.dep_ == "pobj" and people.head.lower_ == "by":
+        return True
+    while people.dep_ == "conj" and people.head.i != people.i:
+        people = people.head  # "police and protesters clashed"
+    return people.dep_ in ("nsubj", "ROOT")
 
 
 def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
@@ -510,13 +537,19 @@ def _has_aux(token: Token, lemmas: frozenset[str]) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and _lemma(c) in lemmas for c in token.children)
 
 
+def _infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
 def _future(token: Token) -> bool:
-    """Is the act's clause in the future or conditional ("will", "would", "would be forced to take")?"""
+    """Is the act's clause in the future or conditional ("will", "would", "would be forced to take"), also as
+    the purpose of a verb that is ("will meet to discuss")?"""
     current = _clause_verb(token)
     for _ in range(3):
         if _has_aux(current, _FUTURE):
             return True
-        if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
+        purpose = current.dep_ == "advcl" and _infinitive(current)
+        if not (current.dep_ in ("xcomp", "conj") or purpose) or current.head.i == current.i:
             return False
         current = current.head
     return False
@@ -591,6 +624,9 @@ def _background(token: Token) -> bool:
     nominal = token.head if token.dep_ == "acl" else token  # "a deal brokered by Qatar"
     while nominal.dep_ == "conj" and nominal.head.i != nominal.i:
         nominal = nominal.head
+    of = nominal.head
+    if nominal.dep_ == "pobj" and of.lower_ == "of" and _lemma(of.head) in _DURATIONS:
+        nominal = of.head  # "after two years of fighting"
     clause = _clause_verb(nominal)
     if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in clause.children):
         return True
@@ -647,9 +683,10 @@ def _argument_prep(prep: Token, head: Token) -> bool:
 
 def _climbs(child: Token) -> bool:
     """May the search for governing cue words go on from ``child`` to its head?"""
-    if child.dep_ == "relcl":
-        # An infinitival relative is the noun's complement: "the importance of democracies to work together".
-        return any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+    if child.dep_ in ("relcl", "advcl"):
+        # An infinitival relative is the noun's complement: "the importance of democracies to work together";
+        # an infinitival adverbial clause is the purpose of its verb: "agreed to meet to discuss a truce".
+        return _infinitive(child)
     return child.dep_ in _CLIMB
 
 
@@ -677,6 +714,8 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         return None  # "sought to capture" is an attempt, "ordered an inquiry" keeps the inquiry
     if lemma == "order" and _orders_own_forces(head):
         return None  # "ordered troops to withdraw": the act is the orderer's own, through its forces
+    if kind == lex.LEGAL and via.dep_ != "prep" and lemma not in _INVESTIGATING:
+        return None  # "arrested protesters blocking the road": the blockade still happened
     if kind == lex.INTEND and via.dep_ != "xcomp":
         return None  # "plans to visit", not "the plan for talks"
     if kind == lex.STOP and head.pos_ == "NOUN" and via.dep_ != "prep":
@@ -728,8 +767,8 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
         return "REQUEST", True
     if kind == lex.REFUSE:
         return "REJECT", True
-    if kind == lex.DROP:
-        return None, False
+    if kind in (lex.DROP, lex.LEGAL):
+        return None, False  # denied, alleged, discussed, or judged in court: not reported as done
     if kind == lex.STOP:
         return _stopped(label, cue), True
     if kind == lex.PREPARE and label == "ASSAULT":
@@ -801,6 +840,11 @@ def _settle(label: str, token: Token) -> str | None:
         return None  # "the storm killed 12 people and cut power"
     if label == "REQUEST" and _lemma(token) == "order" and _orders_own_forces(token):
         return None
+    if label == "ACCUSE" and _lemma(token) == "protest" and token.pos_ == "VERB":
+        # "protested the decision": a complaint by a government, a protest by a crowd
+        crowd = subject is None or _lemma(subject) in _CROWDS or _purpose_of_protest(token)
+        if crowd and _lemma(token.head) not in _DIPLOMATIC_PROTEST:
+            return "PROTEST"
     if (
         label == "PROTEST"
         and _lemma(token) == "protest"

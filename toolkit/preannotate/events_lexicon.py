@@ -55,7 +55,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ),
     ("REJECT", "reject rejection refuse refusal veto rebuff defy defiance snub"),
     ("THREATEN", "threaten ultimatum"),
-    ("REQUEST", "urge appeal request plead plea implore demand/VERB demand/NNS"),
+    ("REQUEST", "urge appeal/VERB request/VERB plead implore demand/VERB"),
     ("AGREE", "promise pledge commitment"),
     (
         "CONSULT",
@@ -95,6 +95,8 @@ WEAK: tuple[tuple[str, str], ...] = (
     ("COOPERATE", "cooperation/NOUN trade/NOUN"),
     ("AID", "relief/NOUN funding/NOUN help/NOUN"),
     ("THREATEN", "threat/NOUN"),
+    # "given in to the demands", "at the request of": a request is news when someone makes it.
+    ("REQUEST", "appeal/NOUN request/NOUN plea/NOUN demand/NNS"),
 )
 
 # Multi-word triggers, as lemmas; a word ending in "?" is optional.
@@ -245,6 +247,8 @@ NATURAL = (
     "stampede lightning heat cold illness infection tsunami eruption mudslide rain rainfall snow "
     "snowstorm blizzard wind gale flooding monsoon weather"
 )
+# People named by their protest: they report one only when they act ("protesters blocked the road").
+PROTEST_PEOPLE = "protester protestor demonstrator rioter marcher"
 PROTESTERS = (
     "protester protestor demonstrator rioter marcher crowd mob student activist worker supporter "
     "striker picket"
@@ -567,7 +571,8 @@ RULES: tuple[Rule, ...] = (
     rule("ACCUSE", "call", prt("out"), priority=4),
     rule("ACCUSE", "dismiss", prep("as")),
     rule("ACCUSE", "protest", obj(""), pos="VERB", priority=4),
-    rule("ACCUSE", "lodge file", obj("protest complaint")),
+    rule("ACCUSE", "lodge file deliver register send issue", obj("protest complaint")),
+    rule("ACCUSE", "protest", mod("formal official diplomatic strong written"), pos="NOUN", priority=4),
     rule("ACCUSE", "summon", obj("ambassador envoy diplomat charge")),
     rule("ACCUSE", "charge", prep("with"), pos="VERB"),
     rule("ACCUSE", "charge", prep("of against"), pos="NOUN"),
@@ -633,6 +638,12 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     rule("REQUEST", "demand", Link("poss", ""), pos="NOUN"),
+    rule(
+        "REQUEST",
+        "make issue launch submit renew repeat reiterate voice present send deliver",
+        obj("demand request appeal plea"),
+        trigger="dep",
+    ),
     # AGREE
     rule("AGREE", "agree", xcomp("")),
     rule("AGREE", "agree", prep("to on upon")),
@@ -672,6 +683,9 @@ RULES: tuple[Rule, ...] = (
     rule("CONCEDE", "express voice", obj("regret remorse")),
     rule("CONCEDE", "declare announce order", obj("ceasefire truce"), priority=4),
     rule("CONCEDE", "back climb", prt("down")),
+    rule("CONCEDE", "give cave", prt("in"), priority=4),
+    rule("CONCEDE", "bow yield accede cave", prep("to", "demand pressure call request"), priority=4),
+    rule("CONCEDE", "comply", prep("with", "demand request call"), priority=4),
     rule("CONCEDE", "reverse overturn revoke rescind", obj("decision ban order decree policy ruling law")),
     # SUPPORT
     rule("SUPPORT", "sign ratify finalize finalise approve endorse initial", obj(DEALS), priority=4),
@@ -779,9 +793,13 @@ CUES: dict[str, str] = {
     **dict.fromkeys(words("urge demand ask appeal press plead request implore beg call seek order"), ASK),
     # "turn" and "rule" only with "down" and "out".
     **dict.fromkeys(words("refuse reject decline veto rebuff unwilling reluctant turn rule"), REFUSE),
-    # Legal steps taken "for" or "over" an act: the act is alleged, not reported.
+    # Legal steps taken "for" or "over" an act, and investigations of it: the act is alleged, not reported.
     **dict.fromkeys(
-        words("arrest detain jail imprison sentence convict indict prosecute try punish fine"), LEGAL
+        words(
+            "arrest detain jail imprison sentence convict indict prosecute try punish fine guilty "
+            "investigate investigation probe inquiry enquiry"
+        ),
+        LEGAL,
     ),
     # Denials, allegations, topics of talk and unrealised possibilities: the act below is not asserted.
     **dict.fromkeys(
