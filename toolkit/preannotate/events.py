@@ -34,6 +34,12 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _hash(text: str) -> int:
+    from spacy.strings import get_string_id
+
+    return get_string_id(text)
+
+
 COOPERATIVE = frozenset(PLOVER_TYPES[:7])
 _VERBAL_CONFLICT = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN"})
 _HOSTILE_ACTS = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", lex.HARM})
@@ -47,6 +53,8 @@ _MODAL = _FUTURE | {"can", "could"}
 # "may", "might" and "could" report a possibility, not an act ("the army could resume its offensive").
 _HEDGES = frozenset({"may", "might", "could"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
+_MARK = _hash("mark")
+_CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
 # Cooperative acts that, announced for the future, are a commitment to cooperate (AGREE); a withdrawal
 # announced for the future is a concession in words (CONCEDE).
 _COMMITTED = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"})
@@ -186,6 +194,9 @@ class _Phrase:
 
     def ends(self, lemmas: list[int], start: int) -> set[int]:
         """Where the phrase ends if it starts at ``start``: one end per way through its optional words."""
+        spellings, optional = self.words[1] if len(self.words) > 1 else (None, True)
+        if not optional and (start + 1 >= len(lemmas) or lemmas[start + 1] not in spellings):
+            return set()  # most phrases fail at their second word ("in" starts many)
         reached = {start}
         for spellings, optional in self.words:
             moved = {i + 1 for i in reached if i < len(lemmas) and lemmas[i] in spellings}
@@ -418,7 +429,10 @@ class EventRuleAnnotator:
                 hint=f"run a pipeline with {', '.join(EVENT_COMPONENTS)}",
             )
         acts = _most_specific(self._index.acts(doc))
-        found = [f for f in (_resolve(act, doc) for act in acts) if f is not None]
+        if not acts:
+            return []
+        conditional = _conditional_tokens(doc)
+        found = [f for f in (_resolve(act, doc, conditional) for act in acts) if f is not None]
         found = _drop_replaced_cues(found)
         events: list[tuple[int, int, Event]] = []
         for sentence_found in _by_sentence(found, doc).values():
@@ -481,7 +495,11 @@ def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
 
 def _most_specific(acts: Iterable[_Act]) -> list[_Act]:
     """One reading per word: a verb-argument rule or a phrase outranks the bare word it contains."""
-    ranked = sorted(set(acts), key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, str(a.label)))
+    # A total order, so that ties never depend on set order (which varies with string hashing per process).
+    ranked = sorted(
+        set(acts),
+        key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, -a.end, str(a.label), sorted(a.covers)),
+    )
     covered: set[int] = set()
     kept: list[_Act] = []
     for act in ranked:
@@ -601,17 +619,21 @@ def _after_negation(label: str, token: Token) -> str | None:
     return None
 
 
-def _in_condition(token: Token) -> bool:
-    """Is the act inside an if/unless/whether clause, or an "until" clause in the present (a condition)?"""
-    for current in (token, *token.ancestors):
-        for c in current.children:
-            if c.dep_ != "mark":
-                continue
-            if c.lower_ in _CONDITIONS:
-                return True
-            if c.lower_ == "until" and any(t.tag_ in ("VBP", "VBZ") for t in (current, *current.children)):
-                return True  # "until its conditions are met"
-    return False
+def _conditional_tokens(doc: Doc) -> frozenset[int]:
+    """Tokens inside an if/unless/whether clause, or an "until" clause in the present ("until its conditions
+    are met"): hypothetical acts. Found once per Doc from its arrays; clauses are rare."""
+    from spacy.attrs import DEP, LOWER
+
+    marks = doc.to_array([DEP, LOWER])
+    inside: set[int] = set()
+    for i in (marks[:, 0] == _MARK).nonzero()[0].tolist():
+        if marks[i, 1] not in _CONDITION_KEYS:
+            continue
+        clause = doc[i].head
+        if doc[i].lower_ == "until" and not any(t.tag_ in ("VBP", "VBZ") for t in (clause, *clause.children)):
+            continue
+        inside.update(range(clause.left_edge.i, clause.right_edge.i + 1))
+    return frozenset(inside)
 
 
 def _background(token: Token) -> bool:
@@ -654,11 +676,12 @@ def _hedged(token: Token) -> bool:
     return _has_aux(_clause_verb(token), _HEDGES)
 
 
-def _counterfactual(token: Token) -> bool:
-    """ "would have restricted": an act that did not happen."""
-    verb = _clause_verb(token)
+def _unreal(verb: Token, *, hedges: bool) -> bool:
+    """ "would have restricted" (did not happen), and with ``hedges`` "could resume" (only possible)."""
     auxiliaries = {_lemma(c) for c in verb.children if c.dep_ == "aux"}
-    return "have" in auxiliaries and bool(auxiliaries & {"would", "could", "might", "should"})
+    if "have" in auxiliaries and auxiliaries & {"would", "could", "might", "should"}:
+        return True
+    return hedges and bool(auxiliaries & _HEDGES)
 
 
 def _conditional_threat(token: Token) -> bool:
@@ -776,13 +799,13 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
     return label, False
 
 
-def _resolve(act: _Act, doc: Doc) -> _Found | None:
+def _resolve(act: _Act, doc: Doc, conditional: frozenset[int]) -> _Found | None:
     """Read an act's context: negation, the cue words above it, conditions and who does it."""
     assert act.label is not None
-    anchor = doc[act.anchor]
-    if _in_condition(anchor) or _counterfactual(anchor) or _background(anchor):
+    if act.anchor in conditional:
         return None
-    if act.label not in _UNHEDGED and _hedged(anchor):
+    anchor = doc[act.anchor]
+    if _unreal(_clause_verb(anchor), hedges=act.label not in _UNHEDGED) or _background(anchor):
         return None
     label: str | None = _after_negation(act.label, anchor)
     start, end, moved = act.start, act.end, None
@@ -872,6 +895,8 @@ def _drop_replaced_cues(found: list[_Found]) -> list[_Found]:
 
 
 def _by_sentence(found: list[_Found], doc: Doc) -> dict[int, list[_Found]]:
+    if len(found) < 2:
+        return {0: found}  # nothing to group (a record is usually one sentence)
     groups: dict[int, list[_Found]] = {}
     has_sentences = doc.has_annotation("SENT_START")
     for f in found:

@@ -60,7 +60,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
     (
         "CONSULT",
         "meet meeting talk/NNS negotiate negotiation discuss discussion consult consultation visit "
-        "summit mediate mediation dialogue dialog confer conference",
+        "summit mediate mediation dialogue dialog confer conference phone/VERB telephone/VERB videoconference",
     ),
     (
         "SUPPORT",
@@ -120,6 +120,10 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     ("COERCE", "martial law", 3),
     ("COERCE", "state of emergency", 3),
     ("COERCE", "house arrest", 3),
+    ("COERCE", "emergency rule", 3),
+    ("COERCE", "military rule", 3),
+    ("SANCTION", "persona non grata", 4),
+    ("CONSULT", "video call", 3),
     ("SANCTION", "export control", 3),
     ("SANCTION", "travel ban", 4),
     ("SANCTION", "price cap", 3),
@@ -435,6 +439,12 @@ RULES: tuple[Rule, ...] = (
     rule("MOBILIZE", "order", obj(TROOPS), prep("to into toward towards")),
     rule("MOBILIZE", "build", prt("up"), priority=3),
     rule(
+        "MOBILIZE",
+        "step tighten heighten increase boost beef reinforce",
+        obj("security patrol presence checkpoint"),
+    ),
+    rule("MOBILIZE", "arm", obj("supporter civilian volunteer militia villager resident"), pos="VERB"),
+    rule(
         None,
         "deploy redeploy",
         obj(
@@ -488,7 +498,11 @@ RULES: tuple[Rule, ...] = (
     rule("COERCE", "shut block", obj("internet website access newspaper media outlet platform channel site")),
     rule("COERCE", "shut", prt("down"), obj("internet website newspaper media outlet platform channel site")),
     rule("COERCE", "cut", obj("power water electricity internet phone communication network"), priority=4),
-    rule("COERCE", "restrict", obj("access movement freedom right media speech assembly")),
+    rule("COERCE", "restrict", obj("access movement freedom right media speech assembly travel gathering")),
+    rule("COERCE", "revoke suspend strip", obj("licence license accreditation citizenship passport"), priority=4),
+    rule("COERCE", "jam", obj("signal broadcast transmission")),
+    rule("COERCE", "withhold", obj("salary wage food medicine fuel aid supply payment")),
+    rule("COERCE", "declare impose", obj("emergency"), priority=4),
     rule("SANCTION", "expel", obj("diplomat ambassador envoy attache consul mission staff"), priority=4),
     rule(
         "SANCTION",
@@ -549,6 +563,12 @@ RULES: tuple[Rule, ...] = (
         priority=4,
     ),
     rule("SANCTION", "suspend", obj("membership")),
+    rule(
+        "SANCTION",
+        "quit leave exit abandon",
+        obj("treaty agreement deal pact accord alliance organisation organization union council talk"),
+        priority=4,
+    ),
     rule("SANCTION", "find", Link("comp", "guilty liable")),
     # PROTEST
     rule("PROTEST", "march", prep("against through on to towards toward in"), pos="VERB"),
@@ -754,7 +774,12 @@ RULES: tuple[Rule, ...] = (
     rule("RETREAT", "pull", prt("out back"), pos="VERB"),
     rule("RETREAT", "lay put", prt("down"), obj("arm weapon gun")),
     rule("RETREAT", "step", prt("down aside")),
-    rule("RETREAT", "observe respect implement", obj("ceasefire truce")),
+    rule("RETREAT", "observe respect implement honour honor", obj("ceasefire truce")),
+    rule("RETREAT", "abide", prep("by", "ceasefire truce")),
+    rule("RETREAT", "reopen open", obj("crossing border checkpoint corridor"), priority=4),
+    rule("RETREAT", "hand give", prt("back"), obj("")),
+    rule("RETREAT", "surrender hand lay", obj("weapon arm gun")),
+    rule("RETREAT", "dismantle decommission destroy", obj("arsenal stockpile weapon programme program"), priority=4),
     rule("RETREAT", "exchange swap", obj("prisoner captive body")),
     rule("RETREAT", "hold", subj("ceasefire truce")),
     rule("RETREAT", "take", subj("ceasefire truce"), obj("effect")),
