@@ -93,7 +93,7 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.LEGAL: frozenset({"of", "for", "over", "on", "into"}),
     lex.STOP: frozenset({"of", "to", "on", "in"}),
     lex.PREPARE: frozenset({"for"}),
-    lex.INTEND: frozenset(),
+    lex.INTEND: frozenset({"of"}),
 }
 _MAX_HOPS = 8
 _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
@@ -107,7 +107,7 @@ _CROWDS = _PROTESTERS | _words(
 )
 _AGENT_NOUNS = _words(lex.AGENT_NOUNS)
 _REASON_NOUNS = _words(lex.REASON_NOUNS)
-_PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot")
+_PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot boycott")
 # A protest lodged by a government is a complaint (ACCUSE): "summoned the ambassador to protest".
 _DIPLOMATIC_PROTEST = _words("summon recall call lodge issue send write expel")
 _NATURAL = _words(lex.NATURAL)
@@ -498,7 +498,15 @@ def _most_specific(acts: Iterable[_Act]) -> list[_Act]:
     # A total order, so that ties never depend on set order (which varies with string hashing per process).
     ranked = sorted(
         set(acts),
-        key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, -a.end, str(a.label), sorted(a.covers)),
+        key=lambda a: (
+            -a.priority,
+            -len(a.covers),
+            a.start,
+            a.anchor,
+            -a.end,
+            str(a.label),
+            sorted(a.covers),
+        ),
     )
     covered: set[int] = set()
     kept: list[_Act] = []
@@ -739,8 +747,14 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         return None  # "ordered troops to withdraw": the act is the orderer's own, through its forces
     if kind == lex.LEGAL and via.dep_ != "prep" and lemma not in _INVESTIGATING:
         return None  # "arrested protesters blocking the road": the blockade still happened
-    if kind == lex.INTEND and via.dep_ != "xcomp":
-        return None  # "plans to visit", not "the plan for talks"
+    if kind == lex.INTEND and not (
+        via.dep_ in ("xcomp", "acl") or (via.dep_ == "prep" and via.lower_ == "of")
+    ):
+        return None  # "plans to visit", "no intention of resigning", not "the plan for talks" or "set up"
+    if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and any(
+        c.dep_ == "det" and c.lower_ == "no" for c in head.children
+    ):
+        return lex.DROP  # "had no plans to impose a curfew"
     if kind == lex.STOP and head.pos_ == "NOUN" and via.dep_ != "prep":
         return None
     return kind
@@ -774,8 +788,10 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
     hostile = label not in COOPERATIVE
     if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and easing:
         return "CONCEDE", True
-    if kind in (lex.PROMISE, lex.INTEND):
+    if kind == lex.PROMISE:
         return ("AGREE", True) if not hostile else (label, False)
+    if kind == lex.INTEND:  # a plan or a schedule: the act's own word still names it
+        return ("AGREE", False) if not hostile else (label, False)
     if kind == lex.OATH:
         if label in _VERBAL_CONFLICT:
             return label, False  # "vowed to defy the order" is the defiance itself

@@ -40,7 +40,11 @@ LEXICON: tuple[tuple[str, str], ...] = (
         "persecution ban restriction outlaw blockade custody harass harassment intimidate intimidation "
         "lockdown sentence/VERB",
     ),
-    ("SANCTION", "sanction embargo blacklist tariff penalty punish punishment fine/VERB convict conviction"),
+    # "fin": the lemmatizer's lemma of "fined".
+    (
+        "SANCTION",
+        "sanction embargo blacklist tariff penalty punish punishment fine/VERB fin/VERB convict conviction",
+    ),
     (
         "PROTEST",
         "protest protester protestor demonstrator demonstration/NOUN rally/NOUN march/NOUN marcher "
@@ -60,7 +64,8 @@ LEXICON: tuple[tuple[str, str], ...] = (
     (
         "CONSULT",
         "meet meeting talk/NNS negotiate negotiation discuss discussion consult consultation visit "
-        "summit mediate mediation dialogue dialog confer conference phone/VERB telephone/VERB videoconference",
+        "summit mediate mediation dialogue dialog confer conference phone/VERB telephone/VERB "
+        "videoconference",
     ),
     (
         "SUPPORT",
@@ -103,6 +108,7 @@ WEAK: tuple[tuple[str, str], ...] = (
 PHRASES: tuple[tuple[str | None, str, int], ...] = (
     # (label or None to exclude, lemmas, priority)
     ("ASSAULT", "air strike", 4),
+    ("ASSAULT", "air campaign", 3),
     ("ASSAULT", "open fire", 3),
     ("ASSAULT", "suicide bombing", 3),
     ("ASSAULT", "car bomb", 3),
@@ -260,7 +266,7 @@ PROTESTERS = (
 POLICE = "police officer agent authority investigator prosecutor detective policeman"
 LABOUR = (
     "worker union employee staff pay wage pension teacher nurse doctor driver miner salary walkout "
-    "picket labour labor railway rail dock port airline pilot"
+    "picket labour labor railway rail dock port airline pilot production factory"
 )
 MILITARY_STRIKE = (
     "air missile drone rocket artillery military nuclear pre-emptive preemptive retaliatory "
@@ -339,7 +345,7 @@ LIGHT_VERBS = (
     "launch begin start wage mount conduct carry step escalate intensify continue expand resume "
     "order unleash renew stage lead"
 )
-WEAK_VIOLENCE = "invasion war offensive operation action hostility incursion campaign assault attack violence"
+WEAK_VIOLENCE = "invasion war offensive operation action hostility incursion assault attack violence"
 
 RULES: tuple[Rule, ...] = (
     # ASSAULT
@@ -372,6 +378,7 @@ RULES: tuple[Rule, ...] = (
         priority=3,
     ),
     rule("ASSAULT", "fire", prep("on at into upon"), priority=3),
+    rule("ASSAULT", "exchange trade", obj("fire gunfire shot blow rocket"), priority=4),
     rule("ASSAULT", "hit", subj("missile rocket strike shell drone bomb airstrike artillery warplane")),
     rule("ASSAULT", "seize take", obj(PLACES)),
     rule("ASSAULT", "take", desc("hostage captive")),
@@ -499,7 +506,12 @@ RULES: tuple[Rule, ...] = (
     rule("COERCE", "shut", prt("down"), obj("internet website newspaper media outlet platform channel site")),
     rule("COERCE", "cut", obj("power water electricity internet phone communication network"), priority=4),
     rule("COERCE", "restrict", obj("access movement freedom right media speech assembly travel gathering")),
-    rule("COERCE", "revoke suspend strip", obj("licence license accreditation citizenship passport"), priority=4),
+    rule(
+        "COERCE",
+        "revoke suspend strip",
+        obj("licence license accreditation citizenship passport"),
+        priority=4,
+    ),
     rule("COERCE", "jam", obj("signal broadcast transmission")),
     rule("COERCE", "withhold", obj("salary wage food medicine fuel aid supply payment")),
     rule("COERCE", "declare impose", obj("emergency"), priority=4),
@@ -594,6 +606,17 @@ RULES: tuple[Rule, ...] = (
     rule("ACCUSE", "lodge file deliver register send issue", obj("protest complaint")),
     rule("ACCUSE", "protest", mod("formal official diplomatic strong written"), pos="NOUN", priority=4),
     rule("ACCUSE", "summon", obj("ambassador envoy diplomat charge")),
+    rule("ACCUSE", "call", prt("in"), obj("ambassador envoy diplomat charge"), priority=4),
+    rule(
+        "ACCUSE",
+        "call brand label describe",
+        Link(
+            "comp",
+            "sham farce fraud travesty provocation lie mistake crime violation disgrace insult outrage "
+            "terrorist terrorism genocide aggression betrayal",
+        ),
+        priority=4,
+    ),
     rule("ACCUSE", "charge", prep("with"), pos="VERB"),
     rule("ACCUSE", "charge", prep("of against"), pos="NOUN"),
     rule("ACCUSE", "charge", mod("criminal murder corruption terrorism fraud treason espionage"), pos="NOUN"),
@@ -739,6 +762,8 @@ RULES: tuple[Rule, ...] = (
     rule("CONSULT", "speak talk confer", prep("by", "phone telephone videoconference video")),
     rule("CONSULT", "talk", prep("with to")),
     rule("CONSULT", "call", mod("phone telephone video")),
+    # Speaking to a counterpart is a talk ("told his Chinese counterpart that ...").
+    rule("CONSULT", "tell", obj("counterpart")),
     rule(
         None, "talk speak", prep("to with", "reporter journalist press media supporter student"), priority=9
     ),
@@ -779,10 +804,16 @@ RULES: tuple[Rule, ...] = (
     rule("RETREAT", "reopen open", obj("crossing border checkpoint corridor"), priority=4),
     rule("RETREAT", "hand give", prt("back"), obj("")),
     rule("RETREAT", "surrender hand lay", obj("weapon arm gun")),
-    rule("RETREAT", "dismantle decommission destroy", obj("arsenal stockpile weapon programme program"), priority=4),
+    rule(
+        "RETREAT",
+        "dismantle decommission destroy",
+        obj("arsenal stockpile weapon programme program"),
+        priority=4,
+    ),
     rule("RETREAT", "exchange swap", obj("prisoner captive body")),
     rule("RETREAT", "hold", subj("ceasefire truce")),
     rule("RETREAT", "take", subj("ceasefire truce"), obj("effect")),
+    rule("RETREAT", "come enter", subj("ceasefire truce"), prep("into", "force effect")),
 )
 
 # Cue words change the act below them: "promised to reduce attacks" is AGREE, "threatened to cut gas"
@@ -810,7 +841,7 @@ CUES: dict[str, str] = {
         PROMISE,
     ),
     # Plans (through an infinitive): cooperative acts become AGREE, hostile ones stay what they are.
-    **dict.fromkeys(words("plan intend aim schedule"), INTEND),
+    **dict.fromkeys(words("plan intend intention aim schedule due set"), INTEND),
     # Promises and vows: cooperative acts become AGREE, hostile ones THREATEN.
     **dict.fromkeys(words("promise pledge vow swear"), OATH),
     **dict.fromkeys(words("threaten threat ultimatum"), THREAT),
@@ -821,7 +852,7 @@ CUES: dict[str, str] = {
     # Legal steps taken "for" or "over" an act, and investigations of it: the act is alleged, not reported.
     **dict.fromkeys(
         words(
-            "arrest detain jail imprison sentence convict indict prosecute try punish fine guilty "
+            "arrest detain jail imprison sentence convict indict prosecute try punish fine fin guilty "
             "investigate investigation probe inquiry enquiry"
         ),
         LEGAL,
