@@ -71,7 +71,9 @@ _DURATIONS = _words("year month decade")  # a long war is the setting; "after 18
 _HAPPEN = _words("take happen occur begin start resume materialize materialise go continue")
 # Climbing from an act to the words that govern it: argument relations only, so that an adjunct
 # ("after the talks", "during the war") never puts an act under an unrelated cue word.
-_CLIMB = _words("dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative")
+_CLIMB = _words(
+    "dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative compound"
+)
 # Relations through which a negated verb negates the act below it ("would not take part in talks"); not a
 # subject: "the attack did not kill anyone" still reports an attack.
 _NEGATES = frozenset({"dobj", "prep", "xcomp", "attr", "nsubjpass"})
@@ -94,6 +96,7 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.STOP: frozenset({"of", "to", "on", "in"}),
     lex.PREPARE: frozenset({"for"}),
     lex.INTEND: frozenset({"of"}),
+    lex.ALLOW: frozenset(),
 }
 _MAX_HOPS = 8
 _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
@@ -101,6 +104,7 @@ _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
 
 _PROTESTERS = _words(lex.PROTESTERS)
 _PROTEST_PEOPLE = _words(lex.PROTEST_PEOPLE)
+_RIOTERS = _PROTEST_PEOPLE | _words("crowd mob")  # violence by them is a riot (PROTEST); by workers it is not
 # Who protests in the street rather than by diplomatic note ("residents protested the closure").
 _CROWDS = _PROTESTERS | _words(
     lex.LABOUR + " people thousand hundred dozen resident farmer family villager citizen opposition group"
@@ -649,7 +653,8 @@ def _background(token: Token) -> bool:
 
     A noun under a preposition of cause or time ("amid unrest", "after talks", "over the arrests", "in the
     wake of the attacks"), the target of another act ("a campaign against corruption"), an act not yet real
-    ("a possible deployment", "any talks"), or a clause introduced by "since" ("since the curfew was lifted").
+    ("a possible deployment", "any talks"), a clause introduced by "since" ("since the curfew was lifted"),
+    or a relative clause set off by commas, which describes ("Russia, which invaded Ukraine in 2022, says").
     """
     nominal = token.head if token.dep_ == "acl" else token  # "a deal brokered by Qatar"
     while nominal.dep_ == "conj" and nominal.head.i != nominal.i:
@@ -660,6 +665,8 @@ def _background(token: Token) -> bool:
     clause = _clause_verb(nominal)
     if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in clause.children):
         return True
+    if clause.dep_ == "relcl" and clause.left_edge.i > 0 and clause.doc[clause.left_edge.i - 1].text == ",":
+        return True  # "Russia, which invaded Ukraine in 2022, says ...": a description set off by commas
     if nominal.pos_ not in ("NOUN", "PROPN"):
         return False
     for child in nominal.children:
@@ -788,8 +795,14 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
     hostile = label not in COOPERATIVE
     if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and easing:
         return "CONCEDE", True
+    if kind == lex.PROMISE and label == "REQUEST":
+        return "CONCEDE", True  # "agreed to the opposition's demand"
     if kind == lex.PROMISE:
         return ("AGREE", True) if not hostile else (label, False)
+    if kind == lex.ALLOW:  # "allowed observers to visit", "allowed the march to go ahead"
+        if label in ("CONSULT", "AID", "RETREAT"):
+            return "RETREAT", True
+        return ("CONCEDE", True) if label == "PROTEST" else (label, False)
     if kind == lex.INTEND:  # a plan or a schedule: the act's own word still names it
         return ("AGREE", False) if not hostile else (label, False)
     if kind == lex.OATH:
@@ -855,7 +868,7 @@ def _resolve(act: _Act, doc: Doc, conditional: frozenset[int]) -> _Found | None:
         child = head
     if label is None or (act.weak and moved is None):
         return None
-    if moved is None and label in _COMMITTED and _future(anchor):
+    if moved is None and label in _COMMITTED and _future(anchor) and _takes_place(anchor):
         # "will resume talks", "said it would send aid": a commitment, not yet the act.
         label = "CONCEDE" if label == "RETREAT" and _lemma(anchor) in _WITHDRAWING else "AGREE"
     label = _settle(label, doc[moved] if moved is not None else anchor)
@@ -864,6 +877,14 @@ def _resolve(act: _Act, doc: Doc, conditional: frozenset[int]) -> _Found | None:
     return _Found(
         label, start, end, act.priority if moved is None else max(act.priority, 3), act.anchor, moved
     )
+
+
+def _takes_place(act: Token) -> bool:
+    """Is the act what its clause says will happen ("will resume talks", "talks will begin"), not the
+    subject of a comment on it ("hoped the talks would succeed")?"""
+    if act.dep_ not in ("nsubj", "nsubjpass"):
+        return True
+    return _lemma(act.head) in _HAPPEN or _lemma(act.head) in ("hold", "open", "end", "conclude")
 
 
 def _settle(label: str, token: Token) -> str | None:
@@ -892,7 +913,7 @@ def _settle(label: str, token: Token) -> str | None:
     ):
         return "ACCUSE"  # "summoned the ambassador to protest against the remarks"
     by_protesters = subject is not None and _lemma(subject) in _PROTESTERS
-    if label == "ASSAULT" and by_protesters:
+    if label == "ASSAULT" and subject is not None and _lemma(subject) in _RIOTERS:
         return "PROTEST"  # PLOVER codes riots as PROTEST
     if label in ("REQUEST", "ACCUSE") and (by_protesters or _purpose_of_protest(token)):
         return None  # demands and denunciations voiced by demonstrators are part of the PROTEST

@@ -80,7 +80,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
         "retreat withdraw withdrawal resign resignation surrender disarm disarmament demobilize "
         "demobilise repatriate repatriation cede",
     ),
-    (HARM, "countermeasure retaliation retaliate reprisal revenge consequence repercussion"),
+    (HARM, "countermeasure retaliation retaliate reprisal revenge consequence repercussion response/NOUN"),
 )
 
 # Nouns that often only mention an ongoing situation ("over its invasion of Ukraine"): an event only when a
@@ -411,6 +411,8 @@ RULES: tuple[Rule, ...] = (
         priority=9,
     ),
     rule(None, "attack", mod("heart panic asthma"), priority=9),
+    # Measures aimed at people: "the sanctions target 20 individuals".
+    rule(None, "target", subj("sanction measure law policy ban restriction rule tariff"), priority=9),
     # A measure or a war as the cause of a state: "sanctions have crippled the economy".
     rule(
         None,
@@ -818,7 +820,7 @@ RULES: tuple[Rule, ...] = (
 
 # Cue words change the act below them: "promised to reduce attacks" is AGREE, "threatened to cut gas"
 # THREATEN.
-PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND = (
+PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND, ALLOW = (
     "promise",
     "oath",
     "threat",
@@ -830,13 +832,14 @@ PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND = (
     "stop",
     "prepare",
     "intend",
+    "allow",
 )
 CUES: dict[str, str] = {
     # Offers, intentions and agreements to act: cooperative acts become AGREE.
     **dict.fromkeys(
         words(
             "offer agree commit undertake guarantee volunteer propose ready willing prepared open proposal "
-            "commitment"
+            "commitment willingness readiness"
         ),
         PROMISE,
     ),
@@ -861,7 +864,7 @@ CUES: dict[str, str] = {
     **dict.fromkeys(
         words(
             "deny accuse allege blame charge suspect suspicion allegation accusation claim discuss debate "
-            "importance need necessity possibility expect likely unlikely bid effort "
+            "importance need necessity possibility expect likely unlikely bid effort hope optimism "
             # What a deal provides for is not yet done; the deal is its own event ("reached a deal").
             "agreement deal pact accord "
             "risk fear expectation prospect chance danger speculation rumour rumor concern worry ability "
@@ -878,4 +881,6 @@ CUES: dict[str, str] = {
         STOP,
     ),
     "prepare": PREPARE,
+    # Letting another act: access granted (RETREAT), dissent tolerated (CONCEDE).
+    **dict.fromkeys(words("allow let permit"), ALLOW),
 }
