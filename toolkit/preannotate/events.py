@@ -68,7 +68,9 @@ _BACKGROUND_PHRASES = _words("wake aftermath because due response retaliation re
 _UNREAL = _words("possible potential planned proposed future upcoming imminent threatened would-be expected")
 # Verbs whose negated subject did not happen: "talks have not taken place".
 _DURATIONS = _words("year month decade")  # a long war is the setting; "after 18 hours of talks" is news
-_HAPPEN = _words("take happen occur begin start resume materialize materialise go continue")
+_HAPPEN = _words(
+    "take happen occur begin start resume materialize materialise go continue reach arrive flow get"
+)
 # Climbing from an act to the words that govern it: argument relations only, so that an adjunct
 # ("after the talks", "during the war") never puts an act under an unrelated cue word.
 _CLIMB = _words(

@@ -179,6 +179,8 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     (None, "aid organisation", 9),
     (None, "aid organization", 9),
     (None, "news conference", 9),
+    (None, "cabinet meeting", 9),
+    (None, "board meeting", 9),
     (None, "press conference", 9),
     (None, "talk show", 9),
     (None, "death penalty", 9),
@@ -763,6 +765,16 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("CONSULT", "speak talk confer", prep("by", "phone telephone videoconference video")),
     rule("CONSULT", "talk", prep("with to")),
+    # Visiting places and one's own people is no consultation with another actor.
+    rule(
+        None,
+        "visit",
+        obj(
+            "school hospital factory site camp zone village front frontline museum farm plant mosque church "
+            "temple shrine memorial troop soldier base ship wounded victim survivor flood scene"
+        ),
+        priority=9,
+    ),
     rule("CONSULT", "call", mod("phone telephone video")),
     # Speaking to a counterpart is a talk ("told his Chinese counterpart that ...").
     rule("CONSULT", "tell", obj("counterpart")),
@@ -865,6 +877,7 @@ CUES: dict[str, str] = {
         words(
             "deny accuse allege blame charge suspect suspicion allegation accusation claim discuss debate "
             "importance need necessity possibility expect likely unlikely bid effort hope optimism "
+            "ballot referendum "
             # What a deal provides for is not yet done; the deal is its own event ("reached a deal").
             "agreement deal pact accord "
             "risk fear expectation prospect chance danger speculation rumour rumor concern worry ability "
