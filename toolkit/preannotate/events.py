@@ -50,8 +50,9 @@ _ORDER = {label: index for index, label in enumerate(PLOVER_TYPES)}
 
 _FUTURE = frozenset({"will", "would", "shall", "'ll"})
 _MODAL = _FUTURE | {"can", "could"}
-# "may", "might" and "could" report a possibility, not an act ("the army could resume its offensive").
-_HEDGES = frozenset({"may", "might", "could"})
+# "may", "might" and "could" report a possibility, "should" a recommendation, not an act ("the army could
+# resume its offensive", "the two leaders should meet").
+_HEDGES = frozenset({"may", "might", "could", "should"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
 _MARK = _hash("mark")
 _CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
@@ -99,6 +100,7 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.PREPARE: frozenset({"for"}),
     lex.INTEND: frozenset({"of"}),
     lex.ALLOW: frozenset(),
+    lex.CONSIDER: frozenset({"of", "for"}),
 }
 _MAX_HOPS = 8
 _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
@@ -801,6 +803,8 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
         return "CONCEDE", True  # "agreed to the opposition's demand"
     if kind == lex.PROMISE:
         return ("AGREE", True) if not hostile else (label, False)
+    if kind == lex.CONSIDER:
+        return ("THREATEN", False) if hostile else (None, False)
     if kind == lex.ALLOW:  # "allowed observers to visit", "allowed the march to go ahead"
         if label in ("CONSULT", "AID", "RETREAT"):
             return "RETREAT", True

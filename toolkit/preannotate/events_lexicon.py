@@ -413,6 +413,14 @@ RULES: tuple[Rule, ...] = (
         priority=9,
     ),
     rule(None, "attack", mod("heart panic asthma"), priority=9),
+    rule(
+        None,
+        "affect hurt cripple damage weaken harm squeeze isolate",
+        prep("by", "sanction embargo tariff war conflict restriction lockdown blockade ban"),
+        priority=9,
+    ),
+    # Judgements of an actor's act: "the war has been a strategic blunder".
+    rule("ACCUSE", "be", obj("blunder fiasco failure disaster mistake crime outrage disgrace"), priority=2),
     # Measures aimed at people: "the sanctions target 20 individuals".
     rule(None, "target", subj("sanction measure law policy ban restriction rule tariff"), priority=9),
     # A measure or a war as the cause of a state: "sanctions have crippled the economy".
@@ -832,7 +840,7 @@ RULES: tuple[Rule, ...] = (
 
 # Cue words change the act below them: "promised to reduce attacks" is AGREE, "threatened to cut gas"
 # THREATEN.
-PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND, ALLOW = (
+PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND, ALLOW, CONSIDER = (
     "promise",
     "oath",
     "threat",
@@ -845,6 +853,7 @@ PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND, AL
     "prepare",
     "intend",
     "allow",
+    "consider",
 )
 CUES: dict[str, str] = {
     # Offers, intentions and agreements to act: cooperative acts become AGREE.
@@ -894,6 +903,9 @@ CUES: dict[str, str] = {
         STOP,
     ),
     "prepare": PREPARE,
+    # Weighing an act in public: a hostile one is a threat ("looking at options to expand sanctions"), a
+    # cooperative one is not yet a commitment.
+    **dict.fromkeys(words("consider weigh mull contemplate option explore"), CONSIDER),
     # Letting another act: access granted (RETREAT), dissent tolerated (CONCEDE).
     **dict.fromkeys(words("allow let permit"), ALLOW),
 }
