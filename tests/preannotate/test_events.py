@@ -243,7 +243,8 @@ def test_negation_and_modality(labels_of, text, expected):
 def test_brief_examples_and_their_triggers(nlp, annotator):
     examples = {
         "Russian forces bombarded the outskirts of Kyiv.": ("ASSAULT", "bombarded"),
-        "The United States is looking at options to expand sanctions.": ("SANCTION", "sanctions"),
+        # Weighing new penalties in public is a threat (GUIDELINES 4.2, seed :2).
+        "The United States is looking at options to expand sanctions.": ("THREATEN", "sanctions"),
         "Russia may have committed war crimes in Ukraine.": ("ACCUSE", "committed"),
         "Wagner Group had deployed about 1,000 contractors into the Donbas region.": ("MOBILIZE", "deployed"),
         "Moscow would make no concessions.": ("REJECT", "no concessions"),
