@@ -747,6 +747,8 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         if "out" in particles:
             return lex.DROP
         asking = via.dep_ == "xcomp" or (via.dep_ == "prep" and via.lower_ in ("for", "on", "upon"))
+        if asking and head.pos_ != "VERB":
+            return lex.DROP  # "ignored calls for an inquiry": someone else's call, not made here
         return lex.ASK if asking else None
     if lemma in ("scale", "wind") and not particles & {"back", "down"}:
         return None

@@ -527,6 +527,12 @@ RULES: tuple[Rule, ...] = (
     rule("COERCE", "jam", obj("signal broadcast transmission")),
     rule("COERCE", "withhold", obj("salary wage food medicine fuel aid supply payment")),
     rule("COERCE", "declare impose", obj("emergency"), priority=4),
+    rule(
+        "COERCE",
+        "dissolve suspend",
+        obj("parliament constitution party assembly union legislature"),
+        priority=4,
+    ),
     rule("SANCTION", "expel", obj("diplomat ambassador envoy attache consul mission staff"), priority=4),
     rule(
         "SANCTION",
@@ -660,7 +666,10 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("REJECT", "deny", obj("request access entry visa permission application")),
     rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion"), priority=4),
-    rule(None, "deny dismiss call brush", obj("accusation allegation claim charge report"), priority=9),
+    rule(
+        None, "deny dismiss call brush defend", obj("accusation allegation claim charge report"), priority=9
+    ),
+    rule(None, "defend", prep("against", "accusation allegation claim charge criticism"), priority=9),
     rule("REJECT", "boycott", obj("talk negotiation meeting summit session vote"), priority=4),
     # THREATEN
     rule("THREATEN", "issue make repeat renew", obj("threat warning")),
@@ -676,7 +685,7 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(HARM, "respond react", Link("mod", "forcefully decisively harshly firmly militarily strongly")),
     # REQUEST
-    rule("REQUEST", "call", prep("for on upon", "!" + TIME_WORDS)),
+    rule("REQUEST", "call", prep("for on upon", "!" + TIME_WORDS), pos="VERB"),
     rule("REQUEST", "ask", xcomp("")),
     rule("REQUEST", "ask", prep("for")),
     rule("REQUEST", "press", xcomp(""), pos="VERB"),
@@ -696,7 +705,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "REQUEST",
         "make issue launch submit renew repeat reiterate voice present send deliver",
-        obj("demand request appeal plea"),
+        obj("demand request appeal plea call"),
         trigger="dep",
     ),
     # AGREE
@@ -742,6 +751,7 @@ RULES: tuple[Rule, ...] = (
     rule("CONCEDE", "bow yield accede cave", prep("to", "demand pressure call request"), priority=4),
     rule("CONCEDE", "comply", prep("with", "demand request call"), priority=4),
     rule("CONCEDE", "reverse overturn revoke rescind", obj("decision ban order decree policy ruling law")),
+    rule("CONCEDE", "legalise legalize unban", obj("")),
     # SUPPORT
     rule("SUPPORT", "sign ratify finalize finalise approve endorse initial", obj(DEALS), priority=4),
     rule("SUPPORT", "approve ratify endorse", obj("plan accession membership bid application")),
@@ -860,7 +870,7 @@ CUES: dict[str, str] = {
     **dict.fromkeys(
         words(
             "offer agree commit undertake guarantee volunteer propose ready willing prepared open proposal "
-            "commitment willingness readiness"
+            "commitment willingness readiness invite invitation"
         ),
         PROMISE,
     ),
@@ -872,7 +882,9 @@ CUES: dict[str, str] = {
     **dict.fromkeys(words("warn caution"), WARN),
     **dict.fromkeys(words("urge demand ask appeal press plead request implore beg call seek order"), ASK),
     # "turn" and "rule" only with "down" and "out".
-    **dict.fromkeys(words("refuse reject decline veto rebuff unwilling reluctant turn rule"), REFUSE),
+    **dict.fromkeys(
+        words("refuse reject decline veto rebuff snub spurn unwilling reluctant turn rule"), REFUSE
+    ),
     # Legal steps taken "for" or "over" an act, and investigations of it: the act is alleged, not reported.
     **dict.fromkeys(
         words(
