@@ -413,6 +413,33 @@ RULES: tuple[Rule, ...] = (
         priority=9,
     ),
     rule(None, "attack", mod("heart panic asthma"), priority=9),
+    # Words of violence used for words and plans: "attacked the government's policy", "seized the moment".
+    rule(
+        "ACCUSE",
+        "attack slam",
+        obj(
+            "policy plan decision handling remark record budget proposal law bill comment statement approach "
+            "stance position idea reform strategy response"
+        ),
+        pos="VERB",
+        priority=4,
+    ),
+    rule(None, "attack", prep("on", "democracy freedom right sovereignty constitution press"), priority=9),
+    rule(
+        None,
+        "execute",
+        obj("plan order strategy trade deal contract programme program transaction"),
+        priority=9,
+    ),
+    rule(
+        None,
+        "seize capture",
+        obj("opportunity initiative moment chance market attention imagination"),
+        priority=9,
+    ),
+    rule(None, "strike", obj("balance chord note tone pose"), priority=9),
+    rule(None, "shoot", obj("film video scene movie documentary footage photo"), priority=9),
+    rule(None, "storm", prt("out off"), priority=3),
     rule(
         None,
         "affect hurt cripple damage weaken harm squeeze isolate",
@@ -570,7 +597,7 @@ RULES: tuple[Rule, ...] = (
     rule("SANCTION", "collapse fail stall break", subj("talk negotiation")),
     rule(
         "SANCTION",
-        "walk",
+        "walk storm",
         prt("out away"),
         prep("of from", "talk negotiation meeting summit deal agreement"),
         priority=4,
