@@ -240,6 +240,85 @@ def test_negation_and_modality(labels_of, text, expected):
     assert labels_of(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A noun set in the background as a cause, time or setting is not news of the sentence.
+        ("Curfews were imposed amid unrest in the capital.", {"COERCE"}),
+        ("The rebels signed a peace deal after two years of fighting.", {"SUPPORT"}),
+        ("Police detained the suspects over the attack on the embassy.", {"COERCE"}),
+        ("Police arrested two men for the murder of a journalist.", {"COERCE"}),
+        ("Russia, which invaded Ukraine in 2022, says it is ready for talks.", {"AGREE"}),
+        # Possible, expected, recommended and planned-against acts are not asserted.
+        ("The army could resume its offensive within days.", set()),
+        ("The two leaders are expected to meet next week.", set()),
+        ("The two leaders should meet soon, the envoy said.", set()),
+        ("The government had no plans to impose a curfew.", set()),
+        # What did not happen, what nature did, and what someone else called for.
+        ("Talks have not taken place since 2019.", set()),
+        ("No agreement was reached.", set()),
+        ("The storm killed 12 people and cut power to thousands of homes.", set()),
+        ("The government ignored calls for an inquiry.", set()),
+        # Cooperation announced or scheduled for the future is a commitment; a future withdrawal a concession.
+        ("The president will visit Kenya next month.", {"AGREE"}),
+        ("The prime minister is due to visit Washington next month.", {"AGREE"}),
+        ("Japan said it would provide a $500 million loan to Sri Lanka.", {"AGREE"}),
+        ("The army said it would withdraw from the city by Friday.", {"CONCEDE"}),
+        # An order to one's own forces is the act itself; an order to another's is a request.
+        ("The president ordered the army to withdraw from the city.", {"RETREAT"}),
+        ("The junta ordered French troops to leave the country.", {"REQUEST"}),
+        # A protest lodged by a government is a complaint; people protesting in the street are a protest;
+        # protesters detained by police are the object of COERCE, not a PROTEST of their own.
+        ("The foreign ministry summoned the ambassador to protest against the remarks.", {"ACCUSE"}),
+        ("Residents protested the closure of the hospital.", {"PROTEST"}),
+        ("Police detained dozens of protesters in the capital.", {"COERCE"}),
+        ("Protesters blocked the main road.", {"PROTEST"}),
+        # Giving in to a demand is a concession; weighing penalties or being ready to use force a threat.
+        ("The government gave in to the demands of the striking teachers.", {"CONCEDE"}),
+        ("The government agreed to the opposition's demand for early elections.", {"CONCEDE"}),
+        ("Washington is weighing new sanctions against Tehran.", {"THREATEN"}),
+        ("The army said it was ready to use force.", {"THREATEN"}),
+        ("The rebels vowed to continue their bombing campaign.", {"THREATEN"}),
+        # Words of violence used for words and plans.
+        ("The opposition attacked the government's handling of the crisis.", {"ACCUSE"}),
+        ("The opposition called the vote a sham.", {"ACCUSE"}),
+        ("The rebels seized the moment to advance.", set()),
+        ("The company executed the deal in March.", set()),
+        # Walking out of talks ends them; walking out of work is a strike.
+        ("The opposition delegation walked out of the talks.", {"SANCTION"}),
+        ("Nurses walked out over pay.", {"PROTEST"}),
+        ("The army allowed Red Cross officials to visit the detainees.", {"RETREAT"}),
+        ("Israel and Hamas exchanged fire across the border overnight.", {"ASSAULT"}),
+        ("The new sanctions target 20 individuals.", {"SANCTION"}),
+        # The lemmatizer reads "fined" as "fin"; the act judged is alleged, not reported.
+        ("The bank was fined $2 billion for violating sanctions.", {"SANCTION"}),
+    ],
+)
+def test_background_hedges_and_boundaries(labels_of, text, expected):
+    assert labels_of(text) == expected
+
+
+def test_competing_readings_have_one_winner():
+    """Two rules tie on priority and size ("build" + object, "build up"): the order must not depend on the
+    set the candidates pass through, whose order follows string hashing and so changes between processes."""
+    from toolkit.preannotate.events import _Act, _most_specific
+
+    with_object = _Act("MOBILIZE", anchor=3, start=3, end=4, covers=frozenset({3, 6}), priority=3)
+    with_particle = _Act("MOBILIZE", anchor=3, start=3, end=5, covers=frozenset({3, 4}), priority=3)
+    assert _most_specific([with_object, with_particle]) == [with_particle]
+    assert _most_specific([with_particle, with_object]) == [with_particle]
+
+
+def test_conditional_clauses_are_found_once_per_doc(nlp):
+    from toolkit.preannotate.events import _conditional_tokens
+
+    doc = nlp("Iran will retaliate if Israel attacks, and talks continue until a deal is reached.")
+    inside = {doc[i].text for i in _conditional_tokens(doc)}
+    assert {"if", "Israel", "attacks", "until", "deal", "reached"} <= inside
+    assert not {"Iran", "retaliate", "talks"} & inside
+    assert _conditional_tokens(nlp("Talks continued until a deal was reached.")) == frozenset()
+
+
 def test_brief_examples_and_their_triggers(nlp, annotator):
     examples = {
         "Russian forces bombarded the outskirts of Kyiv.": ("ASSAULT", "bombarded"),
@@ -319,6 +398,8 @@ def test_event_components_are_enough(nlp, annotator):
         # A word that is also a phrase's first word, and a rule's head.
         ("Rebels attacked the town.", [("ASSAULT", "attacked")]),
         ("He was treated for a heart attack.", []),
+        # Two readings of equal rank: the longer trigger, in every process.
+        ("Kiribati began building up its military.", [("MOBILIZE", "building up")]),
     ],
 )
 def test_trigger_index(nlp, annotator, text, expected):

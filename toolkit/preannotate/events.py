@@ -60,6 +60,8 @@ _CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
 # announced for the future is a concession in words (CONCEDE).
 _COMMITTED = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"})
 _WITHDRAWING = _words("withdraw withdrawal pull retreat cede")
+# Readiness to do something hostile is a threat; agreeing to it ("agreed new sanctions") is a decision.
+_READY = _words("ready willing prepared readiness willingness")
 # Prepositions that set a noun in the background of the sentence's news, as its cause, time or setting:
 # "amid unrest", "after talks", "over the arrests", "pending an investigation", "protect them from attack".
 _BACKGROUND_PREPS = _words("amid amidst following after since despite over from pending before")
@@ -803,6 +805,8 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool
         return "CONCEDE", True
     if kind == lex.PROMISE and label == "REQUEST":
         return "CONCEDE", True  # "agreed to the opposition's demand"
+    if kind == lex.PROMISE and hostile and _lemma(cue) in _READY and label not in _VERBAL_CONFLICT:
+        return "THREATEN", True  # "ready to use force", "prepared to strike if the talks fail"
     if kind == lex.PROMISE:
         return ("AGREE", True) if not hostile else (label, False)
     if kind == lex.CONSIDER:

@@ -449,7 +449,13 @@ RULES: tuple[Rule, ...] = (
     # Judgements of an actor's act: "the war has been a strategic blunder".
     rule("ACCUSE", "be", obj("blunder fiasco failure disaster mistake crime outrage disgrace"), priority=2),
     # Measures aimed at people: "the sanctions target 20 individuals".
-    rule(None, "target", subj("sanction measure law policy ban restriction rule tariff"), priority=9),
+    rule(
+        None,
+        "target",
+        subj("sanction measure law policy ban restriction rule tariff"),
+        priority=9,
+        consumes=False,
+    ),
     # A measure or a war as the cause of a state: "sanctions have crippled the economy".
     rule(
         None,
