@@ -249,6 +249,9 @@ def test_negation_and_modality(labels_of, text, expected):
         ("Police detained the suspects over the attack on the embassy.", {"COERCE"}),
         ("Police arrested two men for the murder of a journalist.", {"COERCE"}),
         ("Russia, which invaded Ukraine in 2022, says it is ready for talks.", {"AGREE"}),
+        # Acts spoken of in general are not acts that happened; talks under way are.
+        ("Attacks on civilians are illegal under international law.", set()),
+        ("Talks are under way in Doha.", {"CONSULT"}),
         # Possible, expected, recommended and planned-against acts are not asserted.
         ("The army could resume its offensive within days.", set()),
         ("The two leaders are expected to meet next week.", set()),

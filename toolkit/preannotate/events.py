@@ -660,7 +660,8 @@ def _background(token: Token) -> bool:
     A noun under a preposition of cause or time ("amid unrest", "after talks", "over the arrests", "in the
     wake of the attacks"), the target of another act ("a campaign against corruption"), an act not yet real
     ("a possible deployment", "any talks"), a clause introduced by "since" ("since the curfew was lifted"),
-    or a relative clause set off by commas, which describes ("Russia, which invaded Ukraine in 2022, says").
+    or a relative clause set off by commas, which describes ("Russia, which invaded Ukraine in 2022, says"),
+    or acts spoken of in general ("attacks on civilians are illegal").
     """
     nominal = token.head if token.dep_ == "acl" else token  # "a deal brokered by Qatar"
     while nominal.dep_ == "conj" and nominal.head.i != nominal.i:
@@ -675,6 +676,8 @@ def _background(token: Token) -> bool:
         return True  # "Russia, which invaded Ukraine in 2022, says ...": a description set off by commas
     if nominal.pos_ not in ("NOUN", "PROPN"):
         return False
+    if _generic(nominal):
+        return True
     for child in nominal.children:
         if child.dep_ == "amod" and _lemma(child) in _UNREAL:
             return True
@@ -690,6 +693,23 @@ def _background(token: Token) -> bool:
     if prep.lower_ in _BACKGROUND_PREPS or (prep.lower_ == "against" and prep.head.pos_ == "NOUN"):
         return True
     return prep.lower_ in ("of", "to", "for") and prep.head.lower_ in _BACKGROUND_PHRASES
+
+
+def _generic(nominal: Token) -> bool:
+    """A bare plural said in the present to be something ("indiscriminate attacks are prohibited", "attacks
+    on civilians are illegal") speaks of acts in general, not of one that happened ("talks are under way")."""
+    if nominal.tag_ != "NNS" or nominal.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ in ("det", "poss", "nummod") for c in nominal.children):
+        return False
+    verb = nominal.head
+    if nominal.dep_ == "nsubjpass":
+        return any(c.dep_ == "auxpass" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
+    return (
+        verb.tag_ in ("VBP", "VBZ")
+        and _lemma(verb) == "be"
+        and any(c.dep_ in ("acomp", "attr") for c in verb.children)
+    )
 
 
 def _hedged(token: Token) -> bool:
