@@ -300,18 +300,28 @@ class _Link:
         return None
 
 
-_Compiled = tuple[lex.Rule, tuple[_Link, ...]]
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule ready to try: its links, and for a rule found through a dependent the head lemmas it allows."""
+
+    rule: lex.Rule
+    links: tuple[_Link, ...]
+    heads: frozenset[str]
+
+
 # Relations whose dependent is accepted by its own lemma, so that lemma can stand for the rule in the index.
-_KEYED_RELS = frozenset({"mod", "comp", "poss", "xcomp"})
+_KEYED_RELS = frozenset({"mod", "comp", "poss", "xcomp", "obj", "subj", "prt"})
 
 
 def _key_words(rule: lex.Rule, links: tuple[_Link, ...]) -> list[str]:
-    """For a rule with no head words: the lemmas of a dependent that finds the rule's heads in the index."""
-    key = next((k for k in links if k.rel in _KEYED_RELS and k.words and not k.excluded), None)
+    """For a rule with no head words, or one whose heads are common words ("be", "make"): the lemmas of a
+    dependent that finds the rule's heads in the index."""
+    rels = _KEYED_RELS if rule.keyed else _KEYED_RELS - {"obj", "subj", "prt"}
+    key = next((k for k in links if k.rel in rels and k.words and not k.excluded), None)
     if key is None or key.words is None:
         raise ValueError(
-            f"events lexicon: a rule for {rule.label} without head words needs a mod, comp, poss or xcomp "
-            "dependent with a word list"
+            f"events lexicon: a rule for {rule.label} found through a dependent needs a mod, comp, poss or "
+            "xcomp dependent (or, with keyed=True, also obj, subj or prt) with a word list"
         )
     return sorted(key.words)
 
@@ -371,11 +381,13 @@ class _TriggerIndex:
         self._by_head: dict[str, list[_Compiled]] = {}
         self._by_key: dict[str, list[_Compiled]] = {}
         for rule in lex.RULES:
-            compiled = (rule, tuple(_Link.of(link) for link in rule.links))
-            for head in rule.heads.split():
-                self._by_head.setdefault(head, []).append(compiled)
-            if not rule.heads:
-                for word in _key_words(rule, compiled[1]):
+            links = tuple(_Link.of(link) for link in rule.links)
+            compiled = _Compiled(rule, links, frozenset(rule.heads.split()) if rule.keyed else frozenset())
+            if rule.heads and not rule.keyed:
+                for head in rule.heads.split():
+                    self._by_head.setdefault(head, []).append(compiled)
+            else:
+                for word in _key_words(rule, links):
                     self._by_key.setdefault(word, []).append(compiled)
         # Filled as lemmas are met: at most one small entry per distinct lemma, None for most.
         self._entries: dict[int, _Entry | None] = {}
@@ -411,15 +423,21 @@ class _TriggerIndex:
         for phrase in entry.phrases:
             for end in sorted(phrase.ends(lemmas, i)):
                 yield _Act(phrase.label, doc[i:end].root.i, i, end, frozenset(range(i, end)), phrase.priority)
-        for rule, links in entry.rules:
-            ids = _rule_match(rule, links, token)
+        for compiled in entry.rules:
+            ids = _rule_match(compiled.rule, compiled.links, token)
             if ids is not None:
-                yield _rule_act(rule, ids)
-        for rule, links in entry.keyed:
-            # The key word is a dependent: the rule is tried at its head.
-            ids = _rule_match(rule, links, token.head)
-            if ids is not None:
-                yield _rule_act(rule, ids)
+                yield _rule_act(compiled.rule, ids)
+        for compiled in entry.keyed:
+            # The key word is a dependent: the rule is tried at its head, and (for a rule with heads) at a
+            # reduced relative it heads ("demands made by the protesters").
+            heads = [token.head]
+            if compiled.heads:
+                heads = [h for h in (token.head, *token.children) if h.i == token.head.i or h.dep_ == "acl"]
+                heads = [h for h in heads if _lemma(h) in compiled.heads]
+            for head in heads:
+                ids = _rule_match(compiled.rule, compiled.links, head)
+                if ids is not None:
+                    yield _rule_act(compiled.rule, ids)
 
 
 class EventRuleAnnotator:
