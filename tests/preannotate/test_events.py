@@ -417,8 +417,32 @@ def test_lexicon_entries_the_index_cannot_find_are_refused(nlp, monkeypatch):
         EventRuleAnnotator(nlp)
     monkeypatch.undo()
     monkeypatch.setattr(lex, "RULES", (lex.rule("AID", "", lex.obj("food")),))
-    with pytest.raises(ValueError, match="without head words"):
+    with pytest.raises(ValueError, match="found through a dependent"):
         EventRuleAnnotator(nlp)
+    monkeypatch.setattr(lex, "RULES", (lex.rule("AID", "send", lex.prep("to"), keyed=True),))
+    with pytest.raises(ValueError, match="found through a dependent"):
+        EventRuleAnnotator(nlp)
+
+
+def test_keyed_rules_match_as_head_rules_do(nlp, monkeypatch):
+    """A rule found through its dependent finds what the same rule found through its heads finds, also
+    in a reduced relative, and nothing under another head."""
+    from toolkit.preannotate import events_lexicon as lex
+
+    texts = [
+        "The union made new demands on Monday.",
+        "The newspaper published the demands made by the union.",
+        "The union discussed its demands.",
+    ]
+    found = {}
+    for keyed in (False, True):
+        monkeypatch.setattr(lex, "RULES", (lex.rule("REQUEST", "make", lex.obj("demand"), keyed=keyed),))
+        annotator = EventRuleAnnotator(nlp, source="rule:test")
+        found[keyed] = [[(e.label, e.trigger.text) for e in annotator(doc)] for doc in nlp.pipe(texts)]
+    assert found[True] == found[False]
+    assert found[True][0] == [("REQUEST", "made")]
+    assert ("REQUEST", "made") in found[True][1]
+    assert ("REQUEST", "discussed") not in found[True][2]
 
 
 def test_seed_sentences(nlp, annotator, seed_path):
