@@ -55,6 +55,7 @@ _MODAL = _FUTURE | {"can", "could"}
 _HEDGES = frozenset({"may", "might", "could", "should"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
 _MARK = _hash("mark")
+_ARRAY_ATTRS = ["LEMMA", "DEP", "LOWER"]
 _CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
 # Cooperative acts that, announced for the future, are a commitment to cooperate (AGREE); a withdrawal
 # announced for the future is a concession in words (CONCEDE).
@@ -392,9 +393,8 @@ class _TriggerIndex:
         # Filled as lemmas are met: at most one small entry per distinct lemma, None for most.
         self._entries: dict[int, _Entry | None] = {}
 
-    def acts(self, doc: Doc) -> Iterator[_Act]:
+    def acts(self, doc: Doc, lemmas: list[int]) -> Iterator[_Act]:
         """Every candidate act in ``doc``: single words, phrases and verb-argument rules."""
-        lemmas: list[int] = doc.to_array("LEMMA").tolist()
         entries = self._entries
         for i, key in enumerate(lemmas):
             if key not in entries:
@@ -456,10 +456,12 @@ class EventRuleAnnotator:
                 "PLOVER event rules need lemmas and a dependency parse",
                 hint=f"run a pipeline with {', '.join(EVENT_COMPONENTS)}",
             )
-        acts = _most_specific(self._index.acts(doc))
+        # One array read per Doc: lemmas for the index, relations and words for the conditional clauses.
+        arrays = doc.to_array(_ARRAY_ATTRS)
+        acts = _most_specific(self._index.acts(doc, arrays[:, 0].tolist()))
         if not acts:
             return []
-        conditional = _conditional_tokens(doc)
+        conditional = _conditional_tokens(doc, arrays)
         found = [f for f in (_resolve(act, doc, conditional) for act in acts) if f is not None]
         found = _drop_replaced_cues(found)
         events: list[tuple[int, int, Event]] = []
@@ -523,18 +525,11 @@ def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
 
 def _most_specific(acts: Iterable[_Act]) -> list[_Act]:
     """One reading per word: a verb-argument rule or a phrase outranks the bare word it contains."""
-    # A total order, so that ties never depend on set order (which varies with string hashing per process).
+    # Duplicates go in the order the acts were found (token by token, then lexicon order), and the sort is
+    # stable: ties never depend on a set's order, which varies with string hashing from process to process.
     ranked = sorted(
-        set(acts),
-        key=lambda a: (
-            -a.priority,
-            -len(a.covers),
-            a.start,
-            a.anchor,
-            -a.end,
-            str(a.label),
-            sorted(a.covers),
-        ),
+        dict.fromkeys(acts),
+        key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, -a.end, str(a.label)),
     )
     covered: set[int] = set()
     kept: list[_Act] = []
@@ -655,15 +650,12 @@ def _after_negation(label: str, token: Token) -> str | None:
     return None
 
 
-def _conditional_tokens(doc: Doc) -> frozenset[int]:
+def _conditional_tokens(doc: Doc, arrays: Any) -> frozenset[int]:
     """Tokens inside an if/unless/whether clause, or an "until" clause in the present ("until its conditions
-    are met"): hypothetical acts. Found once per Doc from its arrays; clauses are rare."""
-    from spacy.attrs import DEP, LOWER
-
-    marks = doc.to_array([DEP, LOWER])
+    are met"): hypothetical acts. Found once per Doc from its arrays (``_ARRAY_ATTRS``); clauses are rare."""
     inside: set[int] = set()
-    for i in (marks[:, 0] == _MARK).nonzero()[0].tolist():
-        if marks[i, 1] not in _CONDITION_KEYS:
+    for i in (arrays[:, 1] == _MARK).nonzero()[0].tolist():
+        if arrays[i, 2] not in _CONDITION_KEYS:
             continue
         clause = doc[i].head
         if doc[i].lower_ == "until" and not any(t.tag_ in ("VBP", "VBZ") for t in (clause, *clause.children)):
