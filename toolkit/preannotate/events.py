@@ -156,8 +156,17 @@ class _Found:
     moved_to: int | None  # the cue word that now names the event ("promised"), if one changed it
 
 
+# Lower-cased lemmas by hash: the rules ask for a token's lemma many times, and the hash of a string is the
+# same in every vocabulary, so the cache is bounded by the lemmas met and never wrong.
+_LOWER_LEMMAS: dict[int, str] = {}
+
+
 def _lemma(token: Token) -> str:
-    return token.lemma_.lower()
+    key = token.lemma
+    lower = _LOWER_LEMMAS.get(key)
+    if lower is None:
+        lower = _LOWER_LEMMAS[key] = token.lemma_.lower()
+    return lower
 
 
 def _spellings(word: str) -> frozenset[int]:

@@ -745,7 +745,7 @@ RULES: tuple[Rule, ...] = (
     rule("REQUEST", "press", prep("for"), pos="VERB"),
     # The act ordered keeps its own reading; an order to one's own forces is no request (see events.py).
     rule("REQUEST", "order", xcomp(""), pos="VERB", consumes=False),
-    rule("MOBILIZE", "order put place", obj(TROOPS), xcomp("prepare ready stand deploy"), priority=4),
+    rule("MOBILIZE", "order", obj(TROOPS), xcomp("prepare ready stand deploy"), priority=4),
     rule(
         "REQUEST",
         "seek",
@@ -880,6 +880,7 @@ RULES: tuple[Rule, ...] = (
         "RETREAT",
         "allow let permit admit",
         obj("inspector observer monitor peacekeeper investigator journalist convoy"),
+        keyed=True,
     ),
     rule("RETREAT", "open establish", obj("corridor")),
     rule("RETREAT", "pull", prt("out back"), pos="VERB"),
@@ -889,7 +890,7 @@ RULES: tuple[Rule, ...] = (
     rule("RETREAT", "abide", prep("by", "ceasefire truce")),
     rule("RETREAT", "reopen open", obj("crossing border checkpoint corridor"), priority=4, keyed=True),
     rule("RETREAT", "hand give", prt("back"), obj(""), keyed=True),
-    rule("RETREAT", "surrender hand lay", obj("weapon arm gun")),
+    rule("RETREAT", "surrender hand lay", obj("weapon arm gun"), keyed=True),
     rule(
         "RETREAT",
         "dismantle decommission destroy",
