@@ -436,13 +436,15 @@ class _TriggerIndex:
             ids = _rule_match(compiled.rule, compiled.links, token)
             if ids is not None:
                 yield _rule_act(compiled.rule, ids)
+        relatives: list[Token] | None = None
         for compiled in entry.keyed:
             # The key word is a dependent: the rule is tried at its head, and (for a rule with heads) at a
-            # reduced relative it heads ("demands made by the protesters").
+            # reduced relative it heads ("demands made by the union").
             heads = [token.head]
             if compiled.heads:
-                heads = [h for h in (token.head, *token.children) if h.i == token.head.i or h.dep_ == "acl"]
-                heads = [h for h in heads if _lemma(h) in compiled.heads]
+                if relatives is None:
+                    relatives = [c for c in token.children if c.dep_ == "acl"]
+                heads = [h for h in (token.head, *relatives) if _lemma(h) in compiled.heads]
             for head in heads:
                 ids = _rule_match(compiled.rule, compiled.links, head)
                 if ids is not None:

@@ -127,7 +127,6 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     ("COERCE", "state of emergency", 3),
     ("COERCE", "house arrest", 3),
     ("COERCE", "emergency rule", 3),
-    ("COERCE", "military rule", 3),
     ("SANCTION", "persona non grata", 4),
     ("CONSULT", "video call", 3),
     ("SANCTION", "export control", 3),
