@@ -262,6 +262,9 @@ def test_negation_and_modality(labels_of, text, expected):
         ("No agreement was reached.", set()),
         ("The storm killed 12 people and cut power to thousands of homes.", set()),
         ("The government ignored calls for an inquiry.", set()),
+        ("The spokesman declined to comment on reports of a prisoner swap.", set()),
+        ("The army reported killing 30 militants.", {"ASSAULT"}),
+        ("The ministry deployed thousands of riot police across the capital.", {"MOBILIZE"}),
         # Cooperation announced or scheduled for the future is a commitment; a future withdrawal a concession.
         ("The president will visit Kenya next month.", {"AGREE"}),
         ("The prime minister is due to visit Washington next month.", {"AGREE"}),

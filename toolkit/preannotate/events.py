@@ -793,6 +793,8 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         if asking and head.pos_ != "VERB":
             return lex.DROP  # "ignored calls for an inquiry": someone else's call, not made here
         return lex.ASK if asking else None
+    if lemma == "report" and head.pos_ != "NOUN":
+        return None  # "reports of a prisoner swap" are unconfirmed; "the army reported killing ..." is not
     if lemma in ("scale", "wind") and not particles & {"back", "down"}:
         return None
     if (lemma == "turn" and "down" not in particles) or (lemma == "rule" and "out" not in particles):

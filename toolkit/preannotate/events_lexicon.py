@@ -245,7 +245,7 @@ AGENT_NOUNS = (
     "spokesperson minister envoy negotiator group agency organisation organization organiser "
     "organizer movement camp site activist analyst correspondent service "
     # and things named by what they serve: "aid programmes", "the sanctions regime", "a rescue mission"
-    "programme program budget policy regime law legislation bill system mission"
+    "programme program budget policy regime law legislation bill system mission police gear"
 )
 # Nouns whose "for"/"over" phrase gives a reason, not a content: "revenge for the killing".
 REASON_NOUNS = (
@@ -952,7 +952,7 @@ CUES: dict[str, str] = {
         words(
             "deny accuse allege blame charge suspect suspicion allegation accusation claim discuss debate "
             "importance need necessity possibility expect likely unlikely bid effort hope optimism "
-            "ballot referendum "
+            "ballot referendum report "
             # What a deal provides for is not yet done; the deal is its own event ("reached a deal").
             "agreement deal pact accord "
             "risk fear expectation prospect chance danger speculation rumour rumor concern worry ability "
