@@ -472,7 +472,15 @@ def _gold(path: Path) -> list[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("name", "floor"), [("events_eval.jsonl", 0.9), ("events_eval_b.jsonl", 0.85)])
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("events_eval.jsonl", 0.9),
+        ("events_eval_b.jsonl", 0.85),
+        ("events_eval_c.jsonl", 0.9),  # written before the rules were tuned on it (first run: micro F1 0.83)
+        ("events_eval_d.jsonl", 0.8),  # held out from tuning (first run after tuning: 0.87)
+    ],
+)
 def test_eval_sets_keep_their_scores(nlp, annotator, name, floor):
     records = _gold(DATA / name)
     assert len(records) >= 75
