@@ -454,6 +454,7 @@ RULES: tuple[Rule, ...] = (
         "ACCUSE",
         "be",
         obj("blunder fiasco failure disaster mistake crime outrage disgrace"),
+        trigger="dep",
         priority=2,
         keyed=True,
     ),
