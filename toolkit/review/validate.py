@@ -233,12 +233,20 @@ class Context:
         return self._spans
 
     def suspect_quotes(self, record: Record) -> list[tuple[int, Quote]]:
-        """Quotes that may break a quote rule (kind, ranges, role texts, content, overlap)."""
+        """Quotes that may break a quote rule (kind, ranges, role texts, content, overlap): besides any
+        quote a rule could object to on its own, every piece of a quote in several pieces and every quote
+        whose content another quote repeats."""
         if self._quotes is None:
-            text, kinds = record.text, self.quote_kinds
-            self._quotes = [
-                (q, quote) for q, quote in enumerate(record.quotes) if not _plain_quote(quote, text, kinds)
-            ]
+            text, kinds, quotes = record.text, self.quote_kinds, record.quotes
+            plain = [_plain_quote(quote, text, kinds) for quote in quotes]
+            if len(quotes) > 1 and any(plain):
+                ids = Counter(quote.id for quote in quotes if quote.id is not None)
+                contents = Counter(_content_key(quote) for quote in quotes)
+                plain = [
+                    ok and ids.get(quote.id, 0) < 2 and contents[_content_key(quote)] < 2
+                    for ok, quote in zip(plain, quotes, strict=True)
+                ]
+            self._quotes = [(q, quote) for q, quote in enumerate(quotes) if not plain[q]]
         return self._quotes
 
     def suspect_events(self, record: Record) -> list[tuple[int, Event]]:
@@ -301,6 +309,18 @@ def _plain_quote(quote: Quote, text: str, kinds: frozenset[str]) -> bool:
         ):
             return False
     return True
+
+
+def _content_key(quote: Quote) -> tuple[int, int] | None:
+    content = quote.content
+    return (content.start, content.end) if content is not None else None
+
+
+def _pieces_of(record: Record, quote: Quote) -> list[Quote]:
+    """The pieces of ``quote``'s quote in this record: the entries sharing its id (itself without one)."""
+    if quote.id is None:
+        return [quote]
+    return [other for other in record.quotes if other.id == quote.id]
 
 
 def _aligned_by_index(span: Span, tokens: list[Any]) -> bool:
@@ -528,33 +548,106 @@ def check_quote_range(record: Record, ctx: Context) -> list[Finding]:
 @rule(
     "quote-content",
     looks_at=("quotes",),
-    hint="a quote needs content in this record, unless it links to the records holding it",
+    hint="a quote needs content in one of its pieces (entries sharing its id) in this record, unless it "
+    "links to the records holding it",
 )
 def check_quote_content(record: Record, ctx: Context) -> list[Finding]:
     found = []
     for q, quote in ctx.suspect_quotes(record):
         content = quote.content
         if content is None:
-            if not quote.linked_records:
+            pieces = _pieces_of(record, quote)
+            if not any(piece.linked_records or piece.content is not None for piece in pieces):
                 found.append(ctx.finding("quote-content", f"quote {q} has no content"))
         elif not record.text[content.start : content.end].strip():
             found.append(ctx.finding("quote-content", f"quote {q} content {_range(content)} is blank"))
     return found
 
 
-@rule("quote-overlap", looks_at=("quotes",), hint="speaker and cue lie outside the quoted content")
+@rule(
+    "quote-overlap",
+    looks_at=("quotes",),
+    hint="content never holds its own quote's speaker or cue: an interrupted quote is one piece of content "
+    "on each side of them",
+)
 def check_quote_overlap(record: Record, ctx: Context) -> list[Finding]:
     found = []
     for q, quote in ctx.suspect_quotes(record):
         content = quote.content
         if content is None:
             continue
-        for name, role in (("speaker", quote.speaker), ("cue", quote.cue)):
-            if role is not None and role.start < content.end and content.start < role.end:
+        roles = {
+            (role.start, role.end, name)
+            for piece in _pieces_of(record, quote)
+            for name, role in (("speaker", piece.speaker), ("cue", piece.cue))
+            if role is not None
+        }
+        for start, end, name in sorted(roles):
+            if start < content.end and content.start < end:
                 found.append(
                     ctx.finding(
                         "quote-overlap",
-                        f"quote {q} {name} {_range(role)} overlaps its content {_range(content)}",
+                        f"quote {q} {name} {start}-{end} overlaps its content {_range(content)}",
+                    )
+                )
+    return found
+
+
+@rule(
+    "quote-shared-content",
+    looks_at=("quotes",),
+    hint="one content span belongs to one quote (tools join roles by their offsets); a second speaker or cue "
+    "of the same words is a piece of the same quote without content",
+)
+def check_quote_shared_content(record: Record, ctx: Context) -> list[Finding]:
+    suspects = ctx.suspect_quotes(record)
+    if len(record.quotes) < 2 or not suspects:
+        return []
+    first: dict[tuple[int, int], int] = {}
+    for q, quote in enumerate(record.quotes):
+        key = _content_key(quote)
+        if key is not None:
+            first.setdefault(key, q)
+    found = []
+    for q, quote in suspects:
+        key = _content_key(quote)
+        if key is None or first[key] == q:
+            continue
+        other = record.quotes[first[key]]
+        same = quote.id is not None and other.id == quote.id
+        what = f"another piece of quote {quote.id!r}" if same else f"quote {first[key]}"
+        found.append(
+            ctx.finding(
+                "quote-shared-content",
+                f"quote {q} content {key[0]}-{key[1]} is also the content of {what}",
+            )
+        )
+    return found
+
+
+@rule(
+    "quote-token-boundary",
+    hint="quote roles start and end on token boundaries (Prodigy's rel.manual joins spans by token)",
+)
+def check_quote_token_boundary(record: Record, ctx: Context) -> list[Finding]:
+    quotes = record.quotes
+    if not quotes or not record.tokens or not ctx.tokens_ok:
+        return []
+    starts, ends = ctx.token_bounds(record)
+    n = len(record.text)
+    found = []
+    for q, quote in enumerate(quotes):
+        for name, role in _roles(quote):
+            edges = [
+                edge
+                for edge, at in (("start", role.start), ("end", role.end))
+                if at not in (starts, ends)[edge == "end"]
+            ]
+            if edges and _inside(role.start, role.end, n):
+                found.append(
+                    ctx.finding(
+                        "quote-token-boundary",
+                        f"quote {q} {name} {_range(role)}: its {' and '.join(edges)} is inside a token",
                     )
                 )
     return found
