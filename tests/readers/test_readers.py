@@ -517,9 +517,11 @@ def test_a_line_that_does_not_continue_the_covered_text_is_still_an_error(tmp_pa
     assert (info.value.line, info.value.rule) == (2, "bad-brat-line")
 
 
-def test_unknown_labels_stay_entities_in_a_file_without_attributions(tmp_path):
-    [doc] = read_all(BratReader(), write_brat(tmp_path, "Kyiv holds.", "T1\tCity 0 4\tKyiv\n"))
-    assert [(s.label, s.id) for s in doc.spans] == [("City", "T1")]
+def test_other_labels_stay_entities_beside_attributions(tmp_path):
+    text = "Kyiv said it holds."
+    ann = "T1\tCity 0 4\tKyiv\nT2\tCue 5 9\tsaid\nT3\tContent 10 18\tit holds\nE1\tCue:T2 Content:T3\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    assert [(s.label, s.id) for s in doc.spans] == [("City", "T1")] and len(doc.quotes) == 1
 
 
 def test_attribution_no_source_names_no_role():

@@ -7,8 +7,8 @@ is the attribution's anchor: it is the cue only when the line names no cue of it
 a PLOVER event type becomes an event. Discontinuous T spans (``0 5;9 14``) keep each fragment.
 
 T lines that only serve the attribution layer never become entity spans: role labels, link types such as
-``Attribution``, and, in a file that annotates attributions, labels that are no entity label the toolkit knows
-(PolNeAR's ``Discuss``). The document's warnings count what was left out.
+``Attribution``, and PolNeAR's flags ``Discuss`` and ``Discard``. The document's warnings count what was left
+out. Any other T line is an entity span with its own label (validate a custom label set with ``--labels``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import InputError
-from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES, QUOTE_KINDS
+from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.readers.base import Document, QuoteLink, Reader, read_lines, read_text, source_name
 from toolkit.record import Event, Role, Span
 
@@ -38,7 +38,9 @@ ROLE_NAMES: dict[str, str] = {
     "quotation": "content",
     "attributioncontent": "content",
 }
-ENTITY_LABELS = frozenset(ONTONOTES_LABELS + CONLL_LABELS)
+# Labels of the attribution layer that are no role: PolNeAR's link type (with and without a source) and its
+# annotators' flags for spans to discuss or discard. Compared by their letters, lower-cased.
+ATTRIBUTION_LABELS = frozenset({"attribution", "attributionnosource", "discuss", "discard"})
 OPENING_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e"
 _FRAGMENT = re.compile(r"(\d+) (\d+)")
 # An annotation line starts with its id and a tab: T1, E1, R1, A1, M1, N1, #1 (notes) or * (equivalences).
@@ -206,7 +208,7 @@ class BratReader(Reader):
                 unlinked.append(link.id)
         document.quotes, left_out = _attribution_quotes(document, attribution_links, found)
         unlinked += left_out
-        self._add_entity_spans(document, found, used, attributions=bool(attribution_links))
+        self._add_entity_spans(document, found, used)
         if unlinked:
             named = ", ".join(unlinked[:5]) + (", ..." if len(unlinked) > 5 else "")
             document.warnings.append(
@@ -215,19 +217,19 @@ class BratReader(Reader):
             )
 
     @staticmethod
-    def _add_entity_spans(
-        document: Document, found: _Annotations, used: set[str], *, attributions: bool
-    ) -> None:
-        """T lines no link uses become entity spans, except those of the attribution layer: quote role
-        labels and link types ("Attribution") always, and, in a file that annotates attributions, any
-        label that is no entity label the toolkit knows (PolNeAR's "Discuss" and "Discard")."""
+    def _add_entity_spans(document: Document, found: _Annotations, used: set[str]) -> None:
+        """T lines no link uses become entity spans, except those of the attribution layer: quote role labels,
+        link types, and the attribution labels PolNeAR uses (``ATTRIBUTION_LABELS``)."""
         link_types = {link.type for link in found.links}
         left_out: Counter[str] = Counter()
         for bound in found.bounds.values():
             if bound.id in used:
                 continue
-            unknown = attributions and bound.label not in ENTITY_LABELS
-            if unknown or role_of(bound.label) or bound.label in link_types:
+            if (
+                role_of(bound.label)
+                or bound.label in link_types
+                or _letters(bound.label) in ATTRIBUTION_LABELS
+            ):
                 left_out[bound.label] += 1
                 continue
             for start, end in bound.fragments:
@@ -240,8 +242,7 @@ class BratReader(Reader):
         if left_out:
             labels = ", ".join(f"{label} ({n})" for label, n in sorted(left_out.items()))
             document.warnings.append(
-                f"{document.extra['ann']}: T spans that are no entity and belong to no quote or event, "
-                f"left out: {labels}"
+                f"{document.extra['ann']}: attribution spans that belong to no quote, left out: {labels}"
             )
 
     @staticmethod
@@ -265,6 +266,10 @@ class BratReader(Reader):
         if trigger is not None and roles and not any(role == "cue" for role, _ in roles):
             roles.insert(0, ("cue", trigger))
         return roles
+
+
+def _letters(label: str) -> str:
+    return re.sub(r"[^a-z]", "", label.lower())
 
 
 def _parse_text_bound(
