@@ -813,3 +813,26 @@ def test_fit_drops_a_speaker_inside_the_quoted_words_and_content_claimed_twice()
     again = {"content": [0, 18], "kind": "direct"}
     fitted = fit_quotes([speaker_inside, again], text, tokens)
     assert fitted == [{"content": [0, 18], "kind": "direct", "cue": [19, 23], "group": -1}]
+
+
+def test_fit_keeps_the_roles_of_different_quotes_apart():
+    import re
+
+    from toolkit.preannotate.quotes import fit_quotes
+
+    text = "Ann said “we won” and Bob, who said it too, agreed"
+    cuts = [m.span() for m in re.finditer(r"\w+|[^\w\s]", text)]
+    tokens = tokens_of(text, cuts)
+
+    def at(words: str) -> list[int]:
+        return [text.index(words), text.index(words) + len(words)]
+
+    attributed = {"content": at("“we won”"), "kind": "direct", "speaker": at("Ann"), "cue": at("said")}
+    stray = {"content": at("Ann said “we"), "kind": "direct"}  # a cue-less stretch over the attribution
+    nested = {"content": at("Bob, who said it too"), "kind": "indirect", "cue": at("agreed")}
+    second_said = [text.index("said", 20), text.index("said", 20) + 4]
+    inner = {"content": at("it too"), "kind": "indirect", "speaker": at("who"), "cue": second_said}
+    fitted = fit_quotes([stray, attributed, nested, inner], text, tokens)
+    shown = [(text[slice(*i["content"])], i.get("cue") and text[slice(*i["cue"])]) for i in fitted]
+    # The stray stretch goes; the inner report inside another quote's content is cut away to nothing.
+    assert shown == [("“we won”", "said"), ("Bob, who said it too", "agreed")]

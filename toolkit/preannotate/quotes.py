@@ -910,21 +910,61 @@ class _TokenEdges:
 
 
 def fit_quotes(items: list[dict[str, Any]], text: str, tokens: list[RecordToken]) -> list[dict[str, Any]]:
-    """The analysed pieces made to pass the record's checks, whatever the parse did: every role on the
-    record's tokens, content clear of its own quote's speaker and cue (cut around them), no content claimed
-    twice. Each item comes back with a ``group`` key; pieces of one quote share it."""
+    """The analysed pieces made to pass the record's checks and fit every tool, whatever the parse did:
+    every role on the record's tokens, content clear of its own quote's speaker and cue (cut around them),
+    and no role of one quote overlapping a role of another (one outer report; doccano cannot show overlaps).
+    Quotes with a cue are placed first; a cue-less quote that collides is dropped. Each item comes back with
+    a ``group`` key; pieces of one quote share it."""
     edges = _TokenEdges(tokens)
     groups: dict[Any, list[dict[str, Any]]] = {}
     for index, item in enumerate(items):
         groups.setdefault(item.get("group", -1 - index), []).append(item)
-    fitted: list[dict[str, Any]] = []
-    claimed: set[tuple[int, int]] = set()
-    for group, members in groups.items():
-        pieces = _fit_group(members, text, edges)
-        kept = [piece for piece in pieces if tuple(piece["content"]) not in claimed]
-        claimed.update(tuple(piece["content"]) for piece in kept)
-        fitted.extend({**piece, "group": group} for piece in kept)
-    return fitted
+    placed: dict[Any, list[dict[str, Any]]] = {}
+    taken: list[tuple[int, int, str]] = []  # every role kept so far: (start, end, role name)
+    for group in sorted(groups, key=lambda g: not any("cue" in item for item in groups[g])):
+        pieces = _clear_of(_fit_group(groups[group], text, edges), taken, text, edges)
+        placed[group] = pieces
+        taken.extend(_role_spans(pieces))
+    return [{**piece, "group": group} for group in groups for piece in placed[group]]
+
+
+def _role_spans(pieces: list[dict[str, Any]]) -> set[tuple[int, int, str]]:
+    return {
+        (*piece[name], name) for piece in pieces for name in ("content", "speaker", "cue") if piece.get(name)
+    }
+
+
+def _clear_of(
+    pieces: list[dict[str, Any]], taken: list[tuple[int, int, str]], text: str, edges: _TokenEdges
+) -> list[dict[str, Any]]:
+    """A quote's pieces kept clear of the roles other quotes hold: a speaker or cue may be the very span
+    another quote names in the same role (two reports by one subject); anything else that overlaps goes."""
+
+    def collides(span: list[int], name: str) -> bool:
+        shared = name != "content"  # the same words are never the content of two quotes
+        return any(
+            s < span[1] and span[0] < e and not (shared and (s, e, n) == (*span, name)) for s, e, n in taken
+        )
+
+    if not pieces or not taken:
+        return pieces
+    if "cue" not in pieces[0] and any(collides(piece["content"], "content") for piece in pieces):
+        return []  # a cue-less stretch of quoted words that runs into an attributed quote
+    for name, keys in (("speaker", SPEAKER_KEYS), ("cue", ("cue",))):
+        if any(piece.get(name) and collides(piece[name], name) for piece in pieces):
+            pieces = [{k: v for k, v in piece.items() if k not in keys} for piece in pieces]
+    others = [(s, e) for s, e, _ in taken]
+    kept = []
+    for piece in pieces:
+        cut = _cut_content(text, tuple(piece["content"]), others, edges)
+        for n, content in enumerate(cut):
+            part = {**piece, "content": list(content)}
+            if n > 0:
+                part.pop("opened", None)
+            if n < len(cut) - 1:
+                part.pop("closed", None)
+            kept.append(part)
+    return kept
 
 
 def _fit_group(members: list[dict[str, Any]], text: str, edges: _TokenEdges) -> list[dict[str, Any]]:
@@ -935,8 +975,9 @@ def _fit_group(members: list[dict[str, Any]], text: str, edges: _TokenEdges) -> 
     def touches(spans: set[tuple[int, int]]) -> bool:
         return any(s < e2 and s2 < e for s, e in spans for s2, e2 in contents)
 
-    if touches(roles["speaker"]) and not touches(roles["cue"]):
-        # Quoted words are not the speaker of their own quote: the parse took one for it.
+    speaker_on_cue = any(s < e2 and s2 < e for s, e in roles["speaker"] for s2, e2 in roles["cue"])
+    if speaker_on_cue or (touches(roles["speaker"]) and not touches(roles["cue"])):
+        # Quoted words (or the cue) are not the speaker of their own quote: the parse took one for it.
         members = [{k: v for k, v in item.items() if k not in SPEAKER_KEYS} for item in members]
         roles["speaker"] = set()
     own = sorted(roles["speaker"] | roles["cue"])
