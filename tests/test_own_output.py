@@ -285,6 +285,35 @@ def test_quote_pieces_spread_cues_and_keep_extra_ones_on_pieces_without_content(
     ]
     one_content = quote_pieces(text=text, content=contents[:1], speaker=speakers, cue=cues)
     assert roles(one_content, text) == [("that he would run", "Voters", "said"), (None, "donors", "added")]
+    # An extra cue goes alone on its piece: two pieces without content never share a span.
+    one_speaker = quote_pieces(text=text, content=contents[:1], speaker=speakers[:1], cue=cues)
+    assert roles(one_speaker, text) == [("that he would run", "Voters", "said"), (None, None, "added")]
+
+
+def test_a_piece_whose_anchor_another_quote_holds_is_left_out_and_its_speaker_resolved(tmp_path):
+    text = "Mayor Ann Lee rebuffs critics.\n\nShe spurns the offer. She blasts the plan."
+    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
+    ann = [
+        _t("T1", "Source", text, _at(text, "Mayor Ann Lee")),
+        _t("T2", "Cue", text, _at(text, "spurns")),
+        _t("T3", "Content", text, _at(text, "the offer")),
+        "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3",
+        _t("T4", "Cue", text, _at(text, "blasts")),
+        _t("T5", "Content", text, _at(text, "the plan")),
+        "E2\tAttribution:T4 Source:T1 Cue:T4 Content:T5",
+    ]
+    (tmp_path / "d.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    summary = ConvertSummary()
+    records = list(convert_records(sources=[tmp_path / "d.txt"], summary=summary))
+    assert [[(q.id, q.speaker is not None) for q in r.quotes] for r in records] == [
+        [("d:E1", True)],
+        [("d:E1", False)],
+        [("d:E2", False)],
+    ]
+    assert summary.dropped_quote_pieces == 1 and "left out" in summary.warnings[-1]
+    resolved = records[2].quotes[0].speaker_resolved
+    assert (resolved.text, resolved.record_id) == ("Mayor Ann Lee", "d:0")
+    assert records[2].quotes[0].linked_records == []
 
 
 def test_tokens_split_where_an_annotation_edge_falls_inside_them():

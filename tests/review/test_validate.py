@@ -473,12 +473,27 @@ SPEAKER_CUE = {"speaker": "the mayor", "cue": "said"}
         # Two quotes on the same content, or a piece repeated.
         ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, "id": "doc:0:q1"}], {"quote-shared-content"}),
         ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, **SPEAKER_CUE}], {"quote-shared-content"}),
+        # Two pieces without content on one cue: a tool rebuilds one quote from one span.
+        (
+            [{"content": FIRST, **SPEAKER_CUE}, {"cue": "said"}, {"cue": "said", "speaker": "the mayor"}],
+            {"quote-shared-content"},
+        ),
         # A quote with no content in any piece and no linked record.
-        ([{**SPEAKER_CUE}, {"cue": "said"}], {"quote-content"}),
+        ([{"speaker": "the mayor"}, {"cue": "said"}], {"quote-content"}),
         # Different quotes may nest (attribution corpora do): overlapping, not equal, content is fine.
         ([{"content": FIRST, **SPEAKER_CUE}, {"content": "We will hold", "id": "doc:0:q1"}], set()),
     ],
-    ids=["pieces", "extra-cue", "one-span", "sibling-cue", "two-quotes", "repeated", "no-content", "nested"],
+    ids=[
+        "pieces",
+        "extra-cue",
+        "one-span",
+        "sibling-cue",
+        "two-quotes",
+        "repeated",
+        "shared-anchor",
+        "no-content",
+        "nested",
+    ],
 )
 def test_pieces_of_one_quote(tmp_path, pieces, rules):
     report = check(tmp_path, [interrupted_record(pieces)])

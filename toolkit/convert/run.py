@@ -15,7 +15,19 @@ from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import write_records
 from toolkit.readers import READERS, Document, QuoteLink, ReaderOptions, Skipped, Unit
 from toolkit.readers.base import STDIO, source_name
-from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token, make_tokens, record_id, text_sha256
+from toolkit.record import (
+    Event,
+    Meta,
+    Quote,
+    Record,
+    ResolvedSpeaker,
+    Role,
+    Span,
+    Token,
+    make_tokens,
+    record_id,
+    text_sha256,
+)
 
 FORMATS: tuple[str, ...] = ("auto", *READERS)
 UNITS: tuple[str, ...] = ("sentence", "paragraph")
@@ -43,6 +55,8 @@ class ConvertSummary:
     split_tokens: int = 0
     # Quotes whose roles lie in several units, or that have several fragments: pieces share one quote id.
     split_quotes: int = 0
+    # Quote pieces left out because another quote holds their anchor span in the same record (named).
+    dropped_quote_pieces: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -246,16 +260,35 @@ def place_events(document: Document, placer: Placer, placed: _Placed, summary: C
 
 def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: ConvertSummary) -> None:
     """Each quote becomes one piece per content fragment in each unit it touches (see ``quote_pieces``);
-    pieces share the quote's id and list the other records holding pieces in ``linked_records``."""
+    pieces share the quote's id and list the other records holding pieces in ``linked_records``.
+
+    Labeling tools rebuild a quote from one span, its anchor (the content, else the cue, else the speaker),
+    so a piece whose anchor an earlier quote already holds in the same record is left out and reported: two
+    quotes said by one speaker named in a sentence that holds neither's words keep the speaker on the first,
+    and the second gets it as ``speaker_resolved``."""
+    anchors: dict[int, set[tuple[str, int, int]]] = {}
     for quote in document.quotes:
         by_unit = _quote_fragments(document, quote, placer, summary)
-        pieces_by_unit = {
-            index: quote_pieces(
-                **roles, text=document.text[placer.units[index].start : placer.units[index].end]
-            )
-            for index, roles in sorted(by_unit.items())
-        }
-        units = [index for index, pieces in pieces_by_unit.items() if pieces]
+        pieces_by_unit: dict[int, list[Piece]] = {}
+        left_speaker: tuple[int, Role] | None = None
+        for index, roles in sorted(by_unit.items()):
+            unit = placer.units[index]
+            taken = anchors.setdefault(index, set())
+            for piece in quote_pieces(**roles, text=document.text[unit.start : unit.end]):
+                key = _anchor(piece)
+                if key in taken:
+                    summary.dropped_quote_pieces += 1
+                    summary.warnings.append(
+                        _describe(document, "quote piece", unit.start + key[1], unit.start + key[2], quote.id)
+                        + f" is anchored on a {key[0]} another quote holds in unit {index}, left out"
+                    )
+                    if piece[1] is not None:
+                        left_speaker = (index, piece[1])
+                    continue
+                taken.add(key)
+                pieces_by_unit.setdefault(index, []).append(piece)
+        resolved = _resolved_speaker(document, placer, left_speaker)
+        units = sorted(pieces_by_unit)
         for index in units:
             linked = [record_id(document.doc_id, other) for other in units if other != index]
             placed.quotes.setdefault(index, []).extend(
@@ -266,6 +299,7 @@ def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: C
                     kind=quote.kind,
                     source=quote.source,
                     id=quote.id,
+                    speaker_resolved=resolved if speaker is None else None,
                     linked_records=list(linked),
                 )
                 for content, speaker, cue in pieces_by_unit[index]
@@ -275,6 +309,23 @@ def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: C
 
 
 Piece = tuple[Role | None, Role | None, Role | None]
+
+
+def _anchor(piece: Piece) -> tuple[str, int, int]:
+    content, speaker, cue = piece
+    name, role = next((n, r) for n, r in (("content", content), ("cue", cue), ("speaker", speaker)) if r)
+    return name, role.start, role.end
+
+
+def _resolved_speaker(
+    document: Document, placer: Placer, left: tuple[int, Role] | None
+) -> ResolvedSpeaker | None:
+    if left is None:
+        return None
+    index, role = left
+    unit = placer.units[index]
+    text = document.text[unit.start + role.start : unit.start + role.end]
+    return ResolvedSpeaker(text=text, record_id=record_id(document.doc_id, index))
 
 
 def quote_pieces(
@@ -287,23 +338,27 @@ def quote_pieces(
     """The (content, speaker, cue) pieces of one quote within one record.
 
     One piece per content fragment, in text order; content never holds the quote's own speaker or cue, so a
-    fragment that does is cut around them. Speakers and cues are spread over the pieces in text order, the
-    last one going on (an interrupted quote repeats its one speaker and cue on every piece); speakers or cues
-    left over (two sources or two cues for one content) go on extra pieces without content."""
+    fragment that does is cut around them. Speakers and cues are spread over the content pieces in text order,
+    the last one going on (an interrupted quote repeats its one speaker and cue on every piece). Speakers or
+    cues left over (two sources or two cues for one content) go on extra pieces without content, each once,
+    so that no two pieces are anchored on the same span."""
     speakers = sorted(set(speaker))
     cues = sorted(set(cue))
     contents = sorted(
         {piece for fragment in content for piece in _cut_around(text, fragment, speakers + cues)}
     )
-    count = max(len(contents), len(speakers), len(cues))
 
     def nth(items: list[tuple[int, int]], n: int) -> Role | None:
+        if n >= len(contents):
+            # A piece without content takes only a speaker or cue no earlier piece has.
+            return Role(*items[n]) if n < len(items) else None
         return Role(*items[min(n, len(items) - 1)]) if items else None
 
-    return [
+    pieces = [
         (Role(*contents[n]) if n < len(contents) else None, nth(speakers, n), nth(cues, n))
-        for n in range(count)
+        for n in range(max(len(contents), len(speakers), len(cues)))
     ]
+    return [piece for piece in pieces if any(piece)]
 
 
 def _cut_around(text: str, fragment: tuple[int, int], roles: list[tuple[int, int]]) -> list[tuple[int, int]]:

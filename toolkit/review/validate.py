@@ -241,9 +241,9 @@ class Context:
             plain = [_plain_quote(quote, text, kinds) for quote in quotes]
             if len(quotes) > 1 and any(plain):
                 ids = Counter(quote.id for quote in quotes if quote.id is not None)
-                contents = Counter(_content_key(quote) for quote in quotes)
+                anchors = Counter(_anchor_key(quote) for quote in quotes)
                 plain = [
-                    ok and ids.get(quote.id, 0) < 2 and contents[_content_key(quote)] < 2
+                    ok and ids.get(quote.id, 0) < 2 and anchors[_anchor_key(quote)] < 2
                     for ok, quote in zip(plain, quotes, strict=True)
                 ]
             self._quotes = [(q, quote) for q, quote in enumerate(quotes) if not plain[q]]
@@ -311,9 +311,13 @@ def _plain_quote(quote: Quote, text: str, kinds: frozenset[str]) -> bool:
     return True
 
 
-def _content_key(quote: Quote) -> tuple[int, int] | None:
-    content = quote.content
-    return (content.start, content.end) if content is not None else None
+def _anchor_key(quote: Quote) -> tuple[str, int, int] | None:
+    """The span a labeling tool rebuilds the quote from: its content, else its cue, else its speaker."""
+    for name in ("content", "cue", "speaker"):
+        role = getattr(quote, name)
+        if role is not None:
+            return name, role.start, role.end
+    return None
 
 
 def _pieces_of(record: Record, quote: Quote) -> list[Quote]:
@@ -596,32 +600,32 @@ def check_quote_overlap(record: Record, ctx: Context) -> list[Finding]:
 @rule(
     "quote-shared-content",
     looks_at=("quotes",),
-    hint="one content span belongs to one quote (tools join roles by their offsets); a second speaker or cue "
-    "of the same words is a piece of the same quote without content",
+    hint="tools rebuild a quote from one span (its content, else its cue, else its speaker): one content "
+    "belongs to one quote, and two pieces without content need different cues or speakers",
 )
 def check_quote_shared_content(record: Record, ctx: Context) -> list[Finding]:
     suspects = ctx.suspect_quotes(record)
     if len(record.quotes) < 2 or not suspects:
         return []
-    first: dict[tuple[int, int], int] = {}
+    first: dict[tuple[str, int, int], int] = {}
     for q, quote in enumerate(record.quotes):
-        key = _content_key(quote)
+        key = _anchor_key(quote)
         if key is not None:
             first.setdefault(key, q)
     found = []
     for q, quote in suspects:
-        key = _content_key(quote)
+        key = _anchor_key(quote)
         if key is None or first[key] == q:
             continue
         other = record.quotes[first[key]]
         same = quote.id is not None and other.id == quote.id
         what = f"another piece of quote {quote.id!r}" if same else f"quote {first[key]}"
-        found.append(
-            ctx.finding(
-                "quote-shared-content",
-                f"quote {q} content {key[0]}-{key[1]} is also the content of {what}",
-            )
-        )
+        name, start, end = key
+        if name == "content":
+            message = f"quote {q} content {start}-{end} is also the content of {what}"
+        else:
+            message = f"quote {q} has no content and is anchored on {name} {start}-{end}, as {what} is"
+        found.append(ctx.finding("quote-shared-content", message))
     return found
 
 
