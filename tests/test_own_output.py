@@ -377,3 +377,25 @@ def test_a_seeded_batch_of_fuzzed_documents_validates(tmp_path):
     # The batch is quote-heavy: most documents have quotes, and some come in several pieces.
     assert sum(len(r.quotes) for r in written) > len(written) / 2
     assert any(len({q.id for q in r.quotes}) < len(r.quotes) for r in written)
+
+
+def test_a_piece_that_is_only_another_quotes_speaker_is_left_out(tmp_path):
+    text = "Mayor Ann Lee rebuffs critics.\n\nShe spurns the offer."
+    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
+    ann = [
+        _t("T1", "Source", text, _at(text, "Mayor Ann Lee")),
+        _t("T2", "Cue", text, _at(text, "spurns")),
+        _t("T3", "Content", text, _at(text, "the offer")),
+        "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3",
+        _t("T4", "Cue", text, _at(text, "rebuffs")),
+        _t("T5", "Content", text, _at(text, "critics")),
+        "E2\tAttribution:T4 Source:T1 Cue:T4 Content:T5",
+    ]
+    (tmp_path / "d.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    out = tmp_path / "d.jsonl"
+    assert runner.invoke(app, ["convert", str(tmp_path / "d.txt"), "-o", str(out)]).exit_code == 0
+    first, second = read_records(out)
+    # E1's speaker-only piece would be drawn as E2's speaker: E1 keeps its speaker as a resolution.
+    assert [q.id for q in first.quotes] == ["d:E2"]
+    assert second.quotes[0].speaker_resolved.record_id == "d:0" and second.quotes[0].linked_records == []
+    assert run("validate", str(out)).exit_code == 0

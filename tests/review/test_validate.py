@@ -169,7 +169,7 @@ BROKEN = [
     ("quote-content", _set("quotes.0.content", {"start": 4, "end": 5})),
     ("quote-overlap", _set("quotes.0.cue", {"start": 25, "end": 32})),
     ("quote-overlap", _set("quotes.0.speaker", {"start": 33, "end": 39})),
-    ("quote-shared-content", lambda r: r["quotes"].append({**r["quotes"][0], "speaker": None, "cue": None})),
+    ("quote-shared-span", lambda r: r["quotes"].append({**r["quotes"][0], "speaker": None, "cue": None})),
     ("quote-token-boundary", _set("quotes.0.content", {"start": 26, "end": 54})),
     ("event-type", _set("events.0.label", "FIGHT")),
     ("trigger-range", _set("events.0.trigger", {"start": 55, "end": 70})),
@@ -447,6 +447,7 @@ def interrupted_record(pieces: list[dict]) -> dict:
             "kind": "direct",
             "source": "human:alice",
             "id": piece.get("id", "doc:0:q0"),
+            "linked_records": piece.get("linked", []),
         }
         for piece in pieces
     ]
@@ -471,12 +472,20 @@ SPEAKER_CUE = {"speaker": "the mayor", "cue": "said"}
         # A piece's content may not hold the cue another piece of its quote names.
         ([{"content": FIRST, **SPEAKER_CUE}, {"content": "said, “and we"}], {"quote-overlap"}),
         # Two quotes on the same content, or a piece repeated.
-        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, "id": "doc:0:q1"}], {"quote-shared-content"}),
-        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, **SPEAKER_CUE}], {"quote-shared-content"}),
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, "id": "doc:0:q1"}], {"quote-shared-span"}),
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, **SPEAKER_CUE}], {"quote-shared-span"}),
         # Two pieces without content on one cue: a tool rebuilds one quote from one span.
         (
             [{"content": FIRST, **SPEAKER_CUE}, {"cue": "said"}, {"cue": "said", "speaker": "the mayor"}],
-            {"quote-shared-content"},
+            {"quote-shared-span"},
+        ),
+        # A piece that is only a speaker another quote names: a tool draws the span once, for the other one.
+        (
+            [
+                {"content": FIRST, **SPEAKER_CUE},
+                {"speaker": "the mayor", "id": "doc:0:q1", "linked": ["doc:1"]},
+            ],
+            {"quote-shared-span"},
         ),
         # A quote with no content in any piece and no linked record.
         ([{"speaker": "the mayor"}, {"cue": "said"}], {"quote-content"}),
@@ -491,6 +500,7 @@ SPEAKER_CUE = {"speaker": "the mayor", "cue": "said"}
         "two-quotes",
         "repeated",
         "shared-anchor",
+        "lone-speaker",
         "no-content",
         "nested",
     ],

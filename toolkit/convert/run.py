@@ -263,49 +263,100 @@ def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: C
     pieces share the quote's id and list the other records holding pieces in ``linked_records``.
 
     Labeling tools rebuild a quote from one span, its anchor (the content, else the cue, else the speaker),
-    so a piece whose anchor an earlier quote already holds in the same record is left out and reported: two
-    quotes said by one speaker named in a sentence that holds neither's words keep the speaker on the first,
-    and the second gets it as ``speaker_resolved``."""
+    and draw each span once. A piece that a tool could not show is left out and reported: one whose anchor
+    an earlier quote already holds in the record, or one that is only a speaker (or only a cue) another
+    quote names there. Two quotes said by one speaker named in a sentence that holds neither's words keep the
+    speaker on the first; the second gets it as ``speaker_resolved``."""
+    planned = [(quote, _quote_fragments(document, quote, placer, summary)) for quote in document.quotes]
+    planned_pieces = [
+        (
+            quote,
+            {
+                index: quote_pieces(
+                    **roles, text=document.text[placer.units[index].start : placer.units[index].end]
+                )
+                for index, roles in sorted(by_unit.items())
+            },
+        )
+        for quote, by_unit in planned
+    ]
+    named = _named_roles(planned_pieces)
     anchors: dict[int, set[tuple[str, int, int]]] = {}
-    for quote in document.quotes:
-        by_unit = _quote_fragments(document, quote, placer, summary)
-        pieces_by_unit: dict[int, list[Piece]] = {}
+    for number, (quote, by_unit) in enumerate(planned_pieces):
+        kept: dict[int, list[Piece]] = {}
         left_speaker: tuple[int, Role] | None = None
-        for index, roles in sorted(by_unit.items()):
-            unit = placer.units[index]
+        for index, pieces in by_unit.items():
             taken = anchors.setdefault(index, set())
-            for piece in quote_pieces(**roles, text=document.text[unit.start : unit.end]):
+            for piece in pieces:
                 key = _anchor(piece)
-                if key in taken:
-                    summary.dropped_quote_pieces += 1
-                    summary.warnings.append(
-                        _describe(document, "quote piece", unit.start + key[1], unit.start + key[2], quote.id)
-                        + f" is anchored on a {key[0]} another quote holds in unit {index}, left out"
-                    )
+                lone = piece[0] is None and (piece[1] is None) != (piece[2] is None)
+                if key in taken or (lone and named.get((index, *key), {number}) != {number}):
+                    _report_dropped(document, placer, index, key, quote, summary)
                     if piece[1] is not None:
                         left_speaker = (index, piece[1])
                     continue
                 taken.add(key)
-                pieces_by_unit.setdefault(index, []).append(piece)
-        resolved = _resolved_speaker(document, placer, left_speaker)
-        units = sorted(pieces_by_unit)
-        for index in units:
-            linked = [record_id(document.doc_id, other) for other in units if other != index]
-            placed.quotes.setdefault(index, []).extend(
-                Quote(
-                    content=content,
-                    speaker=speaker,
-                    cue=cue,
-                    kind=quote.kind,
-                    source=quote.source,
-                    id=quote.id,
-                    speaker_resolved=resolved if speaker is None else None,
-                    linked_records=list(linked),
-                )
-                for content, speaker, cue in pieces_by_unit[index]
-            )
-        if sum(len(pieces) for pieces in pieces_by_unit.values()) > 1:
+                kept.setdefault(index, []).append(piece)
+        _add_pieces(document, placer, placed, quote, kept, left_speaker)
+        if sum(len(pieces) for pieces in kept.values()) > 1:
             summary.split_quotes += 1
+
+
+def _named_roles(planned: list[tuple[QuoteLink, dict[int, list[Piece]]]]) -> dict[tuple, set[int]]:
+    """For each (unit, role, start, end) that some piece draws as a role pointing at its anchor (a speaker
+    beside a cue or content, a cue beside content): the quotes drawing it."""
+    named: dict[tuple, set[int]] = {}
+    for number, (_, by_unit) in enumerate(planned):
+        for index, pieces in by_unit.items():
+            for piece in pieces:
+                anchor = _anchor(piece)
+                for name, role in (("speaker", piece[1]), ("cue", piece[2])):
+                    if role is not None and (name, role.start, role.end) != anchor:
+                        named.setdefault((index, name, role.start, role.end), set()).add(number)
+    return named
+
+
+def _report_dropped(
+    document: Document,
+    placer: Placer,
+    index: int,
+    key: tuple[str, int, int],
+    quote: QuoteLink,
+    summary: ConvertSummary,
+) -> None:
+    start = placer.units[index].start
+    summary.dropped_quote_pieces += 1
+    summary.warnings.append(
+        _describe(document, "quote piece", start + key[1], start + key[2], quote.id)
+        + f": its {key[0]} is a span another quote holds in unit {index}, left out"
+    )
+
+
+def _add_pieces(
+    document: Document,
+    placer: Placer,
+    placed: _Placed,
+    quote: QuoteLink,
+    kept: dict[int, list[Piece]],
+    left_speaker: tuple[int, Role] | None,
+) -> None:
+    resolved = _resolved_speaker(document, placer, left_speaker)
+    units = sorted(kept)
+    for index in units:
+        linked = [record_id(document.doc_id, other) for other in units if other != index]
+        placed.quotes.setdefault(index, []).extend(
+            Quote(
+                content=content,
+                speaker=speaker,
+                cue=cue,
+                kind=quote.kind,
+                source=quote.source,
+                id=quote.id,
+                speaker_resolved=resolved if speaker is None else None,
+                linked_records=list(linked),
+            )
+            for content, speaker, cue in kept[index]
+        )
 
 
 Piece = tuple[Role | None, Role | None, Role | None]

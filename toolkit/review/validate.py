@@ -598,35 +598,60 @@ def check_quote_overlap(record: Record, ctx: Context) -> list[Finding]:
 
 
 @rule(
-    "quote-shared-content",
+    "quote-shared-span",
     looks_at=("quotes",),
     hint="tools rebuild a quote from one span (its content, else its cue, else its speaker): one content "
-    "belongs to one quote, and two pieces without content need different cues or speakers",
+    "belongs to one quote, and a piece without content needs a cue or speaker no other quote holds",
 )
-def check_quote_shared_content(record: Record, ctx: Context) -> list[Finding]:
+def check_quote_shared_span(record: Record, ctx: Context) -> list[Finding]:
     suspects = ctx.suspect_quotes(record)
     if len(record.quotes) < 2 or not suspects:
         return []
     first: dict[tuple[str, int, int], int] = {}
+    held: dict[tuple[str, int, int], list[int]] = {}  # every speaker and cue span, and the entries naming it
     for q, quote in enumerate(record.quotes):
         key = _anchor_key(quote)
         if key is not None:
             first.setdefault(key, q)
+        for name in ("speaker", "cue"):
+            role = getattr(quote, name)
+            if role is not None:
+                held.setdefault((name, role.start, role.end), []).append(q)
     found = []
     for q, quote in suspects:
         key = _anchor_key(quote)
-        if key is None or first[key] == q:
+        if key is None:
             continue
-        other = record.quotes[first[key]]
-        same = quote.id is not None and other.id == quote.id
-        what = f"another piece of quote {quote.id!r}" if same else f"quote {first[key]}"
         name, start, end = key
-        if name == "content":
-            message = f"quote {q} content {start}-{end} is also the content of {what}"
-        else:
-            message = f"quote {q} has no content and is anchored on {name} {start}-{end}, as {what} is"
-        found.append(ctx.finding("quote-shared-content", message))
+        if first[key] != q:
+            other = record.quotes[first[key]]
+            same = quote.id is not None and other.id == quote.id
+            what = f"another piece of quote {quote.id!r}" if same else f"quote {first[key]}"
+            if name == "content":
+                message = f"quote {q} content {start}-{end} is also the content of {what}"
+            else:
+                message = f"quote {q} has no content and is anchored on {name} {start}-{end}, as {what} is"
+            found.append(ctx.finding("quote-shared-span", message))
+        elif _lone_role(quote):
+            # A piece that is nothing but a span another quote names in that role: a tool draws the span once,
+            # as the other quote's role, and the piece is gone.
+            others = [p for p in held[key] if p != q and not _same_quote(record.quotes[p], quote)]
+            if others:
+                found.append(
+                    ctx.finding(
+                        "quote-shared-span",
+                        f"quote {q} has only its {name} {start}-{end}, which quote {others[0]} also names",
+                    )
+                )
     return found
+
+
+def _lone_role(quote: Quote) -> bool:
+    return quote.content is None and (quote.speaker is None) != (quote.cue is None)
+
+
+def _same_quote(a: Quote, b: Quote) -> bool:
+    return a.id is not None and a.id == b.id
 
 
 @rule(
