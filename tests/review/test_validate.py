@@ -168,6 +168,8 @@ BROKEN = [
     ("quote-content", _set("quotes.0.content", {"start": 4, "end": 5})),
     ("quote-overlap", _set("quotes.0.cue", {"start": 25, "end": 32})),
     ("quote-overlap", _set("quotes.0.speaker", {"start": 33, "end": 39})),
+    ("quote-shared-span", lambda r: r["quotes"].append({**r["quotes"][0], "speaker": None, "cue": None})),
+    ("quote-token-boundary", _set("quotes.0.content", {"start": 26, "end": 54})),
     ("event-type", _set("events.0.label", "FIGHT")),
     ("trigger-range", _set("events.0.trigger", {"start": 55, "end": 70})),
     ("answer-value", _set("answer", "accepted")),
@@ -435,3 +437,103 @@ def test_a_finding_is_one_line_naming_file_line_rule_and_record_and_its_json_key
         "message": "span 0 text differs",
         "hint": "count code points",
     }
+
+
+# ---------------------------------------------------------------- quotes in pieces
+
+INTERRUPTED = "“We will hold,” the mayor said, “and we will rebuild.”"
+
+
+def interrupted_record(pieces: list[dict]) -> dict:
+    """A record of one interrupted quote, as ``pieces`` draw it (each piece's roles by their words)."""
+    text = INTERRUPTED
+    record = clean_record(0)
+    quotes = [
+        {
+            "content": _role(text, piece["content"]) if piece.get("content") else None,
+            "speaker": _role(text, piece["speaker"]) if piece.get("speaker") else None,
+            "cue": _role(text, piece["cue"]) if piece.get("cue") else None,
+            "kind": "direct",
+            "source": "human:alice",
+            "id": piece.get("id", "doc:0:q0"),
+            "linked_records": piece.get("linked", []),
+        }
+        for piece in pieces
+    ]
+    record.update(text=text, tokens=_tokens(text), spans=[], events=[], quotes=quotes)
+    record["meta"] = {"id": "doc:0", "doc_id": "doc", "unit": 0}
+    return record
+
+
+FIRST, SECOND = "“We will hold,”", "“and we will rebuild.”"
+SPEAKER_CUE = {"speaker": "the mayor", "cue": "said"}
+
+
+@pytest.mark.parametrize(
+    ("pieces", "rules"),
+    [
+        # The decided form: two pieces sharing the id, speaker and cue, each with its own content.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": SECOND, **SPEAKER_CUE}], set()),
+        # A second cue or speaker of the same words: a piece of the same quote without content.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"speaker": "the mayor", "cue": "said"}], set()),
+        # One content over the interruption holds its own speaker and cue.
+        ([{"content": INTERRUPTED, **SPEAKER_CUE}], {"quote-overlap"}),
+        # A piece's content may not hold the cue another piece of its quote names.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": "said, “and we"}], {"quote-overlap"}),
+        # Two quotes on the same content, or a piece repeated.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, "id": "doc:0:q1"}], {"quote-shared-span"}),
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, **SPEAKER_CUE}], {"quote-shared-span"}),
+        # Two pieces without content on one cue: a tool rebuilds one quote from one span.
+        (
+            [{"content": FIRST, **SPEAKER_CUE}, {"cue": "said"}, {"cue": "said", "speaker": "the mayor"}],
+            {"quote-shared-span"},
+        ),
+        # A piece that is only a speaker another quote names: a tool draws the span once, for the other one.
+        (
+            [
+                {"content": FIRST, **SPEAKER_CUE},
+                {"speaker": "the mayor", "id": "doc:0:q1", "linked": ["doc:1"]},
+            ],
+            {"quote-shared-span"},
+        ),
+        # A quote with no content in any piece and no linked record.
+        ([{"speaker": "the mayor"}, {"cue": "said"}], {"quote-content"}),
+        # Different quotes may nest (attribution corpora do): overlapping, not equal, content is fine.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": "We will hold", "id": "doc:0:q1"}], set()),
+    ],
+    ids=[
+        "pieces",
+        "extra-cue",
+        "one-span",
+        "sibling-cue",
+        "two-quotes",
+        "repeated",
+        "shared-anchor",
+        "lone-speaker",
+        "no-content",
+        "nested",
+    ],
+)
+def test_pieces_of_one_quote(tmp_path, pieces, rules):
+    report = check(tmp_path, [interrupted_record(pieces)])
+    assert {f.rule for f in report.findings} == rules, report.findings
+
+
+def test_pieces_without_an_id_are_separate_quotes(tmp_path):
+    record = interrupted_record([{"content": FIRST, **SPEAKER_CUE}, {"speaker": "the mayor", "cue": "said"}])
+    for quote in record["quotes"]:
+        quote["id"] = None
+    report = check(tmp_path, [record])
+    assert [(f.rule, f.message) for f in report.findings] == [("quote-content", "quote 1 has no content")]
+
+
+def test_quote_token_boundary_needs_tokens_and_names_the_edge(tmp_path):
+    record = interrupted_record([{"content": FIRST, **SPEAKER_CUE}])
+    record["quotes"][0]["speaker"] = {"start": 17, "end": 25}  # "he mayor"
+    [finding] = check(tmp_path, [record]).findings
+    assert (finding.rule, finding.message) == (
+        "quote-token-boundary",
+        "quote 0 speaker 17-25: its start is inside a token",
+    )
+    record["tokens"] = []
+    assert check(tmp_path, [record]).findings == []

@@ -113,7 +113,14 @@ def summary_lines(summary: ConvertSummary) -> list[str]:
         f"{len(summary.skipped)} skipped",
     ]
     # Placement counts appear only when some annotation needed reporting.
-    for name in ("cross_unit_spans", "unplaced_spans", "misaligned_spans", "split_quotes"):
+    for name in (
+        "cross_unit_spans",
+        "unplaced_spans",
+        "misaligned_spans",
+        "split_tokens",
+        "split_quotes",
+        "dropped_quote_pieces",
+    ):
         if getattr(summary, name):
             counts.append(f"{name} {getattr(summary, name)}")
     lines.append(f"convert: {', '.join(counts)} -> {summary.output}")
