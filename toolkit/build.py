@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.errors import InputError, OverwriteError, UsageError
+from toolkit.options import BenchmarkOptions, ConvertOptions, PreannotateOptions
 from toolkit.packaging.card import CardText
 from toolkit.packaging.release import (
     ValidationFailedError,
@@ -31,7 +32,6 @@ GUIDELINES_FILE = Path("annotations") / "GUIDELINES.md"
 TASKS_FILE = Path("annotations") / "tasks" / "seed.jsonl"
 PRE_FILE = Path("annotations") / "pre" / "seed.jsonl"
 GOLD_DIR = Path("annotations") / "gold"
-PREANNOTATE_TASKS = ("entities", "quotes", "events")
 
 
 def baseline_systems() -> list[str]:
@@ -149,7 +149,7 @@ def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     if not seeds.is_dir():
         result.steps.append(BuildStep("convert", "skipped", "no seeds/ folder"))
         return
-    summary = convert(sources=[seeds], output=root / TASKS_FILE, quiet=quiet)
+    summary = convert(sources=[seeds], output=root / TASKS_FILE, options=ConvertOptions(), quiet=quiet)
     result.steps.append(BuildStep("convert", "done", f"seeds/ -> {TASKS_FILE} ({summary.records} records)"))
 
 
@@ -160,7 +160,7 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     if not tasks.is_file():
         result.steps.append(BuildStep("preannotate", "skipped", f"no {TASKS_FILE}"))
         return
-    preannotate(input=tasks, output=root / PRE_FILE, tasks=PREANNOTATE_TASKS, model=None, quiet=quiet)
+    preannotate(input=tasks, output=root / PRE_FILE, options=PreannotateOptions(), quiet=quiet)
     result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
 
 
@@ -240,8 +240,10 @@ def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, 
 
     report_dir = root / "reports" / f"{settings.name}-{settings.version}"
     unchanged = result.steps and result.steps[-1].status == "unchanged"
-    if result.dataset_dir is None or not (result.dataset_dir / "data" / "full" / "test.parquet").is_file():
-        result.steps.append(BuildStep("benchmark", "skipped", "the dataset has no test split"))
+    options = BenchmarkOptions()  # the documented defaults: the test split, seed 0, 1,000 resamples
+    split_file = f"{options.split}.parquet"
+    if result.dataset_dir is None or not (result.dataset_dir / "data" / "full" / split_file).is_file():
+        result.steps.append(BuildStep("benchmark", "skipped", f"the dataset has no {options.split} split"))
         return
     if unchanged and (report_dir / "report.json").is_file():
         result.report_dir = report_dir
@@ -251,14 +253,14 @@ def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, 
         return
     run_benchmark(
         dataset_dir=result.dataset_dir,
-        split="test",
         systems=baseline_systems(),
         output_dir=report_dir,
+        options=options,
         quiet=quiet,
     )
     result.report_dir = report_dir
     where = report_dir.relative_to(root)
-    result.steps.append(BuildStep("benchmark", "done", f"baselines on the test split -> {where}"))
+    result.steps.append(BuildStep("benchmark", "done", f"baselines on the {options.split} split -> {where}"))
 
 
 def build(*, root: str | Path = ".", benchmark: bool = True, quiet: bool = True) -> BuildResult:

@@ -26,6 +26,7 @@ from toolkit.benchmark import scoring
 from toolkit.errors import InputError, ToolkitError, UsageError
 from toolkit.jsonl import atomic_output, dumps_record, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES
+from toolkit.options import BenchmarkOptions, PreannotateOptions
 from toolkit.progress import track
 from toolkit.record import Event, Record, Role, Span
 
@@ -84,15 +85,17 @@ class BaselineSystem(System):
 
     def load(self) -> None:
         from toolkit.preannotate.pipeline import build_pipeline
-        from toolkit.preannotate.run import parse_tasks, preannotate_records
 
-        self._model = self.argument or self.settings.model
+        self._options = PreannotateOptions(
+            tasks=self.settings.tasks, model=self.argument or self.settings.model
+        )
         # The pipeline is cached per process: building it here keeps model loading out of the speed figure.
-        build_pipeline(model=self._model, tasks=parse_tasks(self.settings.tasks))
-        self._preannotate = preannotate_records
+        build_pipeline(model=self._options.model, tasks=self._options.tasks)
 
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
-        yield from self._preannotate(records, tasks=list(self.settings.tasks), model=self._model)
+        from toolkit.preannotate.run import preannotate_records
+
+        yield from preannotate_records(records, options=self._options)
 
 
 class SpacySystem(System):
@@ -483,19 +486,6 @@ class BenchmarkReport:
         ]
 
 
-def _settings_tasks(tasks: Iterable[str] | None, split: Split) -> tuple[str, ...]:
-    if tasks is None:
-        return split.annotated_tasks or scoring.TASKS
-    chosen = tuple(t for t in scoring.TASKS if t in set(tasks))
-    unknown = sorted(set(tasks) - set(scoring.TASKS))
-    if unknown or not chosen:
-        raise UsageError(
-            f"--tasks: unknown task {', '.join(unknown) or '(none)'}",
-            hint=f"choose from {', '.join(scoring.TASKS)}",
-        )
-    return chosen
-
-
 def _slug(spec: str) -> str:
     """A file name for a system's predictions: its spec with path separators and the like replaced."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", spec.removesuffix(".jsonl")).strip("_") or "system"
@@ -506,11 +496,7 @@ def benchmark_records(
     gold: GoldSource,
     systems: Iterable[str],
     output_dir: str | Path,
-    label_map: str | None = None,
-    seed: int = 0,
-    n_bootstrap: int = 1000,
-    tasks: Iterable[str] | None = None,
-    model: str | None = None,
+    options: BenchmarkOptions = BenchmarkOptions(),
     declared_labels: Collection[str] | None = None,
     event_types: Collection[str] = PLOVER_TYPES,
     dataset: dict[str, Any] | None = None,
@@ -524,11 +510,11 @@ def benchmark_records(
         raise UsageError("no --system given", hint="e.g. --system baseline --system spacy:en_core_web_sm")
     if len(set(specs)) != len(specs):
         raise UsageError("a --system is given twice")
-    if n_bootstrap < 0:
-        raise UsageError("--bootstrap must be 0 or more")
-    mapping = load_label_map(label_map)
+    mapping = load_label_map(options.label_map)
     split = survey_split(gold())
-    settings = SystemSettings(tasks=_settings_tasks(tasks, split), model=model)
+    # Unless asked for, the tasks are those the split annotates.
+    tasks = options.tasks if options.tasks is not None else split.annotated_tasks or scoring.TASKS
+    settings = SystemSettings(tasks=tasks, model=options.model)
     parsed = [parse_system(spec, settings) for spec in specs]
     entity_labels = known_entity_labels(split.entity_labels, declared_labels)
     output = Path(output_dir)
@@ -557,16 +543,17 @@ def benchmark_records(
         },
         "settings": {
             "tasks": list(settings.tasks),
-            "seed": seed,
-            "n_bootstrap": n_bootstrap,
+            "seed": options.seed,
+            "n_bootstrap": options.n_bootstrap,
             "confidence": 0.95,
-            "label_map": label_map,
-            "baseline_model": model,
+            "label_map": options.label_map,
+            "baseline_model": options.model,
         },
         "systems": [],
         "comparisons": [],
     }
-    _add_scores(data, runs, units=list(dict.fromkeys(split.units)), seed=seed, n_bootstrap=n_bootstrap)
+    units = list(dict.fromkeys(split.units))
+    _add_scores(data, runs, units=units, seed=options.seed, n_bootstrap=options.n_bootstrap)
     return BenchmarkReport(data=data, paths=write_report(data, output))
 
 
@@ -630,14 +617,9 @@ def _add_scores(
 def run_benchmark(
     *,
     dataset_dir: str | Path,
-    split: str = "test",
     systems: Iterable[str],
     output_dir: str | Path,
-    label_map: str | None = None,
-    seed: int = 0,
-    n_bootstrap: int = 1000,
-    tasks: Iterable[str] | None = None,
-    model: str | None = None,
+    options: BenchmarkOptions = BenchmarkOptions(),
     quiet: bool = True,
 ) -> BenchmarkReport:
     """Score every system on one split of a dataset made by ``toolkit package``; writes the report folder."""
@@ -646,17 +628,14 @@ def run_benchmark(
     folder = Path(dataset_dir)
     if not folder.is_dir():
         raise InputError("no such dataset folder", path=str(dataset_dir), rule="missing-path")
+    split = options.split
     next(read_split_records(folder, split), None)  # a missing split fails here, before any model loads
     label_sets = dataset_label_sets(folder)
     return benchmark_records(
         gold=lambda: read_split_records(folder, split),
         systems=systems,
         output_dir=output_dir,
-        label_map=label_map,
-        seed=seed,
-        n_bootstrap=n_bootstrap,
-        tasks=tasks,
-        model=model,
+        options=options,
         declared_labels=label_sets.get("entities"),
         event_types=label_sets.get("event_types", PLOVER_TYPES),
         dataset={"path": str(dataset_dir), "split": split, "version": label_sets.get("version")},

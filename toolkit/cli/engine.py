@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from toolkit.options import EngineOptions
+
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -25,3 +27,12 @@ WorkersOption = Annotated[
     int | None,
     typer.Option("--workers", min=1, help="Workers of the local Dask cluster (default: one per core)."),
 ]
+DEFAULT_ENGINE = EngineOptions().engine
+
+
+def runs_sharded(engine: EngineOptions, *, output: str, input_folder: bool = False) -> bool:
+    """Shard by shard when a Dask engine is asked for, the output is a folder, or the input is a folder of
+    shards (which can only be read shard by shard); else one run in this process."""
+    from toolkit.engine.distributed import output_is_folder
+
+    return engine.is_dask or input_folder or output_is_folder(output)
