@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import orjson
 
@@ -24,6 +24,7 @@ from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+    from distributed import Client
 
 TASKS: tuple[str, ...] = ("entities", "quotes", "events")
 UNITS: tuple[str, ...] = ("sentence", "paragraph")
@@ -85,12 +86,13 @@ class StageOptions:
     """What every options class shares: its identity (the output-shaping fields as JSON) and fingerprint."""
 
     __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every subclass is a dataclass
 
     def identity(self) -> dict[str, Any]:
         """The fields that shape the output, as JSON values: models as ``name@version``, files by content,
         nested options by their own identity; tuning fields left out."""
         found: dict[str, Any] = {}
-        for item in fields(_dataclass(self)):
+        for item in fields(self):
             value = getattr(self, item.name)
             pin = item.metadata.get(_PIN)
             if pin == "tuning":
@@ -108,8 +110,14 @@ class StageOptions:
         return fingerprint_of(self.identity())
 
 
-def _dataclass(options: StageOptions) -> DataclassInstance:
-    return options  # type: ignore[return-value]  # every subclass is a dataclass
+OptionsT = TypeVar("OptionsT", bound="DataclassInstance")
+
+
+def options_from(cls: type[OptionsT], flags: Mapping[str, Any]) -> OptionsT:
+    """``cls`` built from the entries of ``flags`` named like its fields (a command's parameters; the others
+    are not options of ``cls``). A new option is then a field here and a flag of the same name."""
+    names = {item.name for item in fields(cls)}
+    return cls(**{name: value for name, value in flags.items() if name in names})
 
 
 def parse_tasks(tasks: str | Iterable[str]) -> tuple[str, ...]:
@@ -204,17 +212,19 @@ class BenchmarkOptions(StageOptions):
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
-    """Where a sharded run goes: ``local`` (this process, shard after shard) or ``dask`` (a scheduler at
-    ``scheduler``, else a local cluster of ``workers`` processes, default one per core)."""
+    """Where a sharded run goes: ``local`` (this process, shard after shard) or ``dask``: an existing
+    ``client`` (a notebook's, a test's), else a scheduler at ``scheduler``, else a local cluster of
+    ``workers`` processes (default one per core)."""
 
     engine: str = "local"
     scheduler: str | None = None
     workers: int | None = None
+    client: Client | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise UsageError(f"--engine {self.engine!r}: choose one of {', '.join(ENGINES)}")
-        if self.engine == "local" and (self.scheduler or self.workers):
+        if self.engine == "local" and (self.scheduler or self.workers or self.client):
             raise UsageError("--scheduler and --workers need --engine dask")
         if self.scheduler and self.workers:
             raise UsageError(

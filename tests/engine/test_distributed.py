@@ -35,7 +35,6 @@ from toolkit.preannotate.run import read_input
 
 runner = CliRunner()
 LOCAL = EngineOptions(engine="local")
-DASK = EngineOptions(engine="dask")
 PARAGRAPHS = [
     'Russian troops pulled back from Kyiv on Thursday. "We will rebuild," the mayor said.',
     "Talks in Istanbul ended without a deal. Officials said a new round would start next week.",
@@ -90,11 +89,12 @@ def inprocess_cluster():
 
 
 @pytest.fixture()
-def client(inprocess_cluster):
+def on_dask(inprocess_cluster):
+    """The Dask engine with a client of the in-process cluster."""
     from distributed import Client
 
     with Client(inprocess_cluster) as dask_client:
-        yield dask_client
+        yield EngineOptions(engine="dask", client=dask_client)
 
 
 # ---------------------------------------------------------------- finding shards
@@ -277,8 +277,8 @@ def test_documents_with_one_id_in_two_shards_are_an_error(tmp_path, corpus):
 # ---------------------------------------------------------------- the Dask engine
 
 
-def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpus, client):
-    run = convert_sharded(sources=["src"], output="out/", engine=DASK, client=client)
+def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpus, on_dask):
+    run = convert_sharded(sources=["src"], output="out/", engine=on_dask)
     assert shard_bytes(tmp_path / "out", [r.name for r in run.shards]) == local_bytes(tmp_path, ["src"])
     (worker,) = run.per_worker()
     assert run.per_worker() == {worker: (5, 22)} and worker != "local" and run.workers == 1
@@ -286,15 +286,15 @@ def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpu
     assert lines[0] == "dask: 5 shards processed, 0 already done (skipped) -> out/"
     assert "records/s" in lines[1] and "words/s" in lines[1]
     assert lines[2] == f"  worker {worker}: 5 shards, 22 records"
-    again = convert_sharded(sources=["src"], output="out/", engine=DASK, client=client)
+    again = convert_sharded(sources=["src"], output="out/", engine=on_dask)
     assert again.done_before == 5 and again.per_worker() == {}
 
 
-def test_an_input_error_in_a_shard_reaches_the_caller_with_its_place(tmp_path, corpus, client):
+def test_an_input_error_in_a_shard_reaches_the_caller_with_its_place(tmp_path, corpus, on_dask):
     with (corpus / "feeds" / "wire.jsonl").open("ab") as handle:
         handle.write(b"\n{not json\n")
     with pytest.raises(InputError) as caught:
-        convert_sharded(sources=["src"], output="out/", engine=DASK, client=client)
+        convert_sharded(sources=["src"], output="out/", engine=on_dask)
     error = caught.value
     assert (error.path, error.line, error.rule) == ("src/feeds/wire.jsonl", 6, "invalid-json")
     assert not (tmp_path / "out" / "wire.jsonl").exists()
@@ -350,7 +350,7 @@ def test_an_output_shard_never_overwrites_an_input(tmp_path, corpus):
 # ---------------------------------------------------------------- preannotate
 
 
-def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corpus, client):
+def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corpus, on_dask):
     from toolkit.preannotate.run import preannotate
 
     convert_sharded(sources=["src"], output="tasks/", engine=LOCAL)
@@ -361,7 +361,7 @@ def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corp
     )
     expected = (tmp_path / "pre.jsonl").read_bytes()
 
-    run = preannotate_sharded(input="tasks", output="pre/", engine=DASK, client=client)
+    run = preannotate_sharded(input="tasks", output="pre/", engine=on_dask)
     assert shard_bytes(tmp_path / "pre", [r.name for r in run.shards]) == expected
     assert run.summary.records == 22 and run.summary.documents == 8 and run.summary.tasks == tasks
 
@@ -445,7 +445,9 @@ def test_a_killed_worker_shard_is_redone_on_a_local_cluster(tmp_path, corpus, mo
         ) as cluster,
         Client(cluster) as dask_client,
     ):
-        run = convert_sharded(sources=["src"], output="out.jsonl", engine=DASK, client=dask_client)
+        run = convert_sharded(
+            sources=["src"], output="out.jsonl", engine=EngineOptions(engine="dask", client=dask_client)
+        )
         # The tokenizer loaded once per worker process, however many shards each ran.
         loads = dask_client.run(lambda: __import__("toolkit.models").models._load_cached.cache_info().misses)
     assert flag.exists(), "the test hook never fired"

@@ -34,7 +34,13 @@ GoldSource = Callable[[], Iterable[Record]]
 LabelMap = dict[str, str | None]
 CATS_THRESHOLD = 0.5
 EXAMPLES_KEPT = 5
-_ENDED = object()  # marks the end of the shorter stream when a system returns too few or too many records
+
+
+class _Ended:
+    """Marks the end of the shorter stream when a system returns too few or too many records."""
+
+
+_ENDED = _Ended()
 
 
 # Systems: one class per kind, one hook (``predict``); a registry maps the spec prefix to the class --------
@@ -196,9 +202,10 @@ class FileSystem(System):
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
         used: set[str] = set()
         for record in records:
-            found = self._by_id.get(record.meta.id) if record.meta.id is not None else None
-            if found is not None:
-                used.add(record.meta.id)
+            ident = record.meta.id
+            found = None if ident is None else self._by_id.get(ident)
+            if ident is not None and found is not None:
+                used.add(ident)
             yield found
         extra = sorted(set(self._by_id) - used)
         self.notes["ids_not_in_split"] = len(extra)
@@ -271,7 +278,7 @@ class SystemRun:
     bad_offset_examples: list[str] = field(default_factory=list)
     dropped_by_label_map: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
-    groups: dict[str, Counter] = field(default_factory=dict)
+    groups: dict[str, Counter[scoring.Key]] = field(default_factory=dict)
 
     @property
     def records_per_second(self) -> float:
@@ -365,7 +372,7 @@ def run_system(
         with atomic_output(predictions_path, "wb") as out:
             pairs = itertools.zip_longest(gold(), predictions, units, fillvalue=_ENDED)
             for record, pred, unit in track(pairs, description=system.spec, total=len(units), quiet=quiet):
-                if record is _ENDED or pred is _ENDED:
+                if isinstance(record, _Ended) or isinstance(pred, _Ended) or isinstance(unit, _Ended):
                     raise ToolkitError(
                         f"the system returned a different number of records than the "
                         f"{len(units)} it was given"
@@ -570,9 +577,8 @@ def _add_scores(
         groups = [run.groups.get(unit, Counter()) for unit in units]
         total = sum(groups, Counter())
         events = scoring.event_labels_of(total)
-        points[run.name] = scoring.headline_scores(
-            lambda k, t=total: t.get(k, 0), tasks=run.tasks, event_labels=events
-        )
+        # A Counter gives 0 for a key it never saw.
+        points[run.name] = scoring.headline_scores(total.__getitem__, tasks=run.tasks, event_labels=events)
         samples[run.name] = scoring.bootstrap_scores(
             groups, tasks=run.tasks, event_labels=events, n_bootstrap=n_bootstrap, seed=seed
         )
@@ -631,8 +637,12 @@ def run_benchmark(
     split = options.split
     next(read_split_records(folder, split), None)  # a missing split fails here, before any model loads
     label_sets = dataset_label_sets(folder)
+
+    def gold() -> Iterator[Record]:
+        return read_split_records(folder, split)
+
     return benchmark_records(
-        gold=lambda: read_split_records(folder, split),
+        gold=gold,
         systems=systems,
         output_dir=output_dir,
         options=options,

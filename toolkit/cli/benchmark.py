@@ -9,7 +9,7 @@ import typer
 from toolkit.cli.app import Quiet, app, error_line, info
 from toolkit.cli.options import LabelMapOption
 from toolkit.errors import ToolkitError
-from toolkit.options import BenchmarkOptions, parse_tasks
+from toolkit.options import BenchmarkOptions, options_from, parse_tasks
 
 BENCHMARK = BenchmarkOptions()
 
@@ -50,17 +50,13 @@ def benchmark_command(
 
     Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
     """
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(
+        BenchmarkOptions, {**flags, "tasks": parse_tasks(tasks) if tasks is not None else None}
+    )
     from toolkit.benchmark.run import run_benchmark
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
-    options = BenchmarkOptions(
-        split=split,
-        tasks=parse_tasks(tasks) if tasks is not None else None,
-        label_map=label_map,
-        model=model,
-        seed=seed,
-        n_bootstrap=n_bootstrap,
-    )
     check_outputs(
         inputs=[dataset_dir, *_system_files(systems), label_map if label_map != "conll" else None],
         outputs={},

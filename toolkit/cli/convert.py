@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from toolkit.cli.app import ModelOption, Quiet, app, info
-from toolkit.cli.engine import DEFAULT_ENGINE, EngineOption, SchedulerOption, WorkersOption, runs_sharded
+from toolkit.cli.engine import (
+    DEFAULT_ENGINE,
+    EngineOption,
+    SchedulerOption,
+    WorkersOption,
+    check_stage_outputs,
+    runs_sharded,
+)
 from toolkit.cli.options import ShardedOutput
-from toolkit.options import ConvertOptions, EngineOptions, ReaderOptions
+from toolkit.options import ConvertOptions, EngineOptions, ReaderOptions, options_from
 
 if TYPE_CHECKING:
     from toolkit.convert.run import ConvertSummary
@@ -55,27 +62,12 @@ def convert_command(
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
-    from toolkit.engine.distributed import output_is_folder
-    from toolkit.paths import check_outputs
-
-    reader = ReaderOptions(
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        skip_invalid=skip_invalid,
-    )
-    options = ConvertOptions(format=format, unit=unit, model=model, reader=reader)
-    where = EngineOptions(engine=engine, scheduler=scheduler, workers=workers)
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(ConvertOptions, {**flags, "reader": options_from(ReaderOptions, flags)})
+    where = options_from(EngineOptions, flags)
     # A brat text is read with the .ann beside it: that file is an input too.
     annotations = [Path(s).with_suffix(".ann") for s in sources if s.endswith(".txt")]
-    check_outputs(
-        inputs=[*sources, *(a for a in annotations if a.exists())],
-        outputs={} if output_is_folder(output) else {"-o": output},
-        output_folders={"-o": output} if output_is_folder(output) else None,
-    )
+    check_stage_outputs(inputs=[*sources, *(a for a in annotations if a.exists())], output=output)
     if runs_sharded(where, output=output):
         # One output shard per input file, in-process or on Dask, resumable; merged when -o is a file.
         from toolkit.engine.distributed import convert_sharded, run_lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,6 +30,19 @@ WorkersOption = Annotated[
     typer.Option("--workers", min=1, help="Workers of the local Dask cluster (default: one per core)."),
 ]
 DEFAULT_ENGINE = EngineOptions().engine
+
+
+def check_stage_outputs(*, inputs: Iterable[str | Path | None], output: str) -> None:
+    """``check_outputs`` for a stage whose ``-o`` is one file or a folder of shards."""
+    from toolkit.engine.distributed import output_is_folder
+    from toolkit.paths import check_outputs
+
+    folder = output_is_folder(output)
+    check_outputs(
+        inputs=inputs,
+        outputs={} if folder else {"-o": output},
+        output_folders={"-o": output} if folder else None,
+    )
 
 
 def runs_sharded(engine: EngineOptions, *, output: str, input_folder: bool = False) -> bool:

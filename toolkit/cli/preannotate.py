@@ -7,9 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from toolkit.cli.app import ModelOption, Quiet, SkipInvalid, app, info
-from toolkit.cli.engine import DEFAULT_ENGINE, EngineOption, SchedulerOption, WorkersOption, runs_sharded
+from toolkit.cli.engine import (
+    DEFAULT_ENGINE,
+    EngineOption,
+    SchedulerOption,
+    WorkersOption,
+    check_stage_outputs,
+    runs_sharded,
+)
 from toolkit.cli.options import LabelMapOption, ShardedOutput
-from toolkit.options import EngineOptions, PreannotateOptions, parse_tasks
+from toolkit.options import EngineOptions, PreannotateOptions, options_from, parse_tasks
 
 if TYPE_CHECKING:
     from toolkit.preannotate.run import PreannotateSummary
@@ -35,7 +42,7 @@ def preannotate_command(
     n_process: Annotated[
         int, typer.Option("--n-process", "-n", min=1, help="Processes for spaCy (nlp.pipe n_process).")
     ] = PREANNOTATE.n_process,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Words per batch.")] = (
+    batch_words: Annotated[int, typer.Option("--batch-size", min=1, help="Words per batch.")] = (
         PREANNOTATE.batch_words
     ),
     label_map: LabelMapOption = None,
@@ -52,24 +59,13 @@ def preannotate_command(
     quiet: Quiet = False,
 ) -> None:
     """Add entities (spaCy NER + place list + surnames), quotes (speaker, cue, content) and event types."""
-    from toolkit.engine.distributed import is_folder_path, output_is_folder
-    from toolkit.paths import check_outputs
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(PreannotateOptions, {**flags, "tasks": parse_tasks(tasks)})
+    where = options_from(EngineOptions, flags)
+    from toolkit.engine.distributed import is_folder_path
 
-    options = PreannotateOptions(
-        tasks=parse_tasks(tasks),
-        model=model,
-        label_map=label_map,
-        events_model=events_model,
-        skip_invalid=skip_invalid,
-        n_process=n_process,
-        batch_words=batch_size,
-    )
-    where = EngineOptions(engine=engine, scheduler=scheduler, workers=workers)
-    check_outputs(
-        inputs=[input, events_model, None if label_map in (None, "conll") else label_map],
-        outputs={} if output_is_folder(output) else {"-o": output},
-        output_folders={"-o": output} if output_is_folder(output) else None,
-    )
+    label_map_file = None if label_map in (None, "conll") else label_map
+    check_stage_outputs(inputs=[input, events_model, label_map_file], output=output)
     if runs_sharded(where, output=output, input_folder=is_folder_path(input)):
         from toolkit.engine.distributed import preannotate_sharded, run_lines
 

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.convert.segment import segment_sentences, split_paragraphs
 from toolkit.errors import InputError, UsageError
@@ -16,6 +16,9 @@ from toolkit.options import ConvertOptions
 from toolkit.readers import READERS, Document, QuoteLink, Reader, Skipped, Unit
 from toolkit.readers.base import STDIO, source_name
 from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token, make_tokens, record_id, text_sha256
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 Tokenize = Callable[[str], list[Token]]
 
@@ -102,10 +105,10 @@ def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list
                 )
             found.extend(listed)
             continue
-        reader = format_of(path, format, in_folder=False)
-        if reader is None:
+        named = format_of(path, format, in_folder=False)
+        if named is None:
             raise UsageError(f"cannot tell the format of {source_name(given)}", hint="pass --format")
-        found.append((source_name(given), reader))
+        found.append((source_name(given), named))
     # A file named twice (or also inside a named folder) is read once.
     return list(dict.fromkeys(found))
 
@@ -258,7 +261,9 @@ def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: C
                 piece = {role: Role(*fragments[n]) for role, fragments in roles.items() if n < len(fragments)}
                 placed.quotes.setdefault(index, []).append(
                     Quote(
-                        **piece,
+                        content=piece.get("content"),
+                        speaker=piece.get("speaker"),
+                        cue=piece.get("cue"),
                         kind=quote.kind,
                         source=quote.source,
                         id=quote.id,
@@ -347,7 +352,7 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
     from toolkit.models import load_tokenizer
 
     @functools.cache
-    def pipeline() -> Any:
+    def pipeline() -> Language:
         return load_tokenizer(model)
 
     def tokenize(text: str) -> list[Token]:

@@ -248,6 +248,14 @@ class Stage(abc.ABC, Generic[OptionsT, SummaryT]):
 
     name: ClassVar[str]
 
+    def prepare(self, options: OptionsT, engine: EngineOptions) -> OptionsT:
+        """The options every shard runs with: what depends on the machine (the default model) made explicit
+        by the driver, so every worker runs what the driver fingerprinted."""
+        return options
+
+    def finish(self, run: ShardedRun[SummaryT]) -> None:
+        """Checks across shards, once all are done."""
+
     @abc.abstractmethod
     def records(self, shard: Shard, options: OptionsT) -> tuple[Records, Callable[[], dict[str, Any]]]:
         """The shard's output records, streamed, and a function giving its summary once they are consumed."""
@@ -278,6 +286,15 @@ def _add_up(summaries: list[dict[str, Any]], *, first: Iterable[str] = ()) -> di
 
 class ConvertStage(Stage[ConvertOptions, "ConvertSummary"]):
     name = "convert"
+
+    def prepare(self, options: ConvertOptions, engine: EngineOptions) -> ConvertOptions:
+        from toolkit.models import resolve_model_name
+
+        return dataclasses.replace(options, model=resolve_model_name(options.model))
+
+    def finish(self, run: ShardedRun[ConvertSummary]) -> None:
+        _check_unique_documents(run)
+        run.summary.output = run.output
 
     def records(self, shard: Shard, options: ConvertOptions) -> tuple[Records, Callable[[], dict[str, Any]]]:
         from toolkit.convert.run import ConvertSummary, convert_records
@@ -356,6 +373,13 @@ class _ConvertedShard:
 class PreannotateStage(Stage[PreannotateOptions, "PreannotateSummary"]):
     name = "preannotate"
 
+    def prepare(self, options: PreannotateOptions, engine: EngineOptions) -> PreannotateOptions:
+        from toolkit.models import resolve_model_name
+
+        # Dask's worker processes are daemons (no children of their own): the workers are the parallelism.
+        n_process = 1 if engine.is_dask else options.n_process
+        return dataclasses.replace(options, model=resolve_model_name(options.model), n_process=n_process)
+
     def records(
         self, shard: Shard, options: PreannotateOptions
     ) -> tuple[Records, Callable[[], dict[str, Any]]]:
@@ -374,7 +398,9 @@ class PreannotateStage(Stage[PreannotateOptions, "PreannotateSummary"]):
         return PreannotateSummary(**total) if summaries else PreannotateSummary()
 
 
-STAGES: dict[str, Stage[Any, Any]] = {stage.name: stage for stage in (ConvertStage(), PreannotateStage())}
+CONVERT = ConvertStage()
+PREANNOTATE = PreannotateStage()
+STAGES: dict[str, Stage[Any, Any]] = {stage.name: stage for stage in (CONVERT, PREANNOTATE)}
 
 
 # ---------------------------------------------------------------- one shard (runs on a worker)
@@ -650,13 +676,11 @@ def run_sharded(
     output: str | Path,
     options: OptionsT,
     engine: EngineOptions = EngineOptions(),
-    client: Client | None = None,
     quiet: bool = True,
 ) -> ShardedRun[SummaryT]:
-    """Run ``stage`` over ``shards`` in-process or on Dask; merge them into one file if ``output`` is a file.
-
-    ``client``: an existing Dask client to use instead of connecting or starting a cluster (tests, notebooks).
-    """
+    """Run ``stage`` over ``shards`` in-process or on Dask; merge them into one file if ``output`` is a
+    file."""
+    options = stage.prepare(options, engine)
     out_dir, merged = plan_output(output)
     shards, left_out = _split_inputs(shards, out_dir, merged)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -670,6 +694,7 @@ def run_sharded(
     try:
         if engine.is_dask:
             with contextlib.ExitStack() as stack:
+                client = engine.client
                 if client is None:
                     cluster = dask_client(scheduler=engine.scheduler, workers=engine.workers)
                     client = stack.enter_context(cluster)
@@ -686,7 +711,7 @@ def run_sharded(
     if merged is not None:
         merge_shards(out_dir, names, merged)
     results = [by_name[n] for n in names]
-    return ShardedRun(
+    run = ShardedRun(
         stage=stage.name,
         engine=engine.engine,
         out_dir=out_dir.as_posix(),
@@ -697,6 +722,8 @@ def run_sharded(
         workers=size,
         left_out=[s.source for s in left_out],
     )
+    stage.finish(run)
+    return run
 
 
 def run_lines(run: ShardedRun) -> list[str]:
@@ -729,30 +756,16 @@ def convert_sharded(
     output: str | Path,
     options: ConvertOptions = ConvertOptions(),
     engine: EngineOptions = EngineOptions(),
-    client: Client | None = None,
     quiet: bool = True,
 ) -> ShardedRun[ConvertSummary]:
     """``toolkit convert`` one shard per source file: ``output`` is a folder of shards, or one merged file."""
-    from toolkit.models import resolve_model_name
-
     shards = convert_shards(sources, format=options.format)
-    # Resolved here, so every worker uses the model the driver fingerprinted.
-    options = dataclasses.replace(options, model=resolve_model_name(options.model))
-    run = run_sharded(
-        stage=STAGES["convert"],
-        shards=shards,
-        output=output,
-        options=options,
-        engine=engine,
-        client=client,
-        quiet=quiet,
+    return run_sharded(
+        stage=CONVERT, shards=shards, output=output, options=options, engine=engine, quiet=quiet
     )
-    _check_unique_documents(run)
-    run.summary.output = run.output
-    return run
 
 
-def _check_unique_documents(run: ShardedRun) -> None:
+def _check_unique_documents(run: ShardedRun[ConvertSummary]) -> None:
     """Record ids must be unique across shards too; each shard checked its own, this checks between them."""
     first: dict[str, str] = {}
     for result in run.shards:
@@ -773,24 +786,11 @@ def preannotate_sharded(
     output: str | Path,
     options: PreannotateOptions = PreannotateOptions(),
     engine: EngineOptions = EngineOptions(),
-    client: Client | None = None,
     quiet: bool = True,
 ) -> ShardedRun[PreannotateSummary]:
     """``toolkit preannotate`` one shard per JSONL/Parquet file of ``input``: ``output`` is a folder of
     shards, or one merged file."""
-    from toolkit.models import resolve_model_name
-
     shards = record_shards(input)
-    options = dataclasses.replace(options, model=resolve_model_name(options.model))
-    if engine.is_dask:
-        # Worker processes are daemons (no children of their own): the workers are the parallelism.
-        options = dataclasses.replace(options, n_process=1)
     return run_sharded(
-        stage=STAGES["preannotate"],
-        shards=shards,
-        output=output,
-        options=options,
-        engine=engine,
-        client=client,
-        quiet=quiet,
+        stage=PREANNOTATE, shards=shards, output=output, options=options, engine=engine, quiet=quiet
     )

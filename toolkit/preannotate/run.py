@@ -6,7 +6,7 @@ import contextlib
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,7 +67,7 @@ def docs_per_batch(sample: list[Record], words: int) -> int:
 
 
 def _is_machine(source: str | None) -> bool:
-    return bool(source) and source.startswith(("model:", "rule:"))
+    return source is not None and source.startswith(("model:", "rule:"))
 
 
 def _kept(record: Record, items: list[Any]) -> bool:
@@ -142,13 +142,15 @@ class Preannotator:
                 yield from self._add(pending.popleft(), doc)
         yield from self._end_document()
 
-    def _docs(self, texts: Iterator[str], *, n_process: int, batch: int) -> Iterator[Doc]:
+    def _docs(self, texts: Iterator[str], *, n_process: int, batch: int) -> Generator[Doc, None, None]:
         from toolkit.preannotate.workers import can_fork, pipe_in_processes
 
+        # yield from: closing this generator closes the pool's (or nlp.pipe's) generator too.
         if n_process > 1 and can_fork():
             # Our own pool, not nlp.pipe's: its workers can be stopped on Ctrl-C and SIGTERM (workers.py).
-            return pipe_in_processes(self.nlp, texts, n_process=n_process, batch_size=batch)
-        return iter(self.nlp.pipe(texts, batch_size=batch, n_process=n_process))
+            yield from pipe_in_processes(self.nlp, texts, n_process=n_process, batch_size=batch)
+        else:
+            yield from self.nlp.pipe(texts, batch_size=batch, n_process=n_process)
 
     def _end_document(self) -> Iterator[Record]:
         yield from self._released(self.linker.finish())
@@ -236,7 +238,7 @@ def preannotate_records(
     *,
     options: PreannotateOptions = PreannotateOptions(),
     summary: PreannotateSummary | None = None,
-) -> Iterator[Record]:
+) -> Generator[Record, None, None]:
     """Pre-annotate a stream of records (one document's records consecutive, in order); yields them in the
     same order. The pipeline is built once per process, so a Dask worker builds it once for all its shards."""
     from toolkit.preannotate.entities import load_label_map
@@ -256,7 +258,7 @@ def preannotate_input(
     options: PreannotateOptions = PreannotateOptions(),
     summary: PreannotateSummary,
     name: str | None = None,
-) -> Iterator[Record]:
+) -> Generator[Record, None, None]:
     """The stage on one input: the records of ``path`` (JSONL, ``-``, or a Parquet file of the ``full``
     config), pre-annotated. ``preannotate`` runs it on its input, a sharded run on each shard; ``name`` is
     the input as the user gave it, for messages (a worker may open it by another path)."""
