@@ -213,6 +213,12 @@ def test_rerun_skips_finished_shards_and_redoes_changed_ones(tmp_path, corpus):
     assert (tmp_path / "out" / "doc1.jsonl").read_bytes().count(b"\n") == 1
     assert shard_bytes(tmp_path / "out", [r.name for r in edited.shards]) == local_bytes(tmp_path, ["src"])
 
+    # A moved input keeps its shard name and its bytes, but meta.source changes: the shard is redone.
+    (corpus / "doc1.txt").rename(corpus / "feeds" / "doc1.txt")
+    moved = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
+    assert [r.name for r in moved.shards if not r.resumed] == ["doc1"]
+    assert shard_bytes(tmp_path / "out", [r.name for r in moved.shards]) == local_bytes(tmp_path, ["src"])
+
     paragraphs = ConvertOptions(unit="paragraph")
     by_paragraph = convert_sharded(sources=["src"], output="out/", options=paragraphs, engine=LOCAL)
     assert by_paragraph.done_before == 0  # the options shaped the output: nothing can be kept
@@ -356,9 +362,8 @@ def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corp
     convert_sharded(sources=["src"], output="tasks/", engine=LOCAL)
     convert(sources=["src"], output=tmp_path / "tasks.jsonl")
     tasks = ("entities", "quotes", "events")
-    preannotate(
-        input=tmp_path / "tasks.jsonl", output=tmp_path / "pre.jsonl", options=PreannotateOptions(tasks=tasks)
-    )
+    options = PreannotateOptions(tasks=tasks)
+    preannotate(input=tmp_path / "tasks.jsonl", output=tmp_path / "pre.jsonl", options=options)
     expected = (tmp_path / "pre.jsonl").read_bytes()
 
     run = preannotate_sharded(input="tasks", output="pre/", engine=on_dask)
@@ -371,6 +376,9 @@ def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corp
         full_parquet(list(read_records(path)), tmp_path / "parquet" / f"{path.stem}.parquet")
     preannotate_sharded(input="parquet", output="pre.merged.jsonl", engine=LOCAL)
     assert sorted_by_id((tmp_path / "pre.merged.jsonl").read_bytes()) == sorted_by_id(expected)
+    # A local run reads a Parquet file the same way a shard does.
+    preannotate(input=tmp_path / "parquet" / "wire.parquet", output=tmp_path / "wire.jsonl", options=options)
+    assert (tmp_path / "wire.jsonl").read_bytes() == (tmp_path / "pre" / "wire.jsonl").read_bytes()
     marker = read_marker(shard_marker(tmp_path / ".pre.merged.jsonl.shards", "wire"))
     assert marker["options"]["tasks"] == list(tasks) and marker["reader"] == "parquet"
     assert "n_process" not in marker["options"] and "batch_words" not in marker["options"]
