@@ -12,7 +12,6 @@ This module imports nothing heavy: command modules read their defaults from it w
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
@@ -54,6 +53,8 @@ def file_sha256(path: str | Path) -> str:
 def model_fingerprint(model: str | None) -> str | None:
     """``name@version`` of a pipeline package or folder, without importing spaCy: a new model version
     must not let a rerun keep shards made by the old one."""
+    import importlib.metadata  # slow to import: only when a model is fingerprinted
+
     if model is None:
         return None
     folder = Path(model)

@@ -17,6 +17,6 @@ LabelMapOption = Annotated[
     str | None,
     typer.Option(
         "--label-map",
-        help="Rename entity labels: conll, or a JSON file {label: new label, or null to drop it}.",
+        help="Rename predicted labels: conll, or a JSON file {label: new label, or null to drop it}.",
     ),
 ]

@@ -427,9 +427,8 @@ def is_done(marker: dict[str, Any] | None, *, state: dict[str, str], output: Pat
     input name, reader, input hash, options fingerprint) and the output is intact."""
     if marker is None or not output.is_file():
         return False
-    return all(marker.get(key) == value for key, value in state.items()) and marker.get(
-        "output_sha256"
-    ) == file_sha256(output)
+    unchanged = all(marker.get(key) == value for key, value in state.items())
+    return unchanged and marker.get("output_sha256") == file_sha256(output)
 
 
 def shard_state(job: ShardJob) -> dict[str, str]:
