@@ -7,15 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, app, info
-from toolkit.cli.engine import (
-    DEFAULT_ENGINE,
-    EngineOption,
-    SchedulerOption,
-    WorkersOption,
-    check_stage_outputs,
-    runs_sharded,
-)
 from toolkit.cli.options import ShardedOutput
 from toolkit.options import ConvertOptions, EngineOptions, ReaderOptions, options_from
 
@@ -56,9 +49,9 @@ def convert_command(
     source_field: Annotated[
         str, typer.Option(help="Key / column naming the outlet (kept as meta.document_source).")
     ] = READER.source_field,
-    engine: EngineOption = DEFAULT_ENGINE,
-    scheduler: SchedulerOption = None,
-    workers: WorkersOption = None,
+    engine: engine_flags.EngineOption = engine_flags.DEFAULT_ENGINE,
+    scheduler: engine_flags.SchedulerOption = None,
+    workers: engine_flags.WorkersOption = None,
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
@@ -67,8 +60,10 @@ def convert_command(
     where = options_from(EngineOptions, flags)
     # A brat text is read with the .ann beside it: that file is an input too.
     annotations = [Path(s).with_suffix(".ann") for s in sources if s.endswith(".txt")]
-    check_stage_outputs(inputs=[*sources, *(a for a in annotations if a.exists())], output=output)
-    if runs_sharded(where, output=output):
+    engine_flags.check_stage_outputs(
+        inputs=[*sources, *(a for a in annotations if a.exists())], output=output
+    )
+    if engine_flags.runs_sharded(where, output=output):
         # One output shard per input file, in-process or on Dask, resumable; merged when -o is a file.
         from toolkit.engine.distributed import convert_sharded, run_lines
 

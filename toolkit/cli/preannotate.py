@@ -6,15 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, SkipInvalid, app, info
-from toolkit.cli.engine import (
-    DEFAULT_ENGINE,
-    EngineOption,
-    SchedulerOption,
-    WorkersOption,
-    check_stage_outputs,
-    runs_sharded,
-)
 from toolkit.cli.options import LabelMapOption, ShardedOutput
 from toolkit.options import EngineOptions, PreannotateOptions, options_from, parse_tasks
 
@@ -53,9 +46,9 @@ def preannotate_command(
         ),
     ] = PREANNOTATE.events_model,
     skip_invalid: SkipInvalid = PREANNOTATE.skip_invalid,
-    engine: EngineOption = DEFAULT_ENGINE,
-    scheduler: SchedulerOption = None,
-    workers: WorkersOption = None,
+    engine: engine_flags.EngineOption = engine_flags.DEFAULT_ENGINE,
+    scheduler: engine_flags.SchedulerOption = None,
+    workers: engine_flags.WorkersOption = None,
     quiet: Quiet = False,
 ) -> None:
     """Add entities (spaCy NER + place list + surnames), quotes (speaker, cue, content) and event types."""
@@ -65,8 +58,8 @@ def preannotate_command(
     from toolkit.engine.distributed import is_folder_path
 
     label_map_file = None if label_map in (None, "conll") else label_map
-    check_stage_outputs(inputs=[input, events_model, label_map_file], output=output)
-    if runs_sharded(where, output=output, input_folder=is_folder_path(input)):
+    engine_flags.check_stage_outputs(inputs=[input, events_model, label_map_file], output=output)
+    if engine_flags.runs_sharded(where, output=output, input_folder=is_folder_path(input)):
         from toolkit.engine.distributed import preannotate_sharded, run_lines
 
         run = preannotate_sharded(input=input, output=output, options=options, engine=where, quiet=quiet)
