@@ -40,9 +40,14 @@ def _statuses(result) -> dict[str, str]:
 def test_settings_come_from_dataset_toml(project):
     settings = load_settings(project)
     assert settings.name == "ukraine-liveblog" and settings.group_by == "paragraph"
+    assert settings.card["license"] == "other" and settings.card["license_text"].startswith("# Terms of use")
     assert load_settings(project / "elsewhere") == BuildSettings()
-    (project / "annotations" / "dataset.toml").write_text('name = "x"\nversoin = "1.0.0"\n')
+    toml = project / "annotations" / "dataset.toml"
+    toml.write_text('name = "x"\nversoin = "1.0.0"\n')
     with pytest.raises(InputError, match="unknown keys versoin"):
+        load_settings(project)
+    toml.write_text('name = "x"\n[card]\nlicence = "cc-by-4.0"\n')
+    with pytest.raises(InputError, match="unknown card keys licence"):
         load_settings(project)
 
 
@@ -109,13 +114,35 @@ def test_cli_build_shows_validation_findings(project, seed_path):
 
 
 @pytest.mark.slow
-def test_build_benchmarks_the_baseline_on_the_test_split(project, seed_path):
+def test_build_puts_the_baseline_scores_in_the_card_and_stays_reproducible(project, seed_path):
+    from huggingface_hub import DatasetCard
+
     _add_gold(project, seed_path)
     result = build(root=project)
     assert _statuses(result)["benchmark"] == "done"
-    assert (project / "reports" / "ukraine-liveblog-0.1.0" / "report.json").is_file()
-    again = build(root=project)
-    assert _statuses(again)["benchmark"] == "unchanged"
+    report = orjson.loads((project / "reports" / "ukraine-liveblog-0.1.0" / "report.json").read_bytes())
+    release = project / "dist" / "ukraine-liveblog" / "0.1.0"
+    card = DatasetCard.load(release / "README.md")
+    assert card.data.license == "other" and card.data.license_name and card.data.license_link == "LICENSE.md"
+    for heading in ("## Uses", "## Bias, Risks, and Limitations", "#### Personal and Sensitive Information"):
+        assert heading in card.text
+    assert "```bibtex\n@misc{ukraine_liveblog_0_1_0," in card.text and "## Dataset Card Contact" in card.text
+    baseline = next(s for s in report["systems"] if s["name"] == "baseline")
+    value = baseline["headline"]["entities.strict.f1"]["value"]
+    assert f"| `baseline` | entities.strict.f1 | {value:.3f} |" in card.text
+    assert report["dataset"]["path"] == "dist/ukraine-liveblog/0.1.0"
+    assert (
+        orjson.loads((release / "manifest.json").read_bytes())["baselines"]["records"]
+        == report["dataset"]["records"]
+    )
+    assert sorted(p.name for p in (project / "reports").iterdir()) == [
+        "ukraine-liveblog-0.1.0"
+    ]  # no stray temp
+
+    again = build(root=project)  # benchmarks the unsealed copy again: the same scores, the same bytes
+    assert _statuses(again)["package"] == "unchanged" and _statuses(again)["benchmark"] == "unchanged"
+    unscored = build(root=project, benchmark=False)  # reuses the manifest's scores, so still identical
+    assert _statuses(unscored)["package"] == "unchanged"
 
 
 def test_paths_in_outputs_are_relative_to_the_project(project, tmp_path, monkeypatch):

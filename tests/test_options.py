@@ -33,7 +33,8 @@ COMMANDS = [
 
 
 def command_parameters(name: str) -> dict[str, object]:
-    command = typer.main.get_command(app).commands[name]
+    group = typer.main.get_command(app)
+    command = group.get_command(typer.Context(group), name)  # commands load when first asked for
     return {param.name: param.default for param in command.params}
 
 

@@ -2,23 +2,29 @@
 
 Steps: convert ``seeds/`` to ``annotations/tasks/seed.jsonl``; pre-annotate that to
 ``annotations/pre/seed.jsonl``; validate ``annotations/gold/*.jsonl``; package them into ``dist/NAME/VERSION``
-(name, version and split settings come from ``annotations/dataset.toml``, the one place they are kept);
-benchmark the baselines on the test split into ``reports/NAME-VERSION/``. Rerunning is safe: convert and
-pre-annotate are deterministic, and an existing version is compared with what the inputs give now
-(identical: go on; different: stop and ask for a new version). A step whose inputs are missing is skipped
-with a note rather than failing the chain.
+(name, version, split settings and the card's words come from ``annotations/dataset.toml``, the one place
+they are kept); benchmark the baselines on the test split of the release before it is sealed, so the scores
+are in its card, and keep the report in ``reports/NAME-VERSION/``. Rerunning is safe: convert, pre-annotate
+and the benchmark's scores are deterministic, and an existing version is compared with what the inputs give
+now (identical: go on; different: stop and ask for a new version). A step whose inputs are missing is
+skipped with a note rather than failing the chain.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from toolkit.errors import InputError, OverwriteError, UsageError
 from toolkit.options import BenchmarkOptions, ConvertOptions, PreannotateOptions
-from toolkit.packaging.card import CardText
+from toolkit.packaging.card import CardText, card_text_from_settings
 from toolkit.packaging.release import (
     ValidationFailedError,
     default_card_text,
@@ -43,17 +49,15 @@ def baseline_systems() -> list[str]:
 
 @dataclass(frozen=True)
 class BuildSettings:
-    """The dataset's identity and split settings; read from annotations/dataset.toml."""
+    """The dataset's identity, split settings and card words; read from annotations/dataset.toml."""
 
     name: str = "ukraine-liveblog"
     version: str = "1.0.0"
     group_by: str = "paragraph"
     seed: int = 0
     splits: str = DEFAULT_RATIOS
-    license: str = "other"
-    pretty_name: str | None = None
-    description: str | None = None
     date: str | None = None
+    card: dict[str, Any] = field(default_factory=dict)  # the [card] table: see toolkit.packaging.card
 
 
 @dataclass
@@ -98,9 +102,11 @@ def load_settings(root: Path) -> BuildSettings:
             f"unknown keys {', '.join(unknown)}",
             path=str(path),
             rule="build-settings",
-            hint=f"known keys: {', '.join(sorted(known))}",
+            hint=f"known keys: {', '.join(sorted(known))} (the card's words go in the [card] table)",
         )
     for key, value in data.items():
+        if key == "card":
+            continue
         expected = int if key == "seed" else str
         if not isinstance(value, expected) or isinstance(value, bool):
             raise InputError(
@@ -108,6 +114,12 @@ def load_settings(root: Path) -> BuildSettings:
                 path=str(path),
                 rule="build-settings",
             )
+    if not isinstance(data.get("card", {}), dict):
+        raise InputError("card must be a table ([card])", path=str(path), rule="build-settings")
+    try:  # the card's keys and types are checked now, not after convert and pre-annotate have run
+        card_text_from_settings(data.get("card", {}), CardText("", ""), where="[card]")
+    except UsageError as exc:
+        raise InputError(exc.message, path=str(path), rule="build-settings", hint=exc.hint) from None
     settings = BuildSettings(**data)
     parse_version(settings.version)
     return settings
@@ -164,7 +176,7 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
 
 
-def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
+def validate_step(root: Path, gold: list[Path], result: BuildResult) -> None:
     from toolkit.review.validate import validate
 
     report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
@@ -173,19 +185,77 @@ def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
     result.steps.append(
         BuildStep("validate", "done", f"{len(gold)} gold files, {report.records} records: ok")
     )
-    return True
 
 
 def _card(root: Path, settings: BuildSettings) -> CardText:
-    card = default_card_text(settings.name)
+    card = card_text_from_settings(settings.card, default_card_text(settings.name), where=str(SETTINGS_FILE))
     guidelines = root / GUIDELINES_FILE
-    return replace(
-        card,
-        license=settings.license,
-        pretty_name=settings.pretty_name or card.pretty_name,
-        description=settings.description or card.description,
-        guidelines=read_utf8(guidelines) if guidelines.is_file() else None,
-    )
+    return replace(card, guidelines=read_utf8(guidelines) if guidelines.is_file() else None)
+
+
+@dataclass
+class ReleaseScorer:
+    """Benchmarks the baselines on the test split of a release before it is sealed (package_dataset's
+    ``score_release``), writing the report into a temporary folder beside ``reports/NAME-VERSION``."""
+
+    root: Path
+    settings: BuildSettings
+    report_dir: Path | None = None
+
+    @property
+    def target(self) -> Path:
+        return self.root / "reports" / f"{self.settings.name}-{self.settings.version}"
+
+    def __call__(self, folder: Path, label_sets: dict[str, list[str]]) -> dict[str, Any] | None:
+        from toolkit.benchmark.run import benchmark_records
+        from toolkit.packaging.release import read_split_records
+
+        options = BenchmarkOptions()  # the documented defaults: the test split, seed 0, 1,000 resamples
+        if not (folder / "data" / "full" / f"{options.split}.parquet").is_file():
+            return None
+        self.discard()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.report_dir = Path(
+            tempfile.mkdtemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent)
+        )
+        self.report_dir.chmod(0o755)  # mkdtemp makes it private; a report is meant to be read by others
+        release = Path("dist") / self.settings.name / self.settings.version
+        report = benchmark_records(
+            gold=lambda: read_split_records(folder, options.split),
+            systems=baseline_systems(),
+            output_dir=self.report_dir,
+            options=options,
+            declared_labels=label_sets.get("entities"),
+            event_types=label_sets.get("event_types"),
+            dataset={"path": release.as_posix(), "split": options.split, "version": self.settings.version},
+        )
+        return report.data
+
+    def place(self, *, keep_existing: bool) -> str:
+        """Move the report into ``reports/NAME-VERSION``; "unchanged" when an existing one is kept."""
+        if self.report_dir is None:
+            return "skipped"
+        if keep_existing and (self.target / "report.json").is_file():
+            self.discard()
+            return "unchanged"
+        if self.target.exists():
+            shutil.rmtree(self.target)
+        self.report_dir.rename(self.target)
+        self.report_dir = None
+        return "done"
+
+    def discard(self) -> None:
+        if self.report_dir is not None and self.report_dir.exists():
+            shutil.rmtree(self.report_dir)
+        self.report_dir = None
+
+
+def _kept_scores(target: Path) -> Any:
+    """Without a benchmark, a rebuild of an existing version reuses the scores its manifest holds, so
+    ``--no-benchmark`` compares equal to a build that benchmarked."""
+    manifest = target / "manifest.json"
+    scores = orjson.loads(manifest.read_bytes()).get("baselines") if manifest.is_file() else None
+    return (lambda folder, label_sets: scores) if scores else None
 
 
 def package_step(
@@ -194,11 +264,13 @@ def package_step(
     settings: BuildSettings,
     result: BuildResult,
     *,
-    validated: bool,
+    scorer: ReleaseScorer | None,
     quiet: bool,
-) -> None:
+) -> str:
+    """Package the gold; returns the status ("done" or "unchanged")."""
     releases = root / "dist" / settings.name
     previous = latest_previous(releases, settings.version)
+    score_release = scorer if scorer is not None else _kept_scores(releases / settings.version)
     try:
         packaged = package_dataset(
             inputs=gold,
@@ -211,7 +283,8 @@ def package_step(
             date=settings.date,
             previous=previous,
             card=_card(root, settings),
-            validate=not validated,
+            score_release=score_release,
+            validate=False,  # validate_step has just checked the gold
             source_dir=root,
             if_exists="compare",
             quiet=quiet,
@@ -230,37 +303,21 @@ def package_step(
     else:
         detail = f"{packaged.records} records -> {where} ({splits})"
         detail += f"; splits bound by {previous.name}" if previous else ""
-    result.steps.append(
-        BuildStep("package", packaged.status if packaged.status == "unchanged" else "done", detail)
-    )
+    status = packaged.status if packaged.status == "unchanged" else "done"
+    result.steps.append(BuildStep("package", status, detail))
+    return status
 
 
-def benchmark_step(root: Path, settings: BuildSettings, result: BuildResult, *, quiet: bool) -> None:
-    from toolkit.benchmark.run import run_benchmark
-
-    report_dir = root / "reports" / f"{settings.name}-{settings.version}"
-    unchanged = result.steps and result.steps[-1].status == "unchanged"
-    options = BenchmarkOptions()  # the documented defaults: the test split, seed 0, 1,000 resamples
-    split_file = f"{options.split}.parquet"
-    if result.dataset_dir is None or not (result.dataset_dir / "data" / "full" / split_file).is_file():
-        result.steps.append(BuildStep("benchmark", "skipped", f"the dataset has no {options.split} split"))
+def benchmark_step(root: Path, scorer: ReleaseScorer, result: BuildResult, *, unchanged: bool) -> None:
+    """Keep the report of the benchmark the package step ran on the release."""
+    where = scorer.target.relative_to(root)
+    status = scorer.place(keep_existing=unchanged)
+    if status == "skipped":
+        result.steps.append(BuildStep("benchmark", "skipped", "the dataset has no test split"))
         return
-    if unchanged and (report_dir / "report.json").is_file():
-        result.report_dir = report_dir
-        result.steps.append(
-            BuildStep("benchmark", "unchanged", f"{report_dir.relative_to(root)} is up to date")
-        )
-        return
-    run_benchmark(
-        dataset_dir=result.dataset_dir,
-        systems=baseline_systems(),
-        output_dir=report_dir,
-        options=options,
-        quiet=quiet,
-    )
-    result.report_dir = report_dir
-    where = report_dir.relative_to(root)
-    result.steps.append(BuildStep("benchmark", "done", f"baselines on the {options.split} split -> {where}"))
+    result.report_dir = scorer.target
+    detail = f"{where} is up to date" if status == "unchanged" else f"baselines on the test split -> {where}"
+    result.steps.append(BuildStep("benchmark", status, detail + " (scores in the card)"))
 
 
 def build(*, root: str | Path = ".", benchmark: bool = True, quiet: bool = True) -> BuildResult:
@@ -291,9 +348,14 @@ def _run_steps(
         for step in ("validate", "package", "benchmark"):
             result.steps.append(BuildStep(step, "skipped", f"no gold annotations in {GOLD_DIR}/ yet"))
         return
-    validated = validate_step(root, gold, result)
-    package_step(root, gold, settings, result, validated=validated, quiet=quiet)
-    if benchmark:
-        benchmark_step(root, settings, result, quiet=quiet)
-    else:
-        result.steps.append(BuildStep("benchmark", "skipped", "--no-benchmark"))
+    validate_step(root, gold, result)
+    scorer = ReleaseScorer(root, settings) if benchmark else None
+    try:
+        status = package_step(root, gold, settings, result, scorer=scorer, quiet=quiet)
+        if scorer is not None:
+            benchmark_step(root, scorer, result, unchanged=status == "unchanged")
+        else:
+            result.steps.append(BuildStep("benchmark", "skipped", "--no-benchmark"))
+    finally:
+        if scorer is not None:
+            scorer.discard()

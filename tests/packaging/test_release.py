@@ -341,6 +341,10 @@ def test_cli_shows_the_validation_report_and_exits_1(tmp_path):
         (["{gold}", "--name", "x", "--version", "1.0"], "semantic version"),
         (["{gold}", "--name", "x", "--version", "0.1.0", "--splits", "0.5,0.5"], "3 ratios"),
         (["{gold}", "--name", "bad name", "--version", "0.1.0"], "--name"),
+        (["{gold}", "--name", "x", "--version", "0.1.0", "--license", "CC-BY-4.0"], "not a licence id"),
+        (["{gold}", "--name", "x", "--version", "0.1.0", "--license", "other"], "needs --license-name"),
+        (["{gold}", "--name", "x", "--version", "0.1.0", "--date", "2024-02-30"], "ISO date"),
+        (["{gold}", "--name", "x", "--version", "0.1.0", "--card", "missing.toml"], "no such file"),
     ],
 )
 def test_cli_bad_usage_exits_2_with_one_line(tmp_path, args, message):
@@ -349,3 +353,160 @@ def test_cli_bad_usage_exits_2_with_one_line(tmp_path, args, message):
     result = runner.invoke(app, argv)
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
+
+
+CONLL = """-DOCSTART- -X- -X- O
+
+Kyiv NNP B-NP B-LOC
+said VBD B-VP O
+on IN B-PP O
+Thursday NNP B-NP O
+that IN B-SBAR O
+talks NNS B-NP O
+with IN B-PP O
+Moscow NNP B-NP B-LOC
+would MD B-VP O
+resume VB I-VP O
+. . O O
+
+Volodymyr NNP B-NP B-PER
+Zelenskiy NNP I-NP I-PER
+met VBD B-VP O
+Red NNP B-NP B-ORG
+Cross NNP I-NP I-ORG
+officials NNS I-NP O
+. . O O
+
+-DOCSTART- -X- -X- O
+
+The DT B-NP O
+Ukrainian JJ I-NP B-MISC
+army NN I-NP O
+entered VBD B-VP O
+Kherson NNP B-NP B-LOC
+. . O O
+"""
+
+
+def test_a_conll_test_set_packages_test_only_and_benchmarks(tmp_path, offline):
+    from datasets import load_dataset
+
+    (tmp_path / "news.conll").write_text(CONLL, encoding="utf-8")
+    tasks, dist = tmp_path / "tasks.jsonl", tmp_path / "dist"
+    converted = runner.invoke(app, ["convert", str(tmp_path / "news.conll"), "-o", str(tasks)])
+    assert converted.exit_code == 0, converted.output
+    packaged = runner.invoke(
+        app,
+        [
+            "package",
+            str(tasks),
+            "--name",
+            "conll-test",
+            "--version",
+            "1.0.0",
+            "-o",
+            str(dist),
+            "--splits",
+            "0,0,1",
+        ],
+    )
+    assert packaged.exit_code == 0, packaged.output
+    assert "package: 3 records (test 3 records/2 groups)" in packaged.stderr
+    release = dist / "conll-test" / "1.0.0"
+    manifest = _manifest(release)
+    assert list(manifest["splits"]) == ["test"] and manifest["entity_scheme"] == "conll"
+    loaded = load_dataset(str(release), "entities", cache_dir=str(tmp_path / "cache"))
+    assert list(loaded) == ["test"] and loaded["test"].num_rows == 3
+    assert loaded["test"].features["ner_tags"].feature.names[:3] == ["O", "B-PER", "I-PER"]
+    assert "This is a **test-only release**" in (release / "README.md").read_text()
+    predictions = [orjson.loads(line) for line in tasks.read_bytes().splitlines()]
+    predictions[1]["spans"] = predictions[1]["spans"][:1]  # a system that misses the Red Cross
+    write_jsonl(tmp_path / "predictions.jsonl", predictions)
+    scored = runner.invoke(
+        app,
+        [
+            "benchmark",
+            str(release),
+            "--split",
+            "test",
+            "--system",
+            f"file:{tmp_path / 'predictions.jsonl'}",
+            "-o",
+            str(tmp_path / "report"),
+        ],
+    )
+    assert scored.exit_code == 0, scored.output
+    report = orjson.loads((tmp_path / "report" / "report.json").read_bytes())
+    headline = report["systems"][0]["headline"]
+    assert headline["entities.strict.recall"]["value"] == pytest.approx(5 / 6)
+    assert headline["entities.strict.precision"]["value"] == 1.0
+
+
+def test_cli_card_file_and_options_fill_the_card(tmp_path):
+    from huggingface_hub import DatasetCard
+
+    gold = write_jsonl(tmp_path / "gold.jsonl", synthetic_documents(4))
+    settings = tmp_path / "card.toml"
+    settings.write_text(
+        '[card]\ncontact = "Write to desk@example.org."\ncitation = "@misc{ours, title = {Ours}}"\n'
+        'license = "other"\nlicense_name = "ours"\nlicense_text = "# Terms\\n\\nAsk first."\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "package",
+            str(gold),
+            "--name",
+            "news",
+            "--version",
+            "0.1.0",
+            "-o",
+            str(tmp_path / "dist"),
+            "--no-spacy",
+            "--card",
+            str(settings),
+            "--pretty-name",
+            "News <b>now</b>",
+            "--date",
+            "2024-02-29",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    release = tmp_path / "dist" / "news" / "0.1.0"
+    card = DatasetCard.load(release / "README.md")
+    assert (card.data.license, card.data.license_name, card.data.license_link) == (
+        "other",
+        "ours",
+        "LICENSE.md",
+    )
+    assert (
+        card.data.pretty_name == "News <b>now</b>"
+        and "# Dataset Card for News &lt;b&gt;now&lt;/b&gt;" in card.text
+    )
+    assert "Write to desk@example.org." in card.text and "@misc{ours, title = {Ours}}" in card.text
+    assert (
+        "Released 2024-02-29." in card.text
+        and (release / "LICENSE.md").read_text() == "# Terms\n\nAsk first.\n"
+    )
+
+
+def test_validation_in_the_first_pass_finds_what_toolkit_validate_finds(tmp_path, root):
+    from toolkit.packaging.release import ValidationFailedError
+    from toolkit.review.validate import validate
+
+    records = synthetic_documents(3)
+    records[1]["spans"][0]["label"] = "KITTEN"
+    records[4]["tokens"][2]["start"] += 1
+    records[7]["events"] = [{"label": "PARTY"}]
+    gold = write_jsonl(tmp_path / "gold.jsonl", records)
+    with gold.open("ab") as handle:
+        handle.write(b"{not json\n")
+    with pytest.raises(ValidationFailedError) as caught:
+        package_dataset(
+            inputs=[gold], name="n", version="0.1.0", output_dir=tmp_path / "dist", source_dir=root
+        )
+    alone = validate(paths=[str(gold)], source_dir=root)
+    assert caught.value.report.findings == alone.findings and len(alone.findings) >= 4
+    assert (caught.value.report.records, caught.value.report.lines) == (alone.records, alone.lines)
+    assert not (tmp_path / "dist" / "n" / "0.1.0").exists()

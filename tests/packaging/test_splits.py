@@ -27,10 +27,20 @@ def test_parse_ratios_accepts_three_that_sum_to_one():
     assert ratios_text(parse_ratios([0.9, 0.1, 0])) == "0.9,0.1,0"
 
 
-@pytest.mark.parametrize("text", ["0.8,0.1", "0.5,0.5,0.5", "a,b,c", "0,0.5,0.5", "-0.1,0.6,0.5"])
+@pytest.mark.parametrize("text", ["0.8,0.1", "0.5,0.5,0.5", "a,b,c", "0,0,0", "-0.1,0.6,0.5"])
 def test_parse_ratios_refuses_bad_values(text):
     with pytest.raises(UsageError):
         parse_ratios(text)
+
+
+def test_any_split_may_be_empty_so_a_test_set_packages_alone():
+    test_only = parse_ratios("0,0,1")
+    assert test_only == {"train": 0.0, "validation": 0.0, "test": 1.0}
+    groups = [f"doc-{i}" for i in range(30)]
+    assignment = assign_splits(groups=groups, seed=0, ratios=test_only)
+    assert set(assignment.splits.values()) == {"test"} and assignment.repairs == []
+    no_validation = assign_splits(groups=groups, seed=0, ratios=parse_ratios("0.5,0,0.5"))
+    assert set(no_validation.splits.values()) == {"train", "test"}
 
 
 def test_group_ids_by_doc_paragraph_and_meta_field():

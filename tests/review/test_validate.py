@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -186,7 +185,7 @@ def test_each_rule_flags_a_record_that_breaks_it(corpus, rule_id, change):
     report = check(corpus, [clean_record(0), broken])
     assert rule_id in {f.rule for f in report.findings}, report.findings
     finding = next(f for f in report.findings if f.rule == rule_id)
-    assert finding.line == 2 and finding.file.endswith("records.jsonl")
+    assert finding.line == 2 and finding.path.endswith("records.jsonl")
     assert finding.record_id == broken["meta"].get("id")
     text = str(finding)
     assert f"records.jsonl:2: {finding.severity} [{rule_id}]" in text and finding.hint
@@ -210,13 +209,13 @@ def test_duplicate_ids_per_annotator_across_files_and_per_file_without_one(corpu
     report = validate(paths=[first, second], source_dir=corpus)
     [dup] = [f for f in report.findings if f.rule == "duplicate-id"]
     assert (
-        (dup.file, dup.line) == (str(second), 1) and f"{first}:1" in dup.message and "'alice'" in dup.message
+        (dup.path, dup.line) == (str(second), 1) and f"{first}:1" in dup.message and "'alice'" in dup.message
     )
     tasks = [{k: v for k, v in clean_record(0).items() if k not in ("answer", "_annotator_id")}]
     one = write_jsonl(corpus / "t1.jsonl", tasks)
     two = write_jsonl(corpus / "t2.jsonl", tasks * 2)
     report = validate(paths=[one, two], source_dir=corpus)
-    assert [(f.file, f.line) for f in report.findings if f.rule == "duplicate-id"] == [(str(two), 2)]
+    assert [(f.path, f.line) for f in report.findings if f.rule == "duplicate-id"] == [(str(two), 2)]
 
 
 def test_bad_lines_are_reported_and_the_rest_is_still_checked(corpus):
@@ -279,17 +278,16 @@ def test_source_offsets_are_checked_against_the_text_of_the_source(corpus):
     assert finding.rule == "source-offsets" and "doc.txt" in finding.message
 
 
-def test_strict_makes_warnings_fail():
-    report = ValidationReport(
-        findings=[Finding("f.jsonl", 3, None, "missing-id", "warning", "record has no meta.id")],
-        files=["f.jsonl"],
-        records=3,
-        lines=3,
-    )
-    assert report.ok
-    report.strict = True
-    assert not report.ok
-    assert report.to_dict()["counts"] == {"error": 0, "warning": 1, "info": 0}
+def test_strict_makes_warnings_fail(corpus):
+    record = clean_record()
+    del record["meta"]["id"]  # missing-id is a warning
+    report = check(corpus, [record])
+    assert [(f.rule, f.severity) for f in report.findings] == [("missing-id", "warning")] and report.ok
+    strict = check(corpus, [record], strict=True)
+    assert not strict.ok and strict.to_dict()["counts"] == {"error": 0, "warning": 1, "info": 0}
+    path = str(corpus / "records.jsonl")
+    assert runner.invoke(app, ["validate", path, "--source-dir", str(corpus)]).exit_code == 0
+    assert runner.invoke(app, ["validate", path, "--source-dir", str(corpus), "--strict"]).exit_code == 1
 
 
 def test_scheme_and_labels_options(corpus):
@@ -363,8 +361,11 @@ def test_cli_text_output_and_exit_codes(corpus, monkeypatch):
     assert result.exit_code == 1
     assert (
         f"{bad}:2: error [event-type] event 0 type 'FIGHT' is not a PLOVER event type (doc:1)"
-        in result.stdout
+        in result.stderr
     )
+    assert result.stdout == ""  # findings are not data: stdout stays clean
+    quiet = runner.invoke(app, ["validate", str(bad), "-q"])
+    assert quiet.exit_code == 1 and "[event-type]" in quiet.stderr  # --quiet never hides findings
     assert "error: validation failed: checked 3 records in 2 file(s): 1 errors" in result.stderr
     assert before == {p: _digest(p) for p in (good, bad)}  # files are never modified
     missing = runner.invoke(app, ["validate", str(corpus / "absent.jsonl")])
@@ -422,7 +423,15 @@ def test_cli_on_a_converted_seed(root, seed_path, tmp_path, monkeypatch):
     )
 
 
-def test_findings_copy_is_independent_of_record():
-    # Findings are plain values: safe to keep after the record is gone.
-    finding = Finding("f", 1, "d:0", "span-text", "error", "m", "h")
-    assert copy.copy(finding) == finding and finding.to_dict()["rule"] == "span-text"
+def test_a_finding_is_one_line_naming_file_line_rule_and_record_and_its_json_keys_are_stable():
+    finding = Finding("span-text", "span 0 text differs", "f.jsonl", 3, "d:0", hint="count code points")
+    assert str(finding) == "f.jsonl:3: error [span-text] span 0 text differs (d:0) — count code points"
+    assert finding.to_dict() == {
+        "file": "f.jsonl",
+        "line": 3,
+        "record_id": "d:0",
+        "rule": "span-text",
+        "severity": "error",
+        "message": "span 0 text differs",
+        "hint": "count code points",
+    }

@@ -1,31 +1,68 @@
-"""Command-line interface: thin typer commands over the keyword-only functions of each stage."""
+"""Command-line interface: thin typer commands over the keyword-only functions of each stage.
+
+Commands load lazily: ``toolkit --help`` lists them from the table below without importing any of them,
+and ``toolkit NAME`` imports only the module of NAME, so start-up pays for the command that runs.
+"""
 
 from __future__ import annotations
 
-import importlib
-
-from toolkit.cli.app import app
+from toolkit.cli.app import LazyCommand, RootGroup, app
 from toolkit.interrupts import stop_on_termination
 
-# One module per command (or command group); each registers itself on ``app`` when imported.
-# Modules import their heavy dependencies inside the command functions so ``toolkit --help`` stays fast.
-COMMAND_MODULES: list[str] = [
-    "exchange",
-    "convert",
-    "preannotate",
-    "benchmark",
-    "segment",
-    "validate",
-    "agree",
-    "adjudicate",
-    "show",
-    "package",
-    "build",
-    "train_events",
-]
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"toolkit.cli.{_name}")
+# Pipeline order. The help line is the first line of the command's docstring (a test keeps them equal).
+COMMANDS: dict[str, LazyCommand] = {
+    "convert": LazyCommand(
+        "convert",
+        "Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit.",
+    ),
+    "segment": LazyCommand(
+        "segment", "Split text into sentences the way convert does; one line per unit: source, offsets, text."
+    ),
+    "preannotate": LazyCommand(
+        "preannotate",
+        "Add entities (spaCy NER + place list + surnames), quotes (speaker, cue, content) and event types.",
+    ),
+    "export": LazyCommand(
+        "exchange", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano)."
+    ),
+    "import": LazyCommand(
+        "exchange", "Read a labeling tool's answers back as records, one per annotator answer."
+    ),
+    "validate": LazyCommand(
+        "validate",
+        "Check records: JSON Schema, offsets, tokens, labels, quotes, events, duplicates, hashes, sources.",
+    ),
+    "agree": LazyCommand(
+        "agree",
+        "Inter-annotator agreement: span F1, alpha/kappa on event types, and the tasks where answers differ.",
+    ),
+    "adjudicate": LazyCommand(
+        "adjudicate", "Majority adjudication: keep what a strict majority of the accepting annotators marked."
+    ),
+    "show": LazyCommand(
+        "show", "Entities with their labels, quote roles in colour and the event types of each record."
+    ),
+    "package": LazyCommand(
+        "package",
+        "Package gold records as a versioned dataset: Parquet per config and split, card, manifest, DocBins.",
+    ),
+    "verify": LazyCommand(
+        "package",
+        "Check a packaged dataset against its manifest and card: checksums, counts, features, label ids.",
+    ),
+    "benchmark": LazyCommand(
+        "benchmark",
+        "Score systems on a split: entities, quotes, events; writes report.json, report.md and a chart.",
+    ),
+    "build": LazyCommand(
+        "build", "Build the dataset from seeds/ and annotations/gold/ into dist/NAME/VERSION; safe to rerun."
+    ),
+    "train-events": LazyCommand(
+        "train_events",
+        "Train a multi-label PLOVER event-type classifier; use it with preannotate --events-model.",
+    ),
+}
+RootGroup.lazy_commands = COMMANDS
 
 
 def main() -> None:
@@ -33,4 +70,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, NamedTuple
 
-import click
 import typer
 from typer.core import TyperGroup
 
 try:  # typer 0.2x parses with its own copy of click; its exceptions are not click's
     from typer._click import exceptions as parse_errors
+    from typer._click.formatting import HelpFormatter
 except ImportError:  # pragma: no cover (older typer uses click itself)
     from click import exceptions as parse_errors
+    from click.formatting import HelpFormatter
 
 from toolkit import __version__
 from toolkit.errors import EXIT_BAD_INPUT, ToolkitError
@@ -22,25 +25,25 @@ from toolkit.paths import describe_os_error, is_environment_error
 
 def error_line(message: str) -> None:
     """One line on stderr: what went wrong, where, and which rule."""
-    click.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {message}", err=True)
 
 
 def finding_line(message: str) -> None:
     """One problem among several, on stderr before the error line that ends the run (never silenced)."""
-    click.echo(message, err=True)
+    typer.echo(message, err=True)
 
 
 def info(message: str, *, quiet: bool = False) -> None:
     """A human summary on stderr, so stdout stays clean for data written to ``-``."""
     if not quiet:
-        click.echo(message, err=True)
+        typer.echo(message, err=True)
 
 
 class ToolkitGroup(TyperGroup):
     """Maps the library's typed errors, the system's refusals and bad command lines to one line and the
     exit code the CLI contract names. Any other exception is a bug and keeps its traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
@@ -64,7 +67,8 @@ class ToolkitGroup(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except parse_errors.NoArgsIsHelpError as exc:
-            sys.exit(exc.exit_code)  # the help is already printed
+            exc.show()  # the help, on stderr: a bare ``toolkit`` is a usage error (exit 2)
+            sys.exit(exc.exit_code)
         except parse_errors.ClickException as exc:
             error_line(_usage_message(exc))
             sys.exit(exc.exit_code)
@@ -72,6 +76,34 @@ class ToolkitGroup(TyperGroup):
             error_line("aborted")
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class LazyCommand(NamedTuple):
+    """Where a command lives (a module of toolkit.cli) and its one-line help, known without importing it."""
+
+    module: str
+    help: str
+
+
+class RootGroup(ToolkitGroup):
+    """The top-level group: lists commands from a table and imports a command's module only to run it."""
+
+    lazy_commands: ClassVar[dict[str, LazyCommand]] = {}
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return list(dict.fromkeys([*self.lazy_commands, *super().list_commands(ctx)]))
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            importlib.import_module(f"toolkit.cli.{self.lazy_commands[cmd_name].module}")
+            built = typer.main.get_command(app)
+            self.commands.update(getattr(built, "commands", {}))
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+        rows = [(name, command.help) for name, command in self.lazy_commands.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _usage_message(exc: parse_errors.ClickException) -> str:
@@ -88,8 +120,10 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Plain click help (no rich panels): it needs no extra imports, so --help starts fast.
 app = typer.Typer(
-    cls=ToolkitGroup,
+    cls=RootGroup,
+    rich_markup_mode=None,
     name="toolkit",
     help="Turn news documents into a versioned, human-checked NLP dataset: entities, quotes, PLOVER events.",
     no_args_is_help=True,
@@ -111,7 +145,12 @@ def _root(
 def sub_app(name: str, help_text: str) -> typer.Typer:
     """A command group (``toolkit export ...``) that maps errors the same way as the top level."""
     group = typer.Typer(
-        cls=ToolkitGroup, name=name, help=help_text, no_args_is_help=True, add_completion=False
+        cls=ToolkitGroup,
+        name=name,
+        help=help_text,
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
     )
     app.add_typer(group, name=name)
     return group
@@ -133,5 +172,12 @@ SkipInvalid = Annotated[
 ]
 
 
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="text for people, json for machines (on standard output)."),
+]

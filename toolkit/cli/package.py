@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import Quiet, app, finding_line, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
 from toolkit.errors import CheckFailedError, InputError
 
 SHOWN_FINDINGS = 20
@@ -98,7 +98,24 @@ def package_command(
             help="Source documents, for validation's offset checks.",
         ),
     ] = None,
-    license: Annotated[str, typer.Option("--license", help="License id for the card.")] = "other",
+    license: Annotated[
+        str | None,
+        typer.Option(
+            "--license", help="Hub licence id (cc-by-4.0, odc-by, ...; other needs a name). Default unknown."
+        ),
+    ] = None,
+    license_name: Annotated[
+        str | None, typer.Option("--license-name", help="With --license other: a short id for the terms.")
+    ] = None,
+    license_link: Annotated[
+        str | None, typer.Option("--license-link", help="With --license other: where the terms are (URL).")
+    ] = None,
+    card_settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--card", help="TOML file whose \\[card] table gives the card's texts (see dataset.toml)."
+        ),
+    ] = None,
     pretty_name: Annotated[str | None, typer.Option("--pretty-name", help="Title of the card.")] = None,
     description: Annotated[str | None, typer.Option("--description", help="Paragraph for the card.")] = None,
     guidelines: Annotated[
@@ -108,11 +125,15 @@ def package_command(
     baselines: Annotated[
         Path | None, typer.Option("--baselines", help="Benchmark report JSON whose scores go in the card.")
     ] = None,
+    private: Annotated[
+        bool, typer.Option("--private", help="With --push-to-hub: create the Hub repository private.")
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Package gold records as a versioned dataset: Parquet per config and split, card, manifest, DocBins."""
     from dataclasses import replace
 
+    from toolkit.packaging.card import card_text_from_settings, read_card_settings
     from toolkit.packaging.release import ValidationFailedError, default_card_text, package_dataset
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
@@ -121,11 +142,18 @@ def package_command(
         inputs=[*inputs, previous, labels, guidelines, baselines], outputs={}, output_folders={"-o": release}
     )
     card = default_card_text(name)
+    if card_settings is not None:
+        card = card_text_from_settings(read_card_settings(card_settings), card, where=str(card_settings))
+    given = {
+        "license": license,
+        "license_name": license_name,
+        "license_link": license_link,
+        "pretty_name": pretty_name,
+        "description": description,
+    }
     card = replace(
         card,
-        license=license,
-        pretty_name=pretty_name or card.pretty_name,
-        description=description or card.description,
+        **{key: value for key, value in given.items() if value is not None},
         guidelines=_read_text(guidelines),
         baselines=_read_baselines(baselines),
     )
@@ -147,6 +175,7 @@ def package_command(
                 spacy=spacy,
                 source_dir=source_dir,
                 card=card,
+                private=private,
                 quiet=quiet,
             )
     except ValidationFailedError as exc:
@@ -184,24 +213,21 @@ def package_command(
 @app.command("verify")
 def verify_command(
     dataset_dir: Annotated[Path, typer.Argument(help="A packaged version folder, e.g. dist/NAME/1.0.0.")],
-    format: Annotated[str, typer.Option("--format", help="text or json (findings on stdout).")] = "text",
+    report_format: FormatOption = ReportFormat.text,
     quiet: Quiet = False,
 ) -> None:
     """Check a packaged dataset against its manifest and card: checksums, counts, features, label ids."""
     import orjson
 
-    from toolkit.errors import UsageError
     from toolkit.packaging.verify import verify_dataset
 
-    if format not in ("text", "json"):
-        raise UsageError(f"--format {format}: use text or json")
     report = verify_dataset(dataset_dir=dataset_dir)
-    if format == "json":
+    if report_format is ReportFormat.json:
         findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
         typer.echo(orjson.dumps({"ok": report.ok, "findings": findings}, option=orjson.OPT_INDENT_2).decode())
     else:
         for finding in report.findings:
-            typer.echo(finding.line())
+            finding_line(str(finding))
     info(
         f"verify: {report.files_checked} files, {report.rows_checked} rows checked, "
         f"{len(report.findings)} problems in {dataset_dir}",

@@ -217,6 +217,52 @@ def features(config: str, labels: DatasetLabels) -> Features:
     raise ValueError(f"unknown config {config!r}")
 
 
+def yaml_features(declared: Features) -> list[dict[str, Any]]:
+    """The features in the Hub card's YAML form (``dataset_info.features``), written from the public feature
+    types as the card specification describes them (hub-docs, datasetcard.md)."""
+    return [{"name": name, **_yaml_type(feature)} for name, feature in declared.items()]
+
+
+def _yaml_type(feature: Any) -> dict[str, Any]:
+    from datasets import ClassLabel, List, Value
+
+    if isinstance(feature, ClassLabel):
+        return {"dtype": {"class_label": {"names": {str(i): name for i, name in enumerate(feature.names)}}}}
+    if isinstance(feature, Value):
+        return {"dtype": feature.dtype}
+    if isinstance(feature, List) and feature.length == -1:
+        inner = _yaml_type(feature.feature)
+        # A list of one dtype or of one struct is written without the extra level, as the Hub expects.
+        return {"list": inner[next(iter(inner))] if list(inner) in (["dtype"], ["struct"]) else inner}
+    if isinstance(feature, dict):
+        return {"struct": [{"name": key, **_yaml_type(value)} for key, value in feature.items()]}
+    raise TypeError(f"no YAML form for feature {feature!r}")
+
+
+def _portable(value: Any) -> Any:
+    """``Features.to_dict()`` with every list written as ``[feature]``: datasets 3.x reads that form (it has
+    no ``List`` type) and datasets 4 and later read it as ``List``."""
+    if isinstance(value, dict):
+        if (
+            value.get("_type") == "List"
+            and value.get("length", -1) == -1
+            and set(value) <= {"_type", "feature", "length"}
+        ):
+            return [_portable(value["feature"])]
+        return {key: _portable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_portable(item) for item in value]
+    return value
+
+
+def arrow_schema(config: str, labels: DatasetLabels) -> Any:
+    """The Arrow schema of a config's Parquet files, with the features embedded in the portable form, so
+    ``load_dataset("parquet", data_files=...)`` keeps the ClassLabels in datasets 3.x as in 4 and later."""
+    declared = features(config, labels)
+    metadata = {"info": {"features": _portable(declared.to_dict())}}
+    return declared.arrow_schema.with_metadata({"huggingface": orjson.dumps(metadata).decode()})
+
+
 def token_ranges(
     spans: Sequence[Span], n_tokens: int, boundaries: Callable[[], tuple[Sequence[int], Sequence[int]]]
 ) -> list[tuple[int, int, str]]:
@@ -361,8 +407,6 @@ def full_row(record: Record, *, tokens: bool = True) -> dict[str, Any]:
     ``tokens=False`` leaves the tokens out, for a caller that builds that column itself.
     """
     quotes = msgspec.to_builtins(record.quotes)
-    for quote in quotes:
-        quote.setdefault("kind", "direct")  # the default is left out by the encoder; users should see it
     meta = msgspec.to_builtins(record.meta)
     meta["extra"] = _json_text(record.meta.extra)
     row = {

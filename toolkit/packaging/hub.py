@@ -2,6 +2,9 @@
 
 The token comes from the environment (``HF_TOKEN``) or ``hf auth login``, through huggingface_hub itself; the
 toolkit never reads, prints or writes it. Users then load ``load_dataset(repo, config, revision="vX.Y.Z")``.
+
+A push can be retried: the repository and the tag may already exist (an unchanged folder makes no new
+commit), but a tag that points at another commit than this release's is an error, never moved.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from toolkit.errors import InputError, UsageError
+from toolkit.errors import InputError, OverwriteError, UsageError
 
 MANIFEST_FILE = "manifest.json"
 
@@ -58,8 +61,13 @@ def plan_push(*, dataset_dir: str | Path, repo: str, version: str) -> PushPlan:
     )
 
 
-def push_dataset(*, dataset_dir: str | Path, repo: str, version: str, api: Any = None) -> PushResult:
-    """Upload the version folder in one commit (files no longer in the release are deleted), then tag it."""
+def push_dataset(
+    *, dataset_dir: str | Path, repo: str, version: str, private: bool = False, api: Any = None
+) -> PushResult:
+    """Upload the version folder in one commit (files no longer in the release are deleted), then tag it.
+
+    ``private`` creates the repository private; an existing repository keeps its visibility.
+    """
     from huggingface_hub import HfApi, get_token
 
     plan = plan_push(dataset_dir=dataset_dir, repo=repo, version=version)
@@ -67,7 +75,7 @@ def push_dataset(*, dataset_dir: str | Path, repo: str, version: str, api: Any =
         if get_token() is None:
             raise UsageError("no Hugging Face token", hint="set HF_TOKEN or run `hf auth login`")
         api = HfApi()
-    api.create_repo(repo_id=plan.repo, repo_type="dataset", exist_ok=True)
+    api.create_repo(repo_id=plan.repo, repo_type="dataset", exist_ok=True, private=private)
     commit = api.upload_folder(
         repo_id=plan.repo,
         repo_type="dataset",
@@ -79,8 +87,19 @@ def push_dataset(*, dataset_dir: str | Path, repo: str, version: str, api: Any =
     )
     oid = getattr(commit, "oid", None)
     api.create_tag(
-        repo_id=plan.repo, repo_type="dataset", tag=plan.tag, revision=oid, tag_message=plan.commit_message
+        repo_id=plan.repo,
+        repo_type="dataset",
+        tag=plan.tag,
+        revision=oid,
+        tag_message=plan.commit_message,
+        exist_ok=True,
     )
+    tagged = tag_commit(api, plan.repo, plan.tag)
+    if oid is not None and tagged is not None and tagged != oid:
+        raise OverwriteError(
+            f"{plan.repo} already has tag {plan.tag} on commit {tagged}, not on this release's {oid}",
+            hint="a released version is never rewritten: package a new --version",
+        )
     return PushResult(
         repo=plan.repo,
         tag=plan.tag,
@@ -88,3 +107,9 @@ def push_dataset(*, dataset_dir: str | Path, repo: str, version: str, api: Any =
         commit=oid,
         url=getattr(commit, "commit_url", None),
     )
+
+
+def tag_commit(api: Any, repo: str, tag: str) -> str | None:
+    """The commit a tag of the dataset repository points at, or None when there is no such tag."""
+    refs = api.list_repo_refs(repo_id=repo, repo_type="dataset")
+    return next((ref.target_commit for ref in refs.tags if ref.name == tag), None)

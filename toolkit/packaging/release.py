@@ -1,11 +1,12 @@
 """Package gold records as a versioned Hugging Face dataset: group splits, Parquet per config, card, manifest.
 
 ``package_dataset`` streams its inputs twice and never holds the records in memory. The first pass
-(survey.py, a light decode) checks ids, finds the groups, their near-duplicates and the entity labels;
-splits are then assigned per group (splits.py); the second pass (writer.py) writes rows in batches to one
-Parquet file per config and split (features embedded in the Arrow schema, so ClassLabel survives
-``data_files=`` loads), plus optional spaCy DocBin shards. The card, chart and manifest
-are rendered last (card.py).
+(survey.py) decodes each line once, runs ``toolkit validate``'s rules on it, checks ids, finds the groups,
+their near-duplicates and the entity labels; splits are then assigned per group (splits.py); the second pass
+(writer.py) writes rows in batches to one Parquet file per config and split (features embedded in the Arrow
+schema, so ClassLabel survives ``data_files=`` loads), plus optional spaCy DocBin shards and their training
+configs (spacy_configs.py). An optional scorer benchmarks the unsealed release; the chart, licence, card and
+manifest are rendered last (card.py).
 
 A version is immutable: everything is written into a temporary folder beside the target and renamed into
 place; an existing version folder is never written into. The same inputs and options give byte-identical
@@ -13,11 +14,13 @@ files (no clock time inside unless ``date`` is given).
 
 Layout of ``DIST/NAME/X.Y.Z/``::
 
-    README.md                 dataset card (YAML: configs, dataset_info, Hub metadata)
-    manifest.json             sha256 and size of every file, counts, label sets, group splits, changelog
+    README.md                 dataset card (Hub YAML metadata, the sections of the Hub template)
+    LICENSE.md                the terms, when the card gives a licence text
+    manifest.json             sha256/size of every file, counts, label sets, group splits, scores, changelog
     label_counts.png          label counts per split per task
     data/<config>/<split>.parquet   configs: entities (default), quotes, events, full
     spacy/<split>/00000.spacy       DocBin shards (unless spacy=False)
+    spacy/<task>.cfg                spaCy training configs: entities, quotes, events
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +43,17 @@ from toolkit import __version__
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
 from toolkit.jsonl import STDIO, collector_paused, remove_stale_temporaries, temporary_prefix
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
-from toolkit.packaging.card import CHART_FILE, CardText, manifest_bytes, plot_label_counts, render_card
+from toolkit.packaging.card import (
+    CHART_FILE,
+    LICENSE_FILE,
+    CardText,
+    baseline_summary,
+    check_card_text,
+    check_date,
+    manifest_bytes,
+    plot_label_counts,
+    render_card,
+)
 from toolkit.packaging.configs import (
     BUILTIN_SCHEMES,
     CONFIG_NAMES,
@@ -71,7 +84,6 @@ MANIFEST_FILE = "manifest.json"
 CARD_FILE = "README.md"
 VERSION_PATTERN = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ValidationFailedError(CheckFailedError):
@@ -222,14 +234,9 @@ def file_entries(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def labels_file_version(path: str | Path | None) -> tuple[dict[str, Any], Any]:
-    """The labels file's version for the manifest, and its label set (None: toolkit/labels.py)."""
-    try:
-        from toolkit.schemas import load_labels
-    except ImportError:
-        return {
-            "version": None,
-            "note": "toolkit.schemas unavailable: built-in labels (toolkit/labels.py)",
-        }, None
+    """The labels file's version for the manifest, and its label set."""
+    from toolkit.schemas import load_labels
+
     label_set = load_labels(path)
     if label_set.path is None:
         return {
@@ -342,6 +349,7 @@ def build_manifest(
         },
         "groups": {g: assignment.splits[g] for g in sorted(survey.groups)},
         "spacy": written.spacy,
+        "spacy_configs": written.spacy_configs,
         "previous": None
         if previous is None
         else {
@@ -355,11 +363,13 @@ def build_manifest(
 def finish_release(
     folder: Path, manifest: dict[str, Any], labels: DatasetLabels, text: CardText
 ) -> dict[str, Any]:
-    """Chart, card and manifest; the manifest is last because it lists the sha256 of everything else."""
+    """Chart, licence, card and manifest; the manifest is last: it lists the sha256 of everything else."""
     all_features = {c: features(c, labels) for c in CONFIG_NAMES}
     for info in manifest["configs"].values():
         info["download_size"] = sum((folder / s["path"]).stat().st_size for s in info["splits"].values())
     plot_label_counts(folder / CHART_FILE, manifest)
+    if text.license_text:
+        (folder / LICENSE_FILE).write_text(text.license_text.strip() + "\n", encoding="utf-8")
     (folder / CARD_FILE).write_text(render_card(manifest, all_features, text), encoding="utf-8")
     manifest["files"] = file_entries(folder)
     (folder / MANIFEST_FILE).write_bytes(manifest_bytes(manifest))
@@ -387,22 +397,35 @@ def _check_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return paths
 
 
-def _check_request(name: str, version: str, date: str | None) -> None:
+def _check_request(name: str, version: str, date: str | None, card: CardText) -> None:
     if not NAME_PATTERN.match(name):
         raise UsageError(f"--name {name!r}: use letters, digits, '.', '_' and '-' only")
     parse_version(version)
-    if date is not None and not DATE_PATTERN.match(date):
-        raise UsageError(f"--date {date}: expected YYYY-MM-DD")
+    check_date(date)
+    check_card_text(card)
 
 
-def run_validation(paths: Sequence[Path], *, labels: str | Path | None, source_dir: str | Path | None) -> Any:
-    """``toolkit validate`` on the inputs; raises ValidationFailedError with the report when they fail."""
-    from toolkit.review.validate import validate
+def validation_context(label_set: Any, source_dir: str | Path | None) -> Any:
+    """What ``toolkit validate`` needs to check records as the first pass decodes them."""
+    from toolkit.review.validate import Context
 
-    report = validate(paths=[str(p) for p in paths], labels=labels, strict=False, source_dir=source_dir)
+    return Context(labels=label_set, scheme=None, source_dir=source_dir)
+
+
+def check_validation(survey: Survey, label_set: Any) -> None:
+    """Raise ValidationFailedError with the report of the first pass when the inputs failed validation."""
+    from toolkit.review.validate import ValidationReport
+
+    report = ValidationReport(
+        findings=survey.findings,
+        files=[str(item.path) for item in survey.inputs],
+        records=survey.decoded,
+        lines=survey.lines,
+        strict=False,
+        labels_version=label_set.version,
+    )
     if not report.ok:
         raise ValidationFailedError(report)
-    return report
 
 
 def default_card_text(name: str) -> CardText:
@@ -478,6 +501,8 @@ def package_dataset(
     validate: bool = True,
     source_dir: str | Path | None = None,
     card: CardText | None = None,
+    score_release: Callable[[Path, dict[str, list[str]]], Mapping[str, Any] | None] | None = None,
+    private: bool = False,
     if_exists: str = "error",
     quiet: bool = True,
 ) -> PackageResult:
@@ -486,10 +511,18 @@ def package_dataset(
     ``previous`` (a packaged version folder) binds the split of every group it had, supplies the default
     seed, grouping and ratios, and is the base of the changelog. ``if_exists="compare"`` turns an existing
     version folder into a check: identical output is fine (status "unchanged"), a difference raises.
-    ``validate=False`` skips ``toolkit validate`` (benchmarks on generated data); the packager's own checks
-    (ids, groups, labels, entity alignment, types) always run.
+    ``score_release(folder, label_sets)`` is called on the written but unsealed release (data and DocBins in
+    place, no manifest yet; ``label_sets`` as the manifest will hold them) and returns a ``toolkit
+    benchmark`` report whose headline scores go in the card and the manifest; it must be deterministic, or
+    the release would not be reproducible. ``private`` makes a new Hub repository private.
+    ``validate=False`` skips ``toolkit validate``'s rules (tests on generated data); the packager's own
+    checks (ids, groups, labels, entity alignment, types) always run. Validation runs in the first pass over
+    the inputs, on the records it decodes anyway.
     """
-    _check_request(name, version, date)
+    card = card or default_card_text(name)
+    if push_to_hub and card.hub_repo is None:
+        card = replace(card, hub_repo=push_to_hub)
+    _check_request(name, version, date, card)
     paths = _check_inputs(inputs)
     target = Path(output_dir) / name / version
     if if_exists not in ("error", "compare"):
@@ -510,21 +543,16 @@ def package_dataset(
             f"--group-by {group_by} differs from the previous version's "
             f"{method_defaults.get('group_by')}; its split assignment could not bind"
         )
-    if validate:
-        try:
-            run_validation(paths, labels=labels, source_dir=source_dir)
-        except ModuleNotFoundError as exc:
-            if exc.name != "toolkit.review.validate":
-                raise
-            notes.append("toolkit validate is not installed: only the packager's own checks ran")
+    labels_info, label_set = labels_file_version(labels)
+    context = validation_context(label_set, source_dir) if validate else None
     with collector_paused():
-        survey = survey_inputs(paths, group_by=group_by, quiet=quiet)
+        survey = survey_inputs(paths, group_by=group_by, quiet=quiet, validation=context)
+    check_validation(survey, label_set)
     if not survey.packaged:
         raise CheckFailedError(
             f"no accepted records to package in {', '.join(str(p) for p in paths)}",
             hint="gold records need answer accept (or none)",
         )
-    labels_info, label_set = labels_file_version(labels)
     dataset_labels = _dataset_labels(survey, label_set, entity_scheme, prior)
     label_change = check_against_previous(version, dataset_labels, prior) if prior else None
     assignment = assign_splits(
@@ -546,9 +574,8 @@ def package_dataset(
             written = write_rows(
                 folder,
                 survey.inputs,
-                assignment.splits,
+                [assignment.splits[group] for group in survey.groups],
                 dataset_labels,
-                group_by=group_by,
                 spacy=spacy,
                 keep_digests=prior is not None,
                 quiet=quiet,
@@ -575,7 +602,11 @@ def package_dataset(
             previous=prior,
             changelog_entry=entry,
         )
-        finish_release(folder, manifest, dataset_labels, card or default_card_text(name))
+        if score_release is not None:
+            card = replace(card, baselines=score_release(folder, dataset_labels.as_lists()))
+        card = replace(card, baselines=baseline_summary(card.baselines))
+        manifest["baselines"] = card.baselines
+        finish_release(folder, manifest, dataset_labels, card)
         status = _put_in_place(folder, target)
     finally:
         if folder.exists():
@@ -587,7 +618,7 @@ def package_dataset(
     if push_to_hub:
         from toolkit.packaging.hub import push_dataset
 
-        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version)
+        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version, private=private)
     return PackageResult(
         dataset_dir=target,
         name=name,

@@ -1,8 +1,10 @@
 """spaCy DocBin export of a dataset split: entities as doc.ents, quotes as span groups, events as doc.cats.
 
 Each split is a folder of ``.spacy`` shards of at most ``SHARD_DOCS`` documents, so memory stays flat on a
-large corpus; ``spacy train`` takes the folder as it is (``--paths.train spacy/train``). In each Doc:
+large corpus; ``spacy train`` takes the folder as it is (``--paths.train spacy/train``), with the configs of
+spacy_configs.py. In each Doc:
 
+- ``doc.user_data["id"]``: the record's ``meta.id`` (``doc_id`` too), so a prediction can be joined back;
 - ``doc.ents``: the gold entities;
 - ``doc.spans["quotes"]``: quote contents labelled with their kind; ``doc.spans["quote_speakers"]`` and
   ``doc.spans["quote_cues"]`` hold speakers (``SPEAKER``) and cues (``CUE``); the three share ``span.id_``
@@ -77,6 +79,8 @@ def record_to_doc(record: Record, vocab: Vocab, tokens: list[Token] | None = Non
     if tokens is not None:
         record = msgspec.structs.replace(record, tokens=tokens)
     doc = Doc(vocab, words=[t.text for t in record.tokens], spaces=_spaces(record))
+    doc.user_data["id"] = record.meta.id
+    doc.user_data["doc_id"] = record.meta.doc_id
     doc.ents = [Span(doc, first, last + 1, label=label) for first, last, label in entity_token_spans(record)]
     contents, speakers, cues = [], [], []
     for number, quote in enumerate(record.quotes):
@@ -99,8 +103,12 @@ def record_to_doc(record: Record, vocab: Vocab, tokens: list[Token] | None = Non
     return doc
 
 
+SPAN_KEYS: tuple[str, ...] = ("quotes", "quote_speakers", "quote_cues", "event_triggers")
+
+
 class DocBinShards:
-    """Writes one split's Docs as numbered ``.spacy`` shards in a folder."""
+    """Writes one split's Docs as numbered ``.spacy`` shards in a folder, noting what the configs need:
+    the longest span of each span key (in tokens) and which tasks have any annotation."""
 
     def __init__(self, folder: Path, *, shard_docs: int = SHARD_DOCS) -> None:
         import spacy
@@ -110,17 +118,27 @@ class DocBinShards:
         self.vocab = spacy.blank("en").vocab
         self.files: list[Path] = []
         self.docs = 0
+        self.longest: dict[str, int] = dict.fromkeys(SPAN_KEYS, 0)
+        self.annotated: dict[str, bool] = {"entities": False, "quotes": False, "events": False}
         self._bin = self._new_bin()
 
     @staticmethod
     def _new_bin() -> Any:
         from spacy.tokens import DocBin
 
-        return DocBin(store_user_data=False)
+        return DocBin(store_user_data=True)
 
     def add(self, record: Record, tokens: list[Token] | None = None) -> None:
-        self._bin.add(record_to_doc(record, self.vocab, tokens))
+        doc = record_to_doc(record, self.vocab, tokens)
+        self._bin.add(doc)
         self.docs += 1
+        for key in SPAN_KEYS:
+            for span in doc.spans[key]:
+                self.longest[key] = max(self.longest[key], len(span))
+        annotated = self.annotated
+        annotated["entities"] = annotated["entities"] or bool(doc.ents)
+        annotated["quotes"] = annotated["quotes"] or bool(doc.spans["quotes"])
+        annotated["events"] = annotated["events"] or bool(record.events)
         if len(self._bin) >= self.shard_docs:
             self._flush()
 

@@ -26,7 +26,10 @@ GROUP_BY_PARAGRAPH = "paragraph"
 
 
 def parse_ratios(text: str | Sequence[float]) -> dict[str, float]:
-    """``"0.8,0.1,0.1"`` (or three numbers) as {split: ratio}; they must be >= 0 and sum to 1."""
+    """``"0.8,0.1,0.1"`` (or three numbers) as {split: ratio}; they must be >= 0 and sum to 1.
+
+    Any ratio may be 0: ``0,0,1`` packages a test-only release (an existing test set to benchmark on).
+    """
     if isinstance(text, str):
         try:
             values = [float(part) for part in text.split(",")]
@@ -40,8 +43,6 @@ def parse_ratios(text: str | Sequence[float]) -> dict[str, float]:
         )
     if any(v < 0 or math.isnan(v) for v in values) or not math.isclose(sum(values), 1.0, abs_tol=1e-6):
         raise UsageError(f"--splits ratios must be >= 0 and sum to 1, got {','.join(map(str, values))}")
-    if values[0] == 0:
-        raise UsageError("--splits: the train ratio must be above 0")
     return dict(zip(SPLIT_NAMES, values, strict=True))
 
 

@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 import orjson
 
 from toolkit.errors import InputError
-from toolkit.jsonl import collector_paused
+from toolkit.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from toolkit.jsonl import BOM, collector_paused, numbered_lines
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
-BOM = b"\xef\xbb\xbf"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem found in one line of one file."""
-
-    file: str
-    line: int | None
-    record_id: str | None
-    rule: str
-    severity: str
-    message: str
-    hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "record_id": self.record_id,
-            "rule": self.rule,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        record = f" ({self.record_id})" if self.record_id else ""
-        hint = f" — {self.hint}" if self.hint else ""
-        return f"{where}: {self.severity} [{self.rule}] {self.message}{record}{hint}"
 
 
 @dataclass
@@ -212,7 +177,7 @@ class Context:
     def finding(self, rule_id: str, message: str) -> Finding:
         """A finding of ``rule_id`` at the current record, with the rule's severity and hint."""
         severity, hint = RULE_INFO[rule_id]
-        return Finding(self.file, self.line, self.record_id, rule_id, severity, message, hint)
+        return Finding(rule_id, message, self.file, self.line, self.record_id, severity=severity, hint=hint)
 
     def token_bounds(self, record: Record) -> tuple[set[int], set[int]]:
         """Token start and end offsets of the current record, built only when a rule needs them."""
@@ -652,7 +617,7 @@ def check_source_offsets(record: Record, ctx: Context) -> list[Finding]:
 
 def _located(ctx: Context, line: int, rule_id: str, message: str) -> Finding:
     severity, hint = RULE_INFO[rule_id]
-    return Finding(ctx.file, line, None, rule_id, severity, message, hint)
+    return Finding(rule_id, message, ctx.file, line, None, severity=severity, hint=hint)
 
 
 def _schema_problem(obj: dict[str, Any], error: msgspec.ValidationError) -> str:
@@ -686,22 +651,9 @@ def _slow_decode(raw: bytes, ctx: Context, line: int) -> Record | Finding | None
         meta = obj.get("meta")
         record_id = meta.get("id") if isinstance(meta, dict) and isinstance(meta.get("id"), str) else None
         severity, hint = RULE_INFO["schema"]
-        return Finding(ctx.file, line, record_id, "schema", severity, _schema_problem(obj, exc), hint)
-
-
-@contextlib.contextmanager
-def _open_lines(path: str) -> Iterator[IO[bytes]]:
-    """The binary stream of a JSONL file, or standard input for ``-``."""
-    if path == "-":
-        yield sys.stdin.buffer
-        return
-    target = Path(path)
-    if not target.exists():
-        raise InputError("no such file", path=path, rule="missing-path")
-    if target.is_dir():
-        raise InputError("is a folder, expected a JSONL file", path=path, rule="not-a-file")
-    with target.open("rb") as handle:
-        yield handle
+        return Finding(
+            "schema", _schema_problem(obj, exc), ctx.file, line, record_id, severity=severity, hint=hint
+        )
 
 
 @dataclass
@@ -717,8 +669,8 @@ def check_file(
     decode = msgspec.json.Decoder(Record).decode
     validator = record_validator() if full_schema else None
     ctx.file = path
-    with _open_lines(path) as stream:
-        yield from _check_lines(enumerate(stream, start=1), ctx, counts, rule_plans(), decode, validator)
+    lines = numbered_lines(path, blank=True)
+    yield from _check_lines(lines, ctx, counts, rule_plans(), decode, validator)
 
 
 Plans = dict[tuple[bool, bool, bool], list[Callable[[Record, Context], list[Finding]]]]
@@ -733,6 +685,22 @@ def rule_plans() -> Plans:
     return plans
 
 
+def check_lines(
+    lines: Iterable[tuple[int, bytes]],
+    ctx: Context,
+    counts: FileCounts,
+    *,
+    rules: bool = True,
+    on_record: Callable[[int, bytes, Record], None] | None = None,
+) -> Iterator[Finding]:
+    """``check_file`` over lines read elsewhere (``ctx.file`` names them). ``on_record(line, raw, record)``
+    sees every record decoded, so toolkit package surveys its inputs in the same pass; ``rules=False``
+    only decodes (the findings are then the lines that are not records)."""
+    plans = rule_plans() if rules else dict.fromkeys(rule_plans(), [])
+    decode = msgspec.json.Decoder(Record).decode
+    yield from _check_lines(lines, ctx, counts, plans, decode, None, on_record)
+
+
 def _check_lines(
     lines: Iterable[tuple[int, bytes]],
     ctx: Context,
@@ -740,12 +708,11 @@ def _check_lines(
     plans: Plans,
     decode: Callable[[bytes], Record],
     validator: Callable[[Any], Any] | None,
+    on_record: Callable[[int, bytes, Record], None] | None = None,
 ) -> Iterator[Finding]:
     """The hot loop: decode each line, pick the suspects of each list, run the rules that apply."""
     for number, raw in lines:
         counts.lines = number
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[3:]  # a BOM before the first object is not part of the data
         try:
             if validator is not None:
                 _full_check(raw, validator)
@@ -758,6 +725,8 @@ def _check_lines(
                 continue
             record = outcome
         counts.records += 1
+        if on_record is not None:
+            on_record(number, raw, record)
         ctx.begin(record, number)
         key = (
             bool(ctx.suspect_spans(record)),
