@@ -358,7 +358,7 @@ def run_system(
     label_map: LabelMap | None,
     entity_labels: Collection[str] | None,
     predictions_path: Path,
-    event_types: Collection[str] = PLOVER_TYPES,
+    event_types: Collection[str] | None = PLOVER_TYPES,
     quiet: bool = True,
 ) -> SystemRun:
     """Load and run one system over the split and count what it got right; failures are kept, not raised."""
@@ -505,7 +505,7 @@ def benchmark_records(
     output_dir: str | Path,
     options: BenchmarkOptions = BenchmarkOptions(),
     declared_labels: Collection[str] | None = None,
-    event_types: Collection[str] = PLOVER_TYPES,
+    event_types: Collection[str] | None = PLOVER_TYPES,
     dataset: dict[str, Any] | None = None,
     quiet: bool = True,
 ) -> BenchmarkReport:
