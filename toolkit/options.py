@@ -6,18 +6,16 @@ sha256 of the fields that shape the output, with a model pinned to its version a
 so a rerun redoes a shard when any of them changed and skips it otherwise. Fields that only change speed
 (processes, batch sizes) are marked ``TUNING`` and left out of it.
 
-This module imports nothing heavy: command modules read their defaults from it when ``--help`` is asked.
+This module imports nothing heavy at the top (hashing and JSON only when a fingerprint is taken): command
+modules read their defaults from it when ``--help`` is asked.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-
-import orjson
 
 from toolkit.errors import UsageError
 
@@ -43,6 +41,8 @@ TUNING: dict[str, str] = {_PIN: "tuning"}
 
 
 def file_sha256(path: str | Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -80,6 +80,10 @@ def file_fingerprint(value: str | Mapping[str, str | None] | None) -> str | dict
 
 def fingerprint_of(identity: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON (sorted keys) of an options identity."""
+    import hashlib
+
+    import orjson
+
     return hashlib.sha256(orjson.dumps(identity, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
