@@ -111,30 +111,31 @@ def story_predictions(stories: list[Story], *, n_process: int) -> dict[str, list
     """Per story, the event types of each sentence record in order (convert + preannotate, tasks=events)."""
     from toolkit.convert.run import convert_records
     from toolkit.jsonl import write_json_lines
+    from toolkit.options import ConvertOptions, PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
     found: dict[str, list[list[str]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "stories.jsonl"
         write_json_lines(source, ({"id": s.ident, "text": s.text} for s in stories))
-        records = convert_records(sources=[source], format="jsonl")
-        for record in preannotate_records(records, tasks=("events",), n_process=n_process):
+        records = convert_records(sources=[source], options=ConvertOptions(format="jsonl"))
+        options = PreannotateOptions(tasks=("events",), n_process=n_process)
+        for record in preannotate_records(records, options=options):
             found[record.meta.doc_id].append([e.label for e in record.events])
     return found
 
 
 def sentence_predictions(rows: list[dict[str, Any]], *, n_process: int) -> list[list[str]]:
     """Event types of each hand-written sentence, one record each (no re-segmentation)."""
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
     from toolkit.record import Meta, Record
 
+    options = PreannotateOptions(tasks=("events",), n_process=n_process)
     records = (
         Record(text=row["text"], meta=Meta(id=f"s:{i}", doc_id=f"s:{i}")) for i, row in enumerate(rows)
     )
-    return [
-        [e.label for e in r.events]
-        for r in preannotate_records(records, tasks=("events",), n_process=n_process)
-    ]
+    return [[e.label for e in r.events] for r in preannotate_records(records, options=options)]
 
 
 # ------------------------------------------------------------------------------------------ scoring

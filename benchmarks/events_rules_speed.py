@@ -56,6 +56,7 @@ def sentence_texts(limit: int | None, seed: int) -> tuple[str, list[str]]:
     """What the rules read: sentence records of the synthetic stories, or the own sets repeated."""
     from toolkit.convert.run import convert_records
     from toolkit.jsonl import write_json_lines
+    from toolkit.options import ConvertOptions
 
     folder = events_plover.default_data()
     if any(folder.glob("*.zip")):
@@ -67,7 +68,8 @@ def sentence_texts(limit: int | None, seed: int) -> tuple[str, list[str]]:
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "stories.jsonl"
             write_json_lines(source, ({"id": s.ident, "text": s.text} for s in stories))
-            texts = [r.text for r in convert_records(sources=[source], format="jsonl")]
+            records = convert_records(sources=[source], options=ConvertOptions(format="jsonl"))
+            texts = [r.text for r in records]
         return f"{len(stories):,} synthetic stories", texts
     rows = [row for path in events_plover.SENTENCE_SETS for row in events_plover.read_sentence_set(path)]
     base = [row["text"] for row in rows]

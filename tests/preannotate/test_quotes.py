@@ -32,9 +32,12 @@ def records(sentences: list[str], doc_id: str = "doc") -> list[Record]:
 
 
 def annotate(sentences: list[str], doc_id: str = "doc") -> list[Record]:
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
-    return list(preannotate_records(records(sentences, doc_id), tasks=("quotes",)))
+    return list(
+        preannotate_records(records(sentences, doc_id), options=PreannotateOptions(tasks=("quotes",)))
+    )
 
 
 def texts(record: Record, key: str) -> list[str | None]:

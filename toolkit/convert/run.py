@@ -8,12 +8,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.convert.segment import segment_sentences, split_paragraphs
 from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import write_records
-from toolkit.readers import READERS, Document, QuoteLink, ReaderOptions, Skipped, Unit
+from toolkit.options import ConvertOptions
+from toolkit.readers import READERS, Document, QuoteLink, Reader, Skipped, Unit
 from toolkit.readers.base import STDIO, source_name
 from toolkit.record import (
     Event,
@@ -29,9 +30,11 @@ from toolkit.record import (
     text_sha256,
 )
 
-FORMATS: tuple[str, ...] = ("auto", *READERS)
-UNITS: tuple[str, ...] = ("sentence", "paragraph")
 _WORD = re.compile(r"\w")
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 Tokenize = Callable[[str], list[Token]]
 
 
@@ -94,6 +97,8 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list[tuple[str, str]]:
     """(path, reader name) for every file to read, in order: folders are walked recursively and sorted."""
+    if not sources:
+        raise UsageError("no sources given")
     found: list[tuple[str, str]] = []
     for given in sources:
         if str(given) == STDIO:
@@ -120,10 +125,10 @@ def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list
                 )
             found.extend(listed)
             continue
-        reader = format_of(path, format, in_folder=False)
-        if reader is None:
+        named = format_of(path, format, in_folder=False)
+        if named is None:
             raise UsageError(f"cannot tell the format of {source_name(given)}", hint="pass --format")
-        found.append((source_name(given), reader))
+        found.append((source_name(given), named))
     # A file named twice (or also inside a named folder) is read once.
     return list(dict.fromkeys(found))
 
@@ -552,7 +557,7 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
     from toolkit.models import load_tokenizer
 
     @functools.cache
-    def pipeline() -> Any:
+    def pipeline() -> Language:
         return load_tokenizer(model)
 
     def tokenize(text: str) -> list[Token]:
@@ -563,45 +568,20 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
     return tokenize
 
 
-def _check_choices(format: str, unit: str) -> None:
-    if format not in FORMATS:
-        raise UsageError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
-    if unit not in UNITS:
-        raise UsageError(f"--unit {unit!r}: choose one of {', '.join(UNITS)}")
-
-
 def convert_records(
     *,
     sources: Sequence[str | Path],
-    format: str = "auto",
-    unit: str = "sentence",
-    model: str | None = None,
-    skip_invalid: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
-    source_field: str = "source",
+    options: ConvertOptions = ConvertOptions(),
     summary: ConvertSummary | None = None,
 ) -> Iterator[Record]:
-    """Stream the records of ``sources`` in order; counts and reports go to ``summary``."""
-    _check_choices(format, unit)
+    """Stream the records of ``sources`` in order; counts and reports go to ``summary``. This is the stage
+    itself: ``convert`` runs it on all sources at once, a sharded run on one source file per shard."""
     summary = summary if summary is not None else ConvertSummary()
-    files = find_sources(sources, format=format)
-    options = ReaderOptions(
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        skip_invalid=skip_invalid,
-    )
-    tokenize = spacy_tokenizer(model)
+    files = find_sources(sources, format=options.format)
+    tokenize = spacy_tokenizer(options.model)
     seen: dict[str, str] = {}
     for path, reader_name in files:
-        reader = READERS[reader_name](options)
+        reader = READERS[reader_name](options.reader)
         summary.files += 1
         try:
             for document in reader.read(path):
@@ -609,25 +589,22 @@ def convert_records(
                     continue
                 summary.documents += 1
                 summary.warnings.extend(document.warnings)
-                yield from document_records(document, unit=unit, tokenize=tokenize, summary=summary)
+                yield from document_records(document, unit=options.unit, tokenize=tokenize, summary=summary)
         finally:
             summary.skipped.extend(reader.skipped)
 
 
-def _is_duplicate(document: Document, seen: dict[str, str], reader: Any) -> bool:
+def _is_duplicate(document: Document, seen: dict[str, str], reader: Reader) -> bool:
     """Record ids must be unique: a doc id met twice is bad input (or skipped and counted)."""
     where = f"{document.source}:{document.line}" if document.line else document.source
     first = seen.setdefault(document.doc_id, where)
     if first == where:
         return False
-    reader.reject(
-        InputError(
-            f"doc id {document.doc_id!r} was already used at {first}",
-            path=document.source,
-            line=document.line,
-            rule="duplicate-doc-id",
-            hint="give documents unique ids",
-        )
+    reader.reject_document(
+        document,
+        f"doc id {document.doc_id!r} was already used at {first}",
+        rule="duplicate-doc-id",
+        hint="give documents unique ids",
     )
     return True
 
@@ -648,39 +625,14 @@ def convert(
     *,
     sources: Sequence[str | Path],
     output: str | Path,
-    format: str = "auto",
-    unit: str = "sentence",
-    model: str | None = None,
-    skip_invalid: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
-    source_field: str = "source",
+    options: ConvertOptions = ConvertOptions(),
     quiet: bool = True,
 ) -> ConvertSummary:
     """Convert ``sources`` (files, folders or ``-``) into one JSONL file of records, written atomically."""
     from toolkit.progress import track
 
-    _check_choices(format, unit)
-    if not sources:
-        raise UsageError("no sources given")
-    _check_output(output, find_sources(sources, format=format))
+    _check_output(output, find_sources(sources, format=options.format))
     summary = ConvertSummary(output=source_name(output))
-    records = convert_records(
-        sources=sources,
-        format=format,
-        unit=unit,
-        model=model,
-        skip_invalid=skip_invalid,
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        summary=summary,
-    )
+    records = convert_records(sources=sources, options=options, summary=summary)
     summary.records = write_records(output, track(records, description="convert", quiet=quiet))
     return summary
