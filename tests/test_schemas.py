@@ -12,12 +12,16 @@ import pytest
 
 from toolkit import labels as constants
 from toolkit.errors import InputError
+from toolkit.label_maps import CONLL_MAP
 from toolkit.record import Quote, Record, Role, Span, Token, record_to_dict
 from toolkit.schemas import (
     LABELS_PATH,
     LABELS_SCHEMA_PATH,
     RECORD_SCHEMA_PATH,
     builtin_labels,
+    check_labels_document,
+    labels_module_is_current,
+    labels_module_source,
     load_labels,
     main,
     record_schema,
@@ -77,12 +81,17 @@ def test_schema_accepts_a_record_with_unknown_keys_and_rejects_wrong_types():
 
 
 def test_regenerate_and_check_from_the_command_line(tmp_path):
-    target = tmp_path / "record.schema.json"
-    assert main(["--path", str(target)]) == 0
+    target, module = tmp_path / "record.schema.json", tmp_path / "labels.py"
+    paths = ["--path", str(target), "--labels-module", str(module)]
+    assert main(paths) == 0
     assert target.read_text(encoding="utf-8") == render_record_schema()
-    assert main(["--check", "--path", str(target)]) == 0
+    assert module.read_text(encoding="utf-8") == Path(constants.__file__).read_text(encoding="utf-8")
+    assert main(["--check", *paths]) == 0
     target.write_text("{}", encoding="utf-8")
-    assert main(["--check", "--path", str(target)]) == 1
+    assert main(["--check", *paths]) == 1
+    main(paths)
+    module.write_text(module.read_text(encoding="utf-8").replace('"AGREE"', '"AGREED"'), encoding="utf-8")
+    assert main(["--check", *paths]) == 1
     done = subprocess.run(
         [sys.executable, "-m", "toolkit.schemas", "--check"],
         capture_output=True,
@@ -99,20 +108,22 @@ def test_labels_file_is_valid_against_its_schema():
     jsonschema.Draft202012Validator(schema).validate(_labels_document())
 
 
-def test_labels_file_matches_the_constants_in_toolkit_labels():
+def test_toolkit_labels_is_generated_from_the_labels_file():
+    # One source of truth: toolkit/labels.py is schemas/labels.json as code (python -m toolkit.schemas).
+    assert labels_module_is_current(), "toolkit/labels.py is stale: run python -m toolkit.schemas"
     document = _labels_document()
-    schemes = {
-        s["name"]: tuple(label["name"] for label in s["labels"]) for s in document["entities"]["schemes"]
-    }
-    assert schemes == {"ontonotes": constants.ONTONOTES_LABELS, "conll": constants.CONLL_LABELS}
-    assert len(schemes["ontonotes"]) == 18
-    assert document["entities"]["default_scheme"] == "ontonotes"
-    assert tuple(r["name"] for r in document["quotes"]["roles"]) == constants.QUOTE_ROLES
-    assert tuple(k["name"] for k in document["quotes"]["kinds"]) == constants.QUOTE_KINDS
-    assert tuple(t["name"] for t in document["events"]["types"]) == constants.PLOVER_TYPES
-    assert len(constants.PLOVER_TYPES) == 16
-    assert set(constants.CONLL_MAP) == set(constants.ONTONOTES_LABELS)
-    assert {v for v in constants.CONLL_MAP.values() if v} <= set(constants.CONLL_LABELS)
+    stale = json.loads(json.dumps(document))
+    stale["events"]["types"][0]["name"] = "AGREE_TO"
+    checked = check_labels_document(stale, path="changed.json")
+    assert "AGREE_TO" in labels_module_source(checked) and "AGREE_TO" not in labels_module_source(
+        load_labels()
+    )
+    assert len(constants.ONTONOTES_LABELS) == 18 and len(constants.PLOVER_TYPES) == 16
+
+
+def test_the_conll_map_covers_ontonotes_and_maps_into_conll():
+    assert set(CONLL_MAP) == set(constants.ONTONOTES_LABELS)
+    assert {v for v in CONLL_MAP.values() if v} <= set(constants.CONLL_LABELS)
 
 
 def test_every_label_has_a_definition_and_one_to_three_examples():
@@ -128,8 +139,8 @@ def test_every_label_has_a_definition_and_one_to_three_examples():
 
 
 def test_load_labels_reads_the_shipped_file():
-    labels = load_labels()
-    assert labels.version == "1.0.1"
+    labels = load_labels(LABELS_PATH)
+    assert labels.version == "1.0.1" and load_labels().version == "1.0.1"
     assert labels.entity_labels("conll") == frozenset(constants.CONLL_LABELS)
     assert labels.entity_labels() == frozenset(constants.ONTONOTES_LABELS + constants.CONLL_LABELS)
     assert labels.event_types == constants.PLOVER_TYPES

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from toolkit.errors import UsageError
+from toolkit.paths import file_sha256
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -38,16 +39,6 @@ TUNING: dict[str, str] = {_PIN: "tuning"}
 
 
 # ---------------------------------------------------------------- fingerprints
-
-
-def file_sha256(path: str | Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def model_fingerprint(model: str | None) -> str | None:

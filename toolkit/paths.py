@@ -233,3 +233,14 @@ def check_outputs(
         check_output_path(path)
     for path in (output_folders or {}).values():
         check_output_path(path, folder=True)
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in blocks: the one checksum of inputs, shards and releases."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

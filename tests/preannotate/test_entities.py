@@ -7,7 +7,7 @@ import json
 import pytest
 
 from toolkit.errors import InputError, UsageError
-from toolkit.labels import CONLL_MAP
+from toolkit.label_maps import CONLL_MAP
 from toolkit.options import PreannotateOptions
 from toolkit.preannotate.entities import Entity, align_entities, load_label_map, map_label
 from toolkit.preannotate.gazetteer import demonym_plurals, place_patterns

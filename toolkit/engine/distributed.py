@@ -37,9 +37,9 @@ from toolkit.options import (
     EngineOptions,
     PreannotateOptions,
     StageOptions,
-    file_sha256,
     fingerprint_of,
 )
+from toolkit.paths import file_sha256
 from toolkit.record import Record
 
 if TYPE_CHECKING:

@@ -75,6 +75,7 @@ from toolkit.packaging.splits import (
 )
 from toolkit.packaging.survey import SHOWN_SOURCES, Survey, survey_inputs
 from toolkit.packaging.writer import BATCH_ROWS, Written, record_digest, write_rows
+from toolkit.paths import file_sha256
 from toolkit.record import Record
 
 if TYPE_CHECKING:
@@ -225,11 +226,7 @@ def file_entries(folder: Path) -> dict[str, dict[str, Any]]:
         relative = path.relative_to(folder).as_posix()
         if relative == MANIFEST_FILE:
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        entries[relative] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+        entries[relative] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
     return entries
 
 
@@ -238,12 +235,7 @@ def labels_file_version(path: str | Path | None) -> tuple[dict[str, Any], Any]:
     from toolkit.schemas import load_labels
 
     label_set = load_labels(path)
-    if label_set.path is None:
-        return {
-            "version": None,
-            "note": "schemas/labels.json not found: built-in labels (toolkit/labels.py)",
-        }, label_set
-    return {"version": label_set.version, "file": Path(label_set.path).name}, label_set
+    return {"version": label_set.version, "file": Path(label_set.path or "labels.json").name}, label_set
 
 
 def _changelog_entry(

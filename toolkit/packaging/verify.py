@@ -20,6 +20,7 @@ import orjson
 from toolkit.errors import InputError
 from toolkit.findings import Finding
 from toolkit.packaging.card import read_front_matter
+from toolkit.paths import file_sha256
 
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "README.md"
@@ -38,14 +39,6 @@ class VerifyReport:
         return not self.findings
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_files(folder: Path, manifest: Mapping[str, Any], report: VerifyReport) -> Iterator[Finding]:
     """Every listed file exists with its size and sha256; nothing unlisted sits beside them."""
     listed = manifest.get("files", {})
@@ -58,7 +51,7 @@ def check_files(folder: Path, manifest: Mapping[str, Any], report: VerifyReport)
         size = path.stat().st_size
         if size != info.get("bytes"):
             yield Finding("file-size", f"{size} bytes, the manifest says {info.get('bytes')}", relative)
-        elif _sha256(path) != info.get("sha256"):
+        elif file_sha256(path) != info.get("sha256"):
             yield Finding("file-checksum", "sha256 differs from the manifest", relative)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     for relative in sorted(on_disk - set(listed) - {MANIFEST_FILE}):

@@ -15,7 +15,7 @@ from spacy.util import filter_spans, registry
 
 from toolkit import __version__
 from toolkit.errors import UsageError
-from toolkit.labels import LABEL_MAPS
+from toolkit.label_maps import LABEL_MAPS
 from toolkit.preannotate import gazetteer
 from toolkit.record import Span, Token
 
