@@ -267,6 +267,20 @@ def preannotate_records(
     if batch_size is not None and batch_size < 1:
         raise UsageError(f"--batch-size {batch_size}: must be a positive number of words")
     mapping = load_label_map(label_map)
+    from toolkit.preannotate.trained import trained_pipeline
+
+    # A pipeline `toolkit train` wrote predicts the tasks it learned, the rules the rest (trained.py).
+    if (trained := trained_pipeline(model)) is not None:
+        yield from trained.preannotate(
+            records,
+            tasks=chosen,
+            n_process=n_process,
+            batch_size=batch_size,
+            label_map=mapping,
+            events_model=events_model,
+            summary=summary or PreannotateSummary(),
+        )
+        return
     nlp = build_pipeline(model=model, tasks=chosen, events_model=events_model)
     annotator = Preannotator(nlp, tasks=chosen, label_map=mapping, summary=summary or PreannotateSummary())
     yield from annotator.run(records, n_process=n_process, batch_words=batch_size or DEFAULT_BATCH_WORDS)
