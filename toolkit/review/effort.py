@@ -541,12 +541,12 @@ def _answered_tasks(record: Record, tasks: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t for t in tasks if t == view) if view else tasks
 
 
-def _answers(path: str, pre: dict[str, Record]) -> Iterator[tuple[Record, Record]]:
+def _answers(path: str, pre: dict[str, Record], pre_path: str) -> Iterator[tuple[Record, Record]]:
     for line, record in read_records_with_lines(path):
         before = pre.get(record.meta.id) if record.meta.id is not None else None
         if before is None:
             raise InputError(
-                f"answer {record.meta.id or '(no meta.id)'} has no pre-annotated record of that id",
+                f"answer {record.meta.id or '(no meta.id)'} is not among the records of {pre_path}",
                 path=path,
                 line=line,
                 rule="unknown-id",
@@ -554,7 +554,7 @@ def _answers(path: str, pre: dict[str, Record]) -> Iterator[tuple[Record, Record
             )
         if before.text != record.text:
             raise InputError(
-                f"answer {record.meta.id}: its text differs from the pre-annotated record's",
+                f"answer {record.meta.id}: its text differs from the pre-annotated record's in {pre_path}",
                 path=path,
                 line=line,
                 rule="text-differs",
@@ -580,7 +580,7 @@ def measure_effort(
     report = EffortReport(pre=str(pre), answers=files, tasks=chosen, tally=Tally())
     for path in files:
         answered: list[Record] = []
-        for before, record in _answers(path, before_by_id):
+        for before, record in _answers(path, before_by_id, str(pre)):
             answered.append(record)
             who = report.annotators.setdefault(record.annotator_id or "(unnamed)", Counter())
             who["answers"] += 1

@@ -205,7 +205,7 @@ def write_chart(curve: Curve, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    fig, ax = plt.subplots(figsize=(9.5, 4.5))
     x = [p.train_docs for p in curve.points]
     for name, title in curve.columns():
         ax.plot(x, [p.scores[name] for p in curve.points], marker="o", label=title)
@@ -214,7 +214,7 @@ def write_chart(curve: Curve, path: Path) -> None:
     ax.set_xlabel("train documents (share of the train split)")
     ax.set_ylabel("F1 on validation")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     dataset = curve.dataset
     ax.set_title(f"Learning curve: {dataset['name']} {dataset['version']}", fontsize="medium")
     fig.tight_layout()

@@ -14,6 +14,7 @@ from toolkit.errors import InputError, UsageError
 
 MANIFEST_FILE = "manifest.json"
 TASKS: tuple[str, ...] = ("entities", "quotes", "events")
+VALIDATION_PARQUET = "data/full/validation.parquet"
 VERIFY_HINT = "run toolkit verify on the dataset folder; a release is never edited in place"
 
 
@@ -99,6 +100,8 @@ def open_release(dataset_dir: str | Path) -> TrainingRelease:
         listed = entry.get("files", []) if isinstance(entry, dict) else []
         shards[split] = [_checked(folder, str(name), files) for name in listed]
         docs[split] = int(entry.get("docs", 0)) if isinstance(entry, dict) else 0
+    if VALIDATION_PARQUET in files:  # read to score what was trained: a damaged one should stop us now
+        _checked(folder, VALIDATION_PARQUET, files)
     configs: dict[str, Path] = {}
     for task, entry in sorted((manifest.get("spacy_configs") or {}).items()):
         if task in TASKS and isinstance(entry, dict) and isinstance(entry.get("file"), str):

@@ -184,9 +184,7 @@ def check_base(base: str | None, release: TrainingRelease, tasks: Sequence[str])
     from spacy.util import load_config
 
     if "entities" not in tasks:
-        raise UsageError(
-            "--base: only the entities task starts from a base model, and it is not trained here"
-        )
+        raise UsageError(f"--base {base}: only the entities task starts from a base model; it is not trained")
     components = load_config(release.configs["entities"], interpolate=False)["components"]
     if "source" not in components.get("ner", {}):
         raise UsageError(
