@@ -21,13 +21,14 @@ Rejected and ignored answers are counted, not compared: they say the task was un
 hold. An answer compares only the layers it answered when the tool says which (Prodigy's ``_view_id``:
 ``ner_manual`` and ``spans_manual`` entities, ``relations`` quotes, ``choice`` events), else every layer of
 ``tasks``. Time per task (answer) comes from Label Studio's ``lead_time`` (kept in ``meta.label_studio`` by
-``toolkit import labelstudio``), else from the gaps between consecutive ``_timestamp``s of one annotator's
-session (Prodigy); the first answer of a session has no gap, and gaps longer than ``idle_seconds`` are breaks,
-counted but left out.
+``toolkit import labelstudio``; an answer without one is untimed), and for other tools from the gaps between
+consecutive ``_timestamp``s of one annotator's session (Prodigy): the first answer of a session has no gap,
+and gaps longer than ``idle_seconds`` are breaks, counted but left out.
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -393,19 +394,21 @@ def _lead_time(record: Record) -> float | None:
 
 
 def answer_times(path: str, answers: list[Record], *, idle_seconds: float) -> list[Timing]:
-    """Per annotator: Label Studio's lead times, else the gaps between one session's Prodigy timestamps."""
+    """Per annotator: Label Studio's lead times; for other tools, the gaps between the ``_timestamp``s of
+    one session (Prodigy). Label Studio's timestamps are when an annotation was last saved, not when work on
+    it began, so its answers without a lead time are untimed rather than guessed."""
     by_annotator: dict[str, list[Record]] = defaultdict(list)
     for record in answers:
         by_annotator[record.annotator_id or "(unnamed)"].append(record)
     timings = []
     for annotator, records in sorted(by_annotator.items()):
-        views = sorted({r.view_id for r in records if r.view_id})
-        view = ",".join(views) or None
-        leads = [_lead_time(r) for r in records]
-        if any(lead is not None for lead in leads):
+        view = ",".join(sorted({r.view_id for r in records if r.view_id})) or None
+        studio = [r for r in records if "label_studio" in r.meta.extra]
+        if studio:
+            leads = [_lead_time(r) for r in studio]
             timing = Timing(path, annotator, view, "lead_time")
             timing.seconds = [lead for lead in leads if lead is not None]
-            timing.untimed = sum(lead is None for lead in leads)
+            timing.untimed = len(records) - len(timing.seconds)
             timings.append(timing)
             continue
         stamped = [r for r in records if isinstance(r.timestamp, int | float)]
@@ -418,13 +421,12 @@ def answer_times(path: str, answers: list[Record], *, idle_seconds: float) -> li
             sessions[record.session_id or annotator].append(float(record.timestamp))  # type: ignore[arg-type]
         for stamps in sessions.values():
             stamps.sort()
-            timing.untimed += 1  # the session's first answer: when it started is not recorded
-            for before, after in zip(stamps, stamps[1:], strict=False):
-                gap = after - before
-                if gap > idle_seconds:
+            timing.untimed += 1  # the session's first answer: when work on it began is not recorded
+            for before, after in itertools.pairwise(stamps):
+                if after - before > idle_seconds:
                     timing.breaks += 1
                 else:
-                    timing.seconds.append(gap)
+                    timing.seconds.append(after - before)
         timings.append(timing)
     return timings
 
@@ -592,12 +594,9 @@ def measure_effort(
     return report
 
 
-def _compare(
-    before: Record, record: Record, tasks: tuple[str, ...], report: EffortReport, who: Counter
-) -> None:
-    tally = report.tally
-    edits_before = sum(tally.totals(t).edits for t in TASKS)
-    words = len(record.text.split())
+def compare_record(before: Record, record: Record, tasks: Iterable[str], tally: Tally) -> None:
+    """Count one answer's layers against the pre-annotated record: items before and after, and the fate of
+    each pre-annotation."""
     for task in tasks:
         compare, layer, label_of = COMPARE[task]
         for item in getattr(before, layer):
@@ -605,6 +604,16 @@ def _compare(
         for item in getattr(record, layer):
             tally.at(task, label_of(item)).final += 1
         compare(before, record, tally)
+
+
+def _compare(
+    before: Record, record: Record, tasks: tuple[str, ...], report: EffortReport, who: Counter
+) -> None:
+    tally = report.tally
+    edits_before = sum(tally.totals(t).edits for t in TASKS)
+    words = len(record.text.split())
+    compare_record(before, record, tasks, tally)
+    for task in tasks:
         report.words[task] += words
     edits = sum(tally.totals(t).edits for t in TASKS) - edits_before
     report.compared += 1
