@@ -180,7 +180,7 @@ def test_cli_trains_and_says_what_it_did(seed_release, tmp_path):
     )
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("  events: cats_score ") and "on validation at epoch 1" in lines[0]
+    assert lines[0].startswith("  events: cats_score (macro AUC) ") and "on validation at epoch 1" in lines[0]
     assert lines[1].startswith("  validation (11 docs): events.micro.f1 ")
     assert lines[-1] == (
         f"train: events on ukraine-liveblog 1.1.0 (21 train docs, seed 0) -> {out} "

@@ -105,7 +105,9 @@ def summary_lines(summary: TrainSummary) -> list[str]:
     lines = []
     for result in summary.runs:
         how = f"stopped at epoch {result.epochs}" if result.stopped_early else f"{result.epochs} epochs"
-        best = f"{result.metric} {result.value:.3f} on validation at epoch {result.best_epoch}"
+        desc = result.scores.get(f"{result.metric}_desc")  # spaCy names what cats_score is
+        metric = f"{result.metric} ({desc})" if isinstance(desc, str) else result.metric
+        best = f"{metric} {result.value:.3f} on validation at epoch {result.best_epoch}"
         lines.append(f"  {result.run.label}: {best} ({how})")
     scores = ", ".join(f"{name} {value:.3f}" for name, value in summary.validation.items())
     lines.append(f"  validation ({summary.validation_docs} docs): {scores}")
