@@ -35,6 +35,7 @@ sys.path[0] = str(ROOT)
 
 from toolkit.convert.run import convert  # noqa: E402
 from toolkit.engine.distributed import convert_sharded  # noqa: E402
+from toolkit.options import EngineOptions  # noqa: E402
 
 BAR = 0.15
 SWAPS = {
@@ -110,7 +111,7 @@ def main() -> int:
         work = Path(tmp)
         write_documents(work / "docs", words=args.words, shards=args.shards)
         convert(sources=[work / "docs"], output=work / "tasks.jsonl")
-        convert_sharded(sources=[work / "docs"], output=f"{work / 'tasks'}/", engine="local")
+        convert_sharded(sources=[work / "docs"], output=f"{work / 'tasks'}/", engine=EngineOptions("local"))
         words = record_words(work / "tasks.jsonl")
         print(f"corpus: {words:,} words in {args.shards} shards", flush=True)
         commands = {

@@ -171,15 +171,11 @@ class Sides:
         return words
 
     def toolkit_run(self, n_process: int) -> int:
+        from toolkit.options import PreannotateOptions
         from toolkit.preannotate.run import preannotate
 
-        summary = preannotate(
-            input=self.source,
-            output=self.out,
-            tasks=self.tasks,
-            n_process=n_process,
-            batch_size=self.batch_words,
-        )
+        options = PreannotateOptions(tasks=self.tasks, n_process=n_process, batch_words=self.batch_words)
+        summary = preannotate(input=self.source, output=self.out, options=options)
         return summary.words
 
 
@@ -381,8 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from toolkit.jsonl import write_json_lines
+    from toolkit.options import parse_tasks
     from toolkit.preannotate.pipeline import cache_msgpack_plugins
-    from toolkit.preannotate.run import parse_tasks
 
     tasks = parse_tasks(args.tasks)
     processes = [int(n) for n in args.processes.split(",")]

@@ -136,6 +136,7 @@ def brat_contents(ann: Path) -> list[tuple[int, int]]:
 def document_predictions(text: str) -> list[tuple[int, int]]:
     """Content spans (document offsets) the toolkit finds in one document, linked pieces joined."""
     from toolkit.convert.segment import segment_sentences
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
     from toolkit.record import Meta, Record
 
@@ -146,7 +147,7 @@ def document_predictions(text: str) -> list[tuple[int, int]]:
         for unit, (start, end) in enumerate(segment_sentences(text))
     ]
     spans: dict[str, tuple[int, int]] = {}
-    for record in preannotate_records(records, tasks=("quotes",)):
+    for record in preannotate_records(records, options=PreannotateOptions(tasks=("quotes",))):
         for quote in record.quotes:
             start, end = record.meta.start + quote.content.start, record.meta.start + quote.content.end
             key = quote.id if quote.linked_records else f"{quote.id}:{start}"
@@ -181,10 +182,12 @@ def run_brat(folder: Path) -> dict[str, Any]:
 
 
 def run(path: Path = EVAL_SET) -> dict[str, Any]:
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
     documents = eval_documents(path)
-    records = list(preannotate_records(eval_records(documents), tasks=("quotes",)))
+    options = PreannotateOptions(tasks=("quotes",))
+    records = list(preannotate_records(eval_records(documents), options=options))
     return score(documents, records)
 
 

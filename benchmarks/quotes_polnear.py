@@ -225,12 +225,14 @@ def predict(paths: list[Path], texts: dict[str, str], *, n_process: int) -> dict
     """Run convert (txt reader) + preannotate (quotes) on the files; quotes in document offsets, the pieces
     of one linked quote joined by its id."""
     from toolkit.convert.run import convert_records
+    from toolkit.options import ConvertOptions, PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
-    records = convert_records(sources=[str(p) for p in paths], format="txt")
+    records = convert_records(sources=[str(p) for p in paths], options=ConvertOptions(format="txt"))
     out: dict[str, Predicted] = defaultdict(Predicted)
     pieces: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for record in preannotate_records(records, tasks=("quotes",), n_process=n_process):
+    options = PreannotateOptions(tasks=("quotes",), n_process=n_process)
+    for record in preannotate_records(records, options=options):
         doc = record.meta.doc_id
         base = record.meta.start or 0
         found = out[doc]

@@ -33,6 +33,7 @@ def children_cpu() -> float:
 def timed_run(
     source: Path, out: Path, *, own_pool: bool, batch_words: int
 ) -> tuple[float, float, float, str]:
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate import workers
     from toolkit.preannotate.run import preannotate
 
@@ -40,7 +41,9 @@ def timed_run(
     workers.can_fork = real if own_pool else (lambda: False)  # False: run.py falls back to nlp.pipe's pool
     try:
         wall, cpu, kids = time.perf_counter(), time.process_time(), children_cpu()
-        preannotate(input=source, output=out, n_process=2, batch_size=batch_words)
+        preannotate(
+            input=source, output=out, options=PreannotateOptions(n_process=2, batch_words=batch_words)
+        )
         timing = (time.perf_counter() - wall, time.process_time() - cpu, children_cpu() - kids)
     finally:
         workers.can_fork = real
@@ -57,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from toolkit.jsonl import write_json_lines
+    from toolkit.options import TASKS
     from toolkit.preannotate.pipeline import build_pipeline
-    from toolkit.preannotate.run import TASKS
 
     build_pipeline(model=None, tasks=TASKS)  # loaded once, outside the timings
     sides = {"toolkit pool": True, "spaCy pool": False}

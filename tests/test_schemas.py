@@ -129,7 +129,7 @@ def test_every_label_has_a_definition_and_one_to_three_examples():
 
 def test_load_labels_reads_the_shipped_file():
     labels = load_labels()
-    assert labels.version == "1.0.0"
+    assert labels.version == "1.0.1"
     assert labels.entity_labels("conll") == frozenset(constants.CONLL_LABELS)
     assert labels.entity_labels() == frozenset(constants.ONTONOTES_LABELS + constants.CONLL_LABELS)
     assert labels.event_types == constants.PLOVER_TYPES

@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from toolkit.errors import InputError, OverwriteError, UsageError
+from toolkit.options import BenchmarkOptions, ConvertOptions, PreannotateOptions
 from toolkit.packaging.card import CardText, card_text_from_settings
 from toolkit.packaging.release import (
     ValidationFailedError,
@@ -37,7 +38,6 @@ GUIDELINES_FILE = Path("annotations") / "GUIDELINES.md"
 TASKS_FILE = Path("annotations") / "tasks" / "seed.jsonl"
 PRE_FILE = Path("annotations") / "pre" / "seed.jsonl"
 GOLD_DIR = Path("annotations") / "gold"
-PREANNOTATE_TASKS = ("entities", "quotes", "events")
 
 
 def baseline_systems() -> list[str]:
@@ -161,7 +161,7 @@ def convert_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     if not seeds.is_dir():
         result.steps.append(BuildStep("convert", "skipped", "no seeds/ folder"))
         return
-    summary = convert(sources=[seeds], output=root / TASKS_FILE, quiet=quiet)
+    summary = convert(sources=[seeds], output=root / TASKS_FILE, options=ConvertOptions(), quiet=quiet)
     result.steps.append(BuildStep("convert", "done", f"seeds/ -> {TASKS_FILE} ({summary.records} records)"))
 
 
@@ -172,11 +172,11 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
     if not tasks.is_file():
         result.steps.append(BuildStep("preannotate", "skipped", f"no {TASKS_FILE}"))
         return
-    preannotate(input=tasks, output=root / PRE_FILE, tasks=PREANNOTATE_TASKS, model=None, quiet=quiet)
+    preannotate(input=tasks, output=root / PRE_FILE, options=PreannotateOptions(), quiet=quiet)
     result.steps.append(BuildStep("preannotate", "done", f"{TASKS_FILE} -> {PRE_FILE}"))
 
 
-def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
+def validate_step(root: Path, gold: list[Path], result: BuildResult) -> None:
     from toolkit.review.validate import validate
 
     report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
@@ -185,7 +185,6 @@ def validate_step(root: Path, gold: list[Path], result: BuildResult) -> bool:
     result.steps.append(
         BuildStep("validate", "done", f"{len(gold)} gold files, {report.records} records: ok")
     )
-    return True
 
 
 def _card(root: Path, settings: BuildSettings) -> CardText:
@@ -211,7 +210,8 @@ class ReleaseScorer:
         from toolkit.benchmark.run import benchmark_records
         from toolkit.packaging.release import read_split_records
 
-        if not (folder / "data" / "full" / "test.parquet").is_file():
+        options = BenchmarkOptions()  # the documented defaults: the test split, seed 0, 1,000 resamples
+        if not (folder / "data" / "full" / f"{options.split}.parquet").is_file():
             return None
         self.discard()
         self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -221,12 +221,13 @@ class ReleaseScorer:
         self.report_dir.chmod(0o755)  # mkdtemp makes it private; a report is meant to be read by others
         release = Path("dist") / self.settings.name / self.settings.version
         report = benchmark_records(
-            gold=lambda: read_split_records(folder, "test"),
+            gold=lambda: read_split_records(folder, options.split),
             systems=baseline_systems(),
             output_dir=self.report_dir,
+            options=options,
             declared_labels=label_sets.get("entities"),
             event_types=label_sets.get("event_types"),
-            dataset={"path": release.as_posix(), "split": "test", "version": self.settings.version},
+            dataset={"path": release.as_posix(), "split": options.split, "version": self.settings.version},
         )
         return report.data
 
@@ -263,7 +264,6 @@ def package_step(
     settings: BuildSettings,
     result: BuildResult,
     *,
-    validated: bool,
     scorer: ReleaseScorer | None,
     quiet: bool,
 ) -> str:
@@ -284,7 +284,7 @@ def package_step(
             previous=previous,
             card=_card(root, settings),
             score_release=score_release,
-            validate=not validated,
+            validate=False,  # validate_step has just checked the gold
             source_dir=root,
             if_exists="compare",
             quiet=quiet,
@@ -348,10 +348,10 @@ def _run_steps(
         for step in ("validate", "package", "benchmark"):
             result.steps.append(BuildStep(step, "skipped", f"no gold annotations in {GOLD_DIR}/ yet"))
         return
-    validated = validate_step(root, gold, result)
+    validate_step(root, gold, result)
     scorer = ReleaseScorer(root, settings) if benchmark else None
     try:
-        status = package_step(root, gold, settings, result, validated=validated, scorer=scorer, quiet=quiet)
+        status = package_step(root, gold, settings, result, scorer=scorer, quiet=quiet)
         if scorer is not None:
             benchmark_step(root, scorer, result, unchanged=status == "unchanged")
         else:

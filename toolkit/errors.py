@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Exit codes are part of the CLI contract (docs/ARCHITECTURE.md).
+# Exit codes are part of the CLI contract (README, "The pipeline"): 0 ok, 1 a check failed, 2 bad input.
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2

@@ -9,12 +9,10 @@ inclusive, as in Prodigy. Keys the toolkit does not know are kept in ``extra`` (
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 
-QuoteKind = Literal["direct", "indirect", "mixed"]
-Answer = Literal["accept", "reject", "ignore"]
 ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
 
 

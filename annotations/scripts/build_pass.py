@@ -14,8 +14,9 @@ A role or trigger is a surface string, or ``[surface, occurrence]`` when the str
 Occurrences count only matches that start and end on token boundaries of the record (0 = first), so
 "Russia" never counts the start of "Russian". ``resolved: [text, record, LABEL]`` names who a pronoun or
 role speaker stands for (``record`` is a record id or a unit number in the same document). Quote pieces
-that share a ``link`` name are one quote running across records: they get one id and list each other's
-records in ``linked_records``.
+that share a ``link`` name are one quote: interrupted by its attribution in one record ("“A,” he said,
+“B.”", one piece per content, each with the speaker and cue) or running across records; they get one id
+and list the other records holding pieces in ``linked_records``.
 
 Every problem is reported with its record and the run fails (exit 1): a string that is not in the text,
 not on token boundaries or ambiguous, an unknown label, overlapping entities, a role inside its own
@@ -233,8 +234,8 @@ def link_quotes(pieces: dict[str, list[tuple[str, Quote]]], problems: Problems) 
     """Pieces of one quote share the first piece's id and list the other records holding pieces."""
     for name, linked in pieces.items():
         record_ids = [rid for rid, _ in linked]
-        if len(set(record_ids)) < 2:
-            problems.add(AuthoringError(record_ids[0], f"link {name!r} joins no other record"))
+        if len(linked) < 2:
+            problems.add(AuthoringError(record_ids[0], f"link {name!r} joins no other piece"))
             continue
         shared = linked[0][1].id
         for rid, quote in linked:

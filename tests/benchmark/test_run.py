@@ -20,6 +20,7 @@ from toolkit.benchmark.run import (
 from toolkit.cli import app
 from toolkit.errors import UsageError
 from toolkit.jsonl import write_records
+from toolkit.options import BenchmarkOptions
 from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token
 
 SENTENCES = [
@@ -75,7 +76,10 @@ def run(tmp_path, systems, gold=None, **options):
     gold = gold if gold is not None else gold_records()
     options.setdefault("n_bootstrap", 200)
     return benchmark_records(
-        gold=lambda: iter(gold), systems=systems, output_dir=tmp_path / "report", **options
+        gold=lambda: iter(gold),
+        systems=systems,
+        output_dir=tmp_path / "report",
+        options=BenchmarkOptions(**options),
     )
 
 
@@ -320,7 +324,7 @@ def test_system_specs_are_checked_before_anything_runs(tmp_path):
     with pytest.raises(UsageError, match="given twice"):
         run(tmp_path, ["baseline", "baseline"])
     with pytest.raises(UsageError, match="unknown task"):
-        run(tmp_path, ["baseline"], tasks=["entities", "sentiment"])
+        run(tmp_path, ["baseline"], tasks=("entities", "sentiment"))
     assert not (tmp_path / "report").exists()
 
 
@@ -340,7 +344,7 @@ def test_spacy_pipeline_runs_on_the_gold_tokens(tmp_path, nlp):
             )
         )
     name = f"spacy:{nlp.meta['lang']}_{nlp.meta['name']}"
-    entry = run(tmp_path, [name], gold=gold, tasks=["entities", "events"]).systems[0]
+    entry = run(tmp_path, [name], gold=gold, tasks=("entities", "events")).systems[0]
     assert entry["status"] == "ok" and entry["tasks"] == ["entities"]  # no textcat: events are not scored
     assert entry["scores"]["entities"]["strict"]["micro"]["f1"] == 1.0
     assert entry["notes"] == {"spans_off_gold_tokens": 0}

@@ -14,9 +14,11 @@ from toolkit.cli import app
 from toolkit.convert.run import ConvertSummary, convert, convert_records, find_sources
 from toolkit.convert.segment import segment_sentences, split_paragraphs
 from toolkit.errors import InputError, UsageError
+from toolkit.options import ConvertOptions, ReaderOptions
 from toolkit.record import text_sha256
 
 runner = CliRunner()
+SKIPPING = ConvertOptions(reader=ReaderOptions(skip_invalid=True))
 
 
 def run(*args: str, input: bytes | str | None = None):
@@ -80,7 +82,7 @@ def test_seed_is_deterministic_and_paragraph_units_follow_lines(tmp_path, seed_p
     convert(sources=[seed_path], output=a)
     convert(sources=[seed_path], output=b)
     assert a.read_bytes() == b.read_bytes()
-    summary = convert(sources=[seed_path], output=p, unit="paragraph")
+    summary = convert(sources=[seed_path], output=p, options=ConvertOptions(unit="paragraph"))
     lines = [line for line in seed_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert summary.records == len(lines) == 26
     records = read_output(p)
@@ -124,7 +126,13 @@ def test_csv_with_renamed_text_column(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text('story,body\ns1,"One here. Two there."\n', encoding="utf-8")
     summary = ConvertSummary()
-    records = list(convert_records(sources=[path], text_field="body", id_field="story", summary=summary))
+    records = list(
+        convert_records(
+            sources=[path],
+            options=ConvertOptions(reader=ReaderOptions(text_field="body", id_field="story")),
+            summary=summary,
+        )
+    )
     assert [(r.meta.id, r.text, r.meta.extra) for r in records] == [
         ("s1:0", "One here.", {"row": 1}),
         ("s1:1", "Two there.", {"row": 1}),
@@ -140,7 +148,7 @@ def test_conll_keeps_its_tokens_and_gold_spans(tmp_path):
     path.write_text(
         "U.N. NNP B-NP I-ORG\nofficial NN I-NP O\nEkeus NNP I-NP I-PER\n\nHe PRP B-NP O\n", encoding="utf-8"
     )
-    first, second = convert_records(sources=[path], unit="paragraph")
+    first, second = convert_records(sources=[path], options=ConvertOptions(unit="paragraph"))
     assert first.text == "U.N. official Ekeus" and second.text == "He"
     assert [t.text for t in first.tokens] == ["U.N.", "official", "Ekeus"]
     assert [t.ws for t in first.tokens] == [True, True, False]
@@ -239,7 +247,7 @@ def test_duplicate_doc_ids_are_bad_input(tmp_path):
         list(convert_records(sources=[path]))
     assert (info.value.line, info.value.rule) == (2, "duplicate-doc-id")
     summary = ConvertSummary()
-    assert [r.text for r in convert_records(sources=[path], skip_invalid=True, summary=summary)] == ["One."]
+    assert [r.text for r in convert_records(sources=[path], options=SKIPPING, summary=summary)] == ["One."]
     assert [s.rule for s in summary.skipped] == ["duplicate-doc-id"]
 
 
@@ -394,7 +402,7 @@ def test_offsets_hold_for_any_text(tmp_path_factory, pieces, kind):
             list(convert_records(sources=[path]))
         return
     for unit in ("sentence", "paragraph"):
-        records = list(convert_records(sources=[path], unit=unit))
+        records = list(convert_records(sources=[path], options=ConvertOptions(unit=unit)))
         assert records
         for record in records:
             assert record.text and source_text[record.meta.start : record.meta.end] == record.text
@@ -437,6 +445,6 @@ def test_undecodable_file_is_skipped_whole_under_skip_invalid(tmp_path):
     (tmp_path / "a_bad.txt").write_bytes(b"Caf\xe9.")
     (tmp_path / "b_good.txt").write_text("Fine.", encoding="utf-8")
     summary = ConvertSummary()
-    records = list(convert_records(sources=[tmp_path], skip_invalid=True, summary=summary))
+    records = list(convert_records(sources=[tmp_path], options=SKIPPING, summary=summary))
     assert [r.meta.doc_id for r in records] == ["b_good"]
     assert [(s.rule, s.line) for s in summary.skipped] == [("invalid-utf8", 1)]

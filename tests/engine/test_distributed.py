@@ -23,7 +23,6 @@ from toolkit.engine.distributed import (
     convert_shards,
     preannotate_sharded,
     read_marker,
-    read_shard_records,
     record_shards,
     run_lines,
     shard_marker,
@@ -31,8 +30,11 @@ from toolkit.engine.distributed import (
 )
 from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import _HOST, read_records, write_records
+from toolkit.options import ConvertOptions, EngineOptions, PreannotateOptions
+from toolkit.preannotate.run import read_input
 
 runner = CliRunner()
+LOCAL = EngineOptions(engine="local")
 PARAGRAPHS = [
     'Russian troops pulled back from Kyiv on Thursday. "We will rebuild," the mayor said.',
     "Talks in Istanbul ended without a deal. Officials said a new round would start next week.",
@@ -87,11 +89,12 @@ def inprocess_cluster():
 
 
 @pytest.fixture()
-def client(inprocess_cluster):
+def on_dask(inprocess_cluster):
+    """The Dask engine with a client of the in-process cluster."""
     from distributed import Client
 
     with Client(inprocess_cluster) as dask_client:
-        yield dask_client
+        yield EngineOptions(engine="dask", client=dask_client)
 
 
 # ---------------------------------------------------------------- finding shards
@@ -137,11 +140,11 @@ def test_parquet_shards_hold_full_config_records(tmp_path, corpus):
     records = list(read_records(_converted(tmp_path, corpus)))
     full_parquet(records, tmp_path / "full.parquet")
     (shard,) = record_shards(tmp_path / "full.parquet")
-    assert list(read_shard_records(shard)) == records
+    assert list(read_input(shard.path, name=shard.source)) == records
     pq.write_table(pa.table({"words": [1, 2]}), tmp_path / "other.parquet")
     (other,) = record_shards(tmp_path / "other.parquet")
     with pytest.raises(InputError, match=r"lacks the record column\(s\) meta, text") as caught:
-        list(read_shard_records(other))
+        list(read_input(other.path, name=other.source))
     assert caught.value.rule == "parquet-not-full"
 
 
@@ -167,7 +170,7 @@ def _converted(tmp_path: Path, corpus: Path) -> Path:
 
 
 def test_local_engine_writes_one_shard_per_file_identical_to_a_local_run(tmp_path, corpus):
-    run = convert_sharded(sources=["src"], output="out/", engine="local")
+    run = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     names = ["brat", "doc0", "doc1", "doc2", "wire"]
     assert [r.name for r in run.shards] == names
     assert shard_bytes(tmp_path / "out", names) == local_bytes(tmp_path, ["src"])
@@ -176,7 +179,10 @@ def test_local_engine_writes_one_shard_per_file_identical_to_a_local_run(tmp_pat
     marker = read_marker(shard_marker(tmp_path / "out", "wire"))
     assert marker["input"] == "src/feeds/wire.jsonl" and marker["records"] == 8
     assert marker["stage"] == "convert"
-    assert marker["options"]["reader"] == "jsonl" and marker["options"]["model_version"].endswith("@3.8.0")
+    assert marker["reader"] == "jsonl" and marker["options"]["model"].endswith("@3.8.0")
+    assert marker["options"]["reader"] == {**ConvertOptions().reader.identity()}
+    options = ConvertOptions(model=marker["options"]["model"].partition("@")[0])
+    assert marker["options_sha256"] == options.fingerprint()
     assert marker["input_sha256"] == distributed.file_sha256(corpus / "feeds" / "wire.jsonl")
     assert marker["output_sha256"] == distributed.file_sha256(tmp_path / "out" / "wire.jsonl")
     # The next stage can take the folder as it is: markers and temporary files are hidden.
@@ -186,28 +192,35 @@ def test_local_engine_writes_one_shard_per_file_identical_to_a_local_run(tmp_pat
 
 
 def test_a_file_output_is_the_shards_merged_byte_for_byte(tmp_path, corpus):
-    run = convert_sharded(sources=["src/doc1.txt", "src"], output="merged.jsonl", engine="local")
+    run = convert_sharded(sources=["src/doc1.txt", "src"], output="merged.jsonl", engine=LOCAL)
     assert run.output == "merged.jsonl" and run.out_dir == ".merged.jsonl.shards"
     assert (tmp_path / "merged.jsonl").read_bytes() == local_bytes(tmp_path, ["src/doc1.txt", "src"])
 
 
 def test_rerun_skips_finished_shards_and_redoes_changed_ones(tmp_path, corpus):
-    first = convert_sharded(sources=["src"], output="out/", engine="local")
+    first = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     expected = shard_bytes(tmp_path / "out", [r.name for r in first.shards])
-    again = convert_sharded(sources=["src"], output="out/", engine="local")
+    again = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     assert again.done_before == 5 and again.summary.records == 22 and again.summary.documents == 8
     assert shard_bytes(tmp_path / "out", [r.name for r in again.shards]) == expected
 
     (corpus / "doc1.txt").write_text(" date 2022-03-31 One changed sentence.\n", encoding="utf-8")
     (tmp_path / "out" / "doc2.jsonl").write_bytes(b"")  # an output damaged after the fact
     (corpus / "brat.ann").write_text("T1\tGPE 0 4\tKyiv\n", encoding="utf-8")  # a companion file changed
-    edited = convert_sharded(sources=["src"], output="out/", engine="local")
+    edited = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     redone = sorted(r.name for r in edited.shards if not r.resumed)
     assert redone == ["brat", "doc1", "doc2"]
     assert (tmp_path / "out" / "doc1.jsonl").read_bytes().count(b"\n") == 1
     assert shard_bytes(tmp_path / "out", [r.name for r in edited.shards]) == local_bytes(tmp_path, ["src"])
 
-    by_paragraph = convert_sharded(sources=["src"], output="out/", engine="local", unit="paragraph")
+    # A moved input keeps its shard name and its bytes, but meta.source changes: the shard is redone.
+    (corpus / "doc1.txt").rename(corpus / "feeds" / "doc1.txt")
+    moved = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
+    assert [r.name for r in moved.shards if not r.resumed] == ["doc1"]
+    assert shard_bytes(tmp_path / "out", [r.name for r in moved.shards]) == local_bytes(tmp_path, ["src"])
+
+    paragraphs = ConvertOptions(unit="paragraph")
+    by_paragraph = convert_sharded(sources=["src"], output="out/", options=paragraphs, engine=LOCAL)
     assert by_paragraph.done_before == 0  # the options shaped the output: nothing can be kept
 
 
@@ -215,8 +228,8 @@ def test_a_shard_interrupted_midway_leaves_no_output_and_no_marker(tmp_path, cor
     stage = distributed.STAGES["convert"]
     real = stage.records
 
-    def breaks_on_doc1(shard, options, tuning):
-        records, summary = real(shard, options, tuning)
+    def breaks_on_doc1(shard, options):
+        records, summary = real(shard, options)
         if shard.name != "doc1":
             return records, summary
 
@@ -228,13 +241,13 @@ def test_a_shard_interrupted_midway_leaves_no_output_and_no_marker(tmp_path, cor
 
     monkeypatch.setattr(stage, "records", breaks_on_doc1)
     with pytest.raises(KeyboardInterrupt):
-        convert_sharded(sources=["src"], output="out/", engine="local")
+        convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     out = tmp_path / "out"
     assert not (out / "doc1.jsonl").exists() and not shard_marker(out, "doc1").exists()
     assert not list(out.glob(".doc1.jsonl.*"))  # no half-written temporary file left behind
     assert shard_marker(out, "doc0").exists()  # shards finished before the interruption count
     monkeypatch.setattr(stage, "records", real)
-    resumed = convert_sharded(sources=["src"], output="out/", engine="local")
+    resumed = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     assert sorted(r.name for r in resumed.shards if r.resumed) == ["brat", "doc0"]
     assert shard_bytes(out, [r.name for r in resumed.shards]) == local_bytes(tmp_path, ["src"])
 
@@ -251,12 +264,12 @@ def test_stale_temporary_files_of_a_killed_run_are_cleared(tmp_path, corpus):
         return path
 
     plant(out, "doc0.jsonl", gone.pid)
-    convert_sharded(sources=["src"], output="out/", engine="local")
+    convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     assert not list(out.rglob(".*.tmp"))
     # Shards a rerun skips are not rewritten, yet their killed writers' temporaries go too; a live one stays.
     planted = [plant(out, "doc1.jsonl", gone.pid), plant(out / ".done", "doc1.json", gone.pid)]
     live = plant(out, "doc0.jsonl", os.getppid())
-    rerun = convert_sharded(sources=["src"], output="out/", engine="local")
+    rerun = convert_sharded(sources=["src"], output="out/", engine=LOCAL)
     assert rerun.done_before == len(rerun.shards)
     assert not any(path.exists() for path in planted) and live.exists()
 
@@ -264,14 +277,14 @@ def test_stale_temporary_files_of_a_killed_run_are_cleared(tmp_path, corpus):
 def test_documents_with_one_id_in_two_shards_are_an_error(tmp_path, corpus):
     (corpus / "feeds" / "more.jsonl").write_bytes(orjson.dumps({"id": "j1", "text": "Again."}) + b"\n")
     with pytest.raises(InputError, match="doc id 'j1' of shard wire was already used in shard more"):
-        convert_sharded(sources=["src"], output="out/", engine="local")
+        convert_sharded(sources=["src"], output="out/", engine=LOCAL)
 
 
 # ---------------------------------------------------------------- the Dask engine
 
 
-def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpus, client):
-    run = convert_sharded(sources=["src"], output="out/", engine="dask", client=client)
+def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpus, on_dask):
+    run = convert_sharded(sources=["src"], output="out/", engine=on_dask)
     assert shard_bytes(tmp_path / "out", [r.name for r in run.shards]) == local_bytes(tmp_path, ["src"])
     (worker,) = run.per_worker()
     assert run.per_worker() == {worker: (5, 22)} and worker != "local" and run.workers == 1
@@ -279,15 +292,15 @@ def test_dask_engine_matches_the_local_run_and_counts_per_worker(tmp_path, corpu
     assert lines[0] == "dask: 5 shards processed, 0 already done (skipped) -> out/"
     assert "records/s" in lines[1] and "words/s" in lines[1]
     assert lines[2] == f"  worker {worker}: 5 shards, 22 records"
-    again = convert_sharded(sources=["src"], output="out/", engine="dask", client=client)
+    again = convert_sharded(sources=["src"], output="out/", engine=on_dask)
     assert again.done_before == 5 and again.per_worker() == {}
 
 
-def test_an_input_error_in_a_shard_reaches_the_caller_with_its_place(tmp_path, corpus, client):
+def test_an_input_error_in_a_shard_reaches_the_caller_with_its_place(tmp_path, corpus, on_dask):
     with (corpus / "feeds" / "wire.jsonl").open("ab") as handle:
         handle.write(b"\n{not json\n")
     with pytest.raises(InputError) as caught:
-        convert_sharded(sources=["src"], output="out/", engine="dask", client=client)
+        convert_sharded(sources=["src"], output="out/", engine=on_dask)
     error = caught.value
     assert (error.path, error.line, error.rule) == ("src/feeds/wire.jsonl", 6, "invalid-json")
     assert not (tmp_path / "out" / "wire.jsonl").exists()
@@ -295,51 +308,65 @@ def test_an_input_error_in_a_shard_reaches_the_caller_with_its_place(tmp_path, c
 
 def test_jobs_and_results_cross_the_wire_small(corpus):
     (shard,) = convert_shards(["src/feeds/wire.jsonl"])
-    job = ShardJob(stage="convert", shard=shard, out_dir="/tmp/out", options={"unit": "sentence"})
+    options = ConvertOptions()
+    job = ShardJob(
+        stage="convert", shard=shard, out_dir="/tmp/out", options=options, identity=options.identity()
+    )
     assert len(pickle.dumps(job)) < 1000  # paths and options, never a model
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("engine", "message"),
     [
         ({"engine": "spark"}, "--engine 'spark'"),
         ({"engine": "local", "workers": 2}, "need --engine dask"),
         ({"engine": "dask", "workers": 2, "scheduler": "tcp://127.0.0.1:8786"}, "--workers sizes a local"),
         ({"engine": "dask", "workers": 0}, "must be 1 or more"),
+    ],
+)
+def test_engine_usage_errors(engine, message):
+    with pytest.raises(UsageError, match=message):
+        EngineOptions(**engine)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
         ({"output": "-"}, "a sharded run writes files"),
         ({"sources": ["-"]}, "standard input"),
+        ({"sources": []}, "no sources given"),
         ({"output": "src/feeds/wire.jsonl"}, "is also an input"),
         ({"output": "src/"}, "every input lies inside the output folder"),
     ],
 )
-def test_usage_errors(corpus, options, message):
-    arguments = {"sources": ["src"], "output": "out/", "engine": "local", **options}
+def test_usage_errors(corpus, arguments, message):
     with pytest.raises(UsageError, match=message):
-        convert_sharded(**arguments)
+        convert_sharded(**{"sources": ["src"], "output": "out/", "engine": LOCAL, **arguments})
 
 
 def test_an_output_shard_never_overwrites_an_input(tmp_path, corpus):
     (tmp_path / "shards").mkdir()
     write_records(tmp_path / "shards" / "a.jsonl", read_records(_converted(tmp_path, corpus)))
     with pytest.raises(UsageError, match="every input lies inside"):
-        preannotate_sharded(input="shards", output="shards/", engine="local")
+        preannotate_sharded(input="shards", output="shards/", engine=LOCAL)
     with pytest.raises(UsageError, match="shards/a.jsonl: is also an input"):
-        preannotate_sharded(input="shards/a.jsonl", output="shards/a.jsonl", engine="local")
+        preannotate_sharded(input="shards/a.jsonl", output="shards/a.jsonl", engine=LOCAL)
 
 
 # ---------------------------------------------------------------- preannotate
 
 
-def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corpus, client):
+def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corpus, on_dask):
     from toolkit.preannotate.run import preannotate
 
-    convert_sharded(sources=["src"], output="tasks/", engine="local")
+    convert_sharded(sources=["src"], output="tasks/", engine=LOCAL)
     convert(sources=["src"], output=tmp_path / "tasks.jsonl")
     tasks = ("entities", "quotes", "events")
-    preannotate(input=tmp_path / "tasks.jsonl", output=tmp_path / "pre.jsonl", tasks=tasks)
+    options = PreannotateOptions(tasks=tasks)
+    preannotate(input=tmp_path / "tasks.jsonl", output=tmp_path / "pre.jsonl", options=options)
     expected = (tmp_path / "pre.jsonl").read_bytes()
 
-    run = preannotate_sharded(input="tasks", output="pre/", engine="dask", client=client)
+    run = preannotate_sharded(input="tasks", output="pre/", engine=on_dask)
     assert shard_bytes(tmp_path / "pre", [r.name for r in run.shards]) == expected
     assert run.summary.records == 22 and run.summary.documents == 8 and run.summary.tasks == tasks
 
@@ -347,10 +374,14 @@ def test_preannotate_shards_match_one_local_run_jsonl_and_parquet(tmp_path, corp
     (tmp_path / "parquet").mkdir()
     for path in sorted((tmp_path / "tasks").glob("*.jsonl")):
         full_parquet(list(read_records(path)), tmp_path / "parquet" / f"{path.stem}.parquet")
-    preannotate_sharded(input="parquet", output="pre.merged.jsonl", engine="local")
+    preannotate_sharded(input="parquet", output="pre.merged.jsonl", engine=LOCAL)
     assert sorted_by_id((tmp_path / "pre.merged.jsonl").read_bytes()) == sorted_by_id(expected)
+    # A local run reads a Parquet file the same way a shard does.
+    preannotate(input=tmp_path / "parquet" / "wire.parquet", output=tmp_path / "wire.jsonl", options=options)
+    assert (tmp_path / "wire.jsonl").read_bytes() == (tmp_path / "pre" / "wire.jsonl").read_bytes()
     marker = read_marker(shard_marker(tmp_path / ".pre.merged.jsonl.shards", "wire"))
-    assert marker["options"]["tasks"] == list(tasks) and marker["options"]["reader"] == "parquet"
+    assert marker["options"]["tasks"] == list(tasks) and marker["reader"] == "parquet"
+    assert "n_process" not in marker["options"] and "batch_words" not in marker["options"]
 
 
 # ---------------------------------------------------------------- the CLI
@@ -422,7 +453,9 @@ def test_a_killed_worker_shard_is_redone_on_a_local_cluster(tmp_path, corpus, mo
         ) as cluster,
         Client(cluster) as dask_client,
     ):
-        run = convert_sharded(sources=["src"], output="out.jsonl", engine="dask", client=dask_client)
+        run = convert_sharded(
+            sources=["src"], output="out.jsonl", engine=EngineOptions(engine="dask", client=dask_client)
+        )
         # The tokenizer loaded once per worker process, however many shards each ran.
         loads = dask_client.run(lambda: __import__("toolkit.models").models._load_cached.cache_info().misses)
     assert flag.exists(), "the test hook never fired"
@@ -436,8 +469,8 @@ def test_a_killed_worker_shard_is_redone_on_a_local_cluster(tmp_path, corpus, mo
 
 
 def test_earlier_outputs_inside_the_input_folder_are_left_out(tmp_path, corpus):
-    first = convert_sharded(sources=["src"], output="src/tasks/", engine="local")
-    again = convert_sharded(sources=["src"], output="src/tasks/", engine="local")
+    first = convert_sharded(sources=["src"], output="src/tasks/", engine=LOCAL)
+    again = convert_sharded(sources=["src"], output="src/tasks/", engine=LOCAL)
     assert first.left_out == [] and again.done_before == 5
     assert again.left_out == [f"src/tasks/{name}.jsonl" for name in ("brat", "doc0", "doc1", "doc2", "wire")]
     line = "5 input file(s) inside the output folder left out, e.g. src/tasks/brat.jsonl"
@@ -452,4 +485,5 @@ def test_a_scheduler_without_workers_is_a_usage_error(corpus, monkeypatch):
         LocalCluster(n_workers=0, processes=False, protocol="tcp", **distributed.QUIET_SCHEDULER) as empty,
         pytest.raises(UsageError, match="no worker has joined it"),
     ):
-        convert_sharded(sources=["src"], output="out/", engine="dask", scheduler=empty.scheduler_address)
+        scheduler = EngineOptions(engine="dask", scheduler=empty.scheduler_address)
+        convert_sharded(sources=["src"], output="out/", engine=scheduler)

@@ -309,7 +309,7 @@ def test_grapheme_offsets_never_import_shifted(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "eve.jsonl", doccano_rows([record], graphemes))
     result = runner.invoke(app, ["import", "doccano", str(path), "-o", str(tmp_path / "out.jsonl")])
     assert result.exit_code == 1 and not (tmp_path / "out.jsonl").exists()
-    assert "eve.jsonl:1: (doc:0) [span-offsets-ambiguous]" in result.stderr
+    assert "eve.jsonl:1: error [span-offsets-ambiguous]" in result.stderr and "(doc:0)" in result.stderr
     assert "grapheme clusters 'Kyiv'" in result.stderr and "code points ' Kyi'" in result.stderr
 
 

@@ -218,7 +218,7 @@ def test_a_refused_import_to_stdout_prints_no_records(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["import", "prodigy", str(path), "-o", "-"])
     assert result.exit_code == 1 and result.stdout == ""
-    assert "db.jsonl:2: (a:1) [span-out-of-range]" in result.stderr
+    assert "db.jsonl:2: error [span-out-of-range]" in result.stderr and "(a:1)" in result.stderr
 
 
 def test_exports_and_imports_are_byte_identical_when_repeated(tmp_path: Path) -> None:

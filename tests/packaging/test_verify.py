@@ -154,7 +154,7 @@ def test_text_edited_in_one_config_is_caught_row_by_row(copy):
     assert finding[2].endswith("text differs from the full config's")
     result = runner.invoke(app, ["verify", str(copy)])
     assert result.exit_code == 1
-    assert result.stdout == f"data/quotes/train.parquet: [config-text] {finding[2]}\n"
+    assert result.stderr.startswith(f"data/quotes/train.parquet: error [config-text] {finding[2]}\n")
 
 
 def test_ids_reordered_or_rows_dropped_in_a_config_are_caught(copy):

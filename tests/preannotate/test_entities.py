@@ -8,6 +8,7 @@ import pytest
 
 from toolkit.errors import InputError, UsageError
 from toolkit.labels import CONLL_MAP
+from toolkit.options import PreannotateOptions
 from toolkit.preannotate.entities import Entity, align_entities, load_label_map, map_label
 from toolkit.preannotate.gazetteer import demonym_plurals, place_patterns
 from toolkit.preannotate.run import PreannotateSummary, preannotate_records
@@ -21,8 +22,11 @@ def records(sentences: list[str], doc_id: str = "doc") -> list[Record]:
     ]
 
 
+ENTITIES = PreannotateOptions(tasks=("entities",))
+
+
 def run(items: list[Record], **options) -> list[Record]:
-    return list(preannotate_records(items, tasks=("entities",), **options))
+    return list(preannotate_records(items, options=PreannotateOptions(tasks=("entities",), **options)))
 
 
 def labelled(record: Record) -> list[tuple[str, str]]:
@@ -205,7 +209,7 @@ def test_records_tokenized_differently_are_aligned_and_counted():
     text = "Fighting near Kyiv-based units went on, Ukrainian officials said."
     record = Record(text=text, tokens=whitespace_tokens(text), meta=Meta(id="d:0", doc_id="d", unit=0))
     summary = PreannotateSummary()
-    (out,) = list(preannotate_records([record], tasks=("entities",), summary=summary))
+    (out,) = list(preannotate_records([record], options=ENTITIES, summary=summary))
     assert out.tokens == record.tokens  # the record's own tokens are kept
     for span in out.spans:
         assert out.tokens[span.token_start].start == span.start and out.tokens[span.token_end].end == span.end
@@ -214,9 +218,7 @@ def test_records_tokenized_differently_are_aligned_and_counted():
 
 def test_records_without_tokens_are_tokenized():
     summary = PreannotateSummary()
-    (out,) = list(
-        preannotate_records(records(["Kyiv is the capital."]), tasks=("entities",), summary=summary)
-    )
+    (out,) = list(preannotate_records(records(["Kyiv is the capital."]), options=ENTITIES, summary=summary))
     assert [t.text for t in out.tokens] == ["Kyiv", "is", "the", "capital", "."] and summary.tokenized == 1
 
 
@@ -248,7 +250,7 @@ def test_human_spans_are_never_overwritten():
                 unsourced,
                 machine,
             ],
-            tasks=("entities",),
+            options=ENTITIES,
             summary=summary,
         )
     )

@@ -65,7 +65,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Argentina extradited the suspect to the United States.",
             "The two navies held joint exercises off the coast of Oman.",
             "The two agencies shared intelligence on smuggling networks.",
-            "India and Japan will jointly develop a high-speed rail line.",
+            "India and Japan are jointly developing a high-speed rail line.",
         ],
         ["The army held military exercises near the border."],
     ),
@@ -202,9 +202,11 @@ def test_lure_words_are_not_that_type(labels_of, label, text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # Offers, promises and intentions to do a cooperative thing are AGREE, not the thing itself.
-        ("Russia promised to reduce attacks around the capital.", {"AGREE"}),
+        # Offers, promises and intentions to do a cooperative thing are AGREE, not the thing itself; a promise
+        # to scale back hostilities is a concession in words (CONCEDE).
         ("Turkey offered to mediate between the two sides.", {"AGREE"}),
+        ("Russia promised to reduce attacks around the capital.", {"CONCEDE"}),
+        ("The rebels agreed to halt their attacks on the city.", {"CONCEDE"}),
         # Threats of a hostile act are THREATEN, not the act.
         ("Russia threatened to cut gas supplies to Europe.", {"THREATEN"}),
         ("Iran warned it would retaliate.", {"THREATEN"}),
@@ -220,8 +222,11 @@ def test_lure_words_are_not_that_type(labels_of, label, text):
         # An act that is alleged is the accusation only; an act that is condemned happened.
         ("Ukraine accused Russia of shelling the plant.", {"ACCUSE"}),
         ("The United States condemned the attack on the embassy.", {"ACCUSE", "ASSAULT"}),
-        # Future acts keep their type; reporting verbs alone are no event.
-        ("Russia and Ukraine will resume their peace talks online on April 1.", {"CONSULT"}),
+        # Cooperation announced for the future is a commitment (AGREE); a hostile act keeps its type;
+        # reporting verbs alone are no event.
+        ("Russia and Ukraine will resume their peace talks online on April 1.", {"AGREE"}),
+        ("Iran said it would release the detained sailors.", {"AGREE"}),
+        ("The government plans to send aid to the flooded provinces.", {"AGREE"}),
         ("Britain will impose new sanctions on Moscow.", {"SANCTION"}),
         ("The spokesman said the minister told reporters about the plan.", set()),
         # Stopping a hostile act de-escalates; stopping a cooperative one sanctions.
@@ -235,14 +240,103 @@ def test_negation_and_modality(labels_of, text, expected):
     assert labels_of(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A noun set in the background as a cause, time or setting is not news of the sentence.
+        ("Curfews were imposed amid unrest in the capital.", {"COERCE"}),
+        ("The rebels signed a peace deal after two years of fighting.", {"SUPPORT"}),
+        ("Police detained the suspects over the attack on the embassy.", {"COERCE"}),
+        ("Police arrested two men for the murder of a journalist.", {"COERCE"}),
+        ("Russia, which invaded Ukraine in 2022, says it is ready for talks.", {"AGREE"}),
+        # Acts spoken of in general are not acts that happened; talks under way are.
+        ("Attacks on civilians are illegal under international law.", set()),
+        ("Talks are under way in Doha.", {"CONSULT"}),
+        # Possible, expected, recommended and planned-against acts are not asserted.
+        ("The army could resume its offensive within days.", set()),
+        ("The two leaders are expected to meet next week.", set()),
+        ("The two leaders should meet soon, the envoy said.", set()),
+        ("The government had no plans to impose a curfew.", set()),
+        # What did not happen, what nature did, and what someone else called for.
+        ("Talks have not taken place since 2019.", set()),
+        ("No agreement was reached.", set()),
+        ("The storm killed 12 people and cut power to thousands of homes.", set()),
+        ("The government ignored calls for an inquiry.", set()),
+        ("The spokesman declined to comment on reports of a prisoner swap.", set()),
+        ("The army reported killing 30 militants.", {"ASSAULT"}),
+        ("The ministry deployed thousands of riot police across the capital.", {"MOBILIZE"}),
+        # Cooperation announced or scheduled for the future is a commitment; a future withdrawal a concession.
+        ("The president will visit Kenya next month.", {"AGREE"}),
+        ("The prime minister is due to visit Washington next month.", {"AGREE"}),
+        ("Japan said it would provide a $500 million loan to Sri Lanka.", {"AGREE"}),
+        ("The army said it would withdraw from the city by Friday.", {"CONCEDE"}),
+        # An order to one's own forces is the act itself; an order to another's is a request.
+        ("The president ordered the army to withdraw from the city.", {"RETREAT"}),
+        ("The junta ordered French troops to leave the country.", {"REQUEST"}),
+        # A protest lodged by a government is a complaint; people protesting in the street are a protest;
+        # protesters detained by police are the object of COERCE, not a PROTEST of their own.
+        ("The foreign ministry summoned the ambassador to protest against the remarks.", {"ACCUSE"}),
+        ("Residents protested the closure of the hospital.", {"PROTEST"}),
+        ("Police detained dozens of protesters in the capital.", {"COERCE"}),
+        ("Protesters blocked the main road.", {"PROTEST"}),
+        # Giving in to a demand is a concession; weighing penalties or being ready to use force a threat.
+        ("The government gave in to the demands of the striking teachers.", {"CONCEDE"}),
+        ("The government agreed to the opposition's demand for early elections.", {"CONCEDE"}),
+        ("Washington is weighing new sanctions against Tehran.", {"THREATEN"}),
+        ("The army said it was ready to use force.", {"THREATEN"}),
+        ("The rebels vowed to continue their bombing campaign.", {"THREATEN"}),
+        # Words of violence used for words and plans.
+        ("The opposition attacked the government's handling of the crisis.", {"ACCUSE"}),
+        ("The opposition called the vote a sham.", {"ACCUSE"}),
+        ("The rebels seized the moment to advance.", set()),
+        ("The company executed the deal in March.", set()),
+        # Walking out of talks ends them; walking out of work is a strike.
+        ("The opposition delegation walked out of the talks.", {"SANCTION"}),
+        ("Nurses walked out over pay.", {"PROTEST"}),
+        ("The army allowed Red Cross officials to visit the detainees.", {"RETREAT"}),
+        ("Israel and Hamas exchanged fire across the border overnight.", {"ASSAULT"}),
+        ("The new sanctions target 20 individuals.", {"SANCTION"}),
+        # The lemmatizer reads "fined" as "fin"; the act judged is alleged, not reported.
+        ("The bank was fined $2 billion for violating sanctions.", {"SANCTION"}),
+    ],
+)
+def test_background_hedges_and_boundaries(labels_of, text, expected):
+    assert labels_of(text) == expected
+
+
+def test_competing_readings_have_one_winner():
+    """Two rules tie on priority and size ("build" + object, "build up"): the order must not depend on the
+    set the candidates pass through, whose order follows string hashing and so changes between processes."""
+    from toolkit.preannotate.events import _Act, _most_specific
+
+    with_object = _Act("MOBILIZE", anchor=3, start=3, end=4, covers=frozenset({3, 6}), priority=3)
+    with_particle = _Act("MOBILIZE", anchor=3, start=3, end=5, covers=frozenset({3, 4}), priority=3)
+    assert _most_specific([with_object, with_particle]) == [with_particle]
+    assert _most_specific([with_particle, with_object]) == [with_particle]
+
+
+def test_conditional_clauses_are_found_once_per_doc(nlp):
+    from toolkit.preannotate.events import _ARRAY_ATTRS, _conditional_tokens
+
+    def conditional(text):
+        doc = nlp(text)
+        return {doc[i].text for i in _conditional_tokens(doc, doc.to_array(_ARRAY_ATTRS))}
+
+    inside = conditional("Iran will retaliate if Israel attacks, and talks continue until a deal is reached.")
+    assert {"if", "Israel", "attacks", "until", "deal", "reached"} <= inside
+    assert not {"Iran", "retaliate", "talks"} & inside
+    assert conditional("Talks continued until a deal was reached.") == set()
+
+
 def test_brief_examples_and_their_triggers(nlp, annotator):
     examples = {
         "Russian forces bombarded the outskirts of Kyiv.": ("ASSAULT", "bombarded"),
-        "The United States is looking at options to expand sanctions.": ("SANCTION", "sanctions"),
+        # Weighing new penalties in public is a threat (GUIDELINES 4.2, seed :2).
+        "The United States is looking at options to expand sanctions.": ("THREATEN", "sanctions"),
         "Russia may have committed war crimes in Ukraine.": ("ACCUSE", "committed"),
         "Wagner Group had deployed about 1,000 contractors into the Donbas region.": ("MOBILIZE", "deployed"),
         "Moscow would make no concessions.": ("REJECT", "no concessions"),
-        "Russia promised to reduce attacks there.": ("AGREE", "promised"),
+        "Russia promised to reduce attacks there.": ("CONCEDE", "promised"),
     }
     for text, (label, trigger) in examples.items():
         events = annotator(nlp(text))
@@ -313,6 +407,8 @@ def test_event_components_are_enough(nlp, annotator):
         # A word that is also a phrase's first word, and a rule's head.
         ("Rebels attacked the town.", [("ASSAULT", "attacked")]),
         ("He was treated for a heart attack.", []),
+        # Two readings of equal rank: the longer trigger, in every process.
+        ("Kiribati began building up its military.", [("MOBILIZE", "building up")]),
     ],
 )
 def test_trigger_index(nlp, annotator, text, expected):
@@ -327,8 +423,32 @@ def test_lexicon_entries_the_index_cannot_find_are_refused(nlp, monkeypatch):
         EventRuleAnnotator(nlp)
     monkeypatch.undo()
     monkeypatch.setattr(lex, "RULES", (lex.rule("AID", "", lex.obj("food")),))
-    with pytest.raises(ValueError, match="without head words"):
+    with pytest.raises(ValueError, match="found through a dependent"):
         EventRuleAnnotator(nlp)
+    monkeypatch.setattr(lex, "RULES", (lex.rule("AID", "send", lex.prep("to"), keyed=True),))
+    with pytest.raises(ValueError, match="found through a dependent"):
+        EventRuleAnnotator(nlp)
+
+
+def test_keyed_rules_match_as_head_rules_do(nlp, monkeypatch):
+    """A rule found through its dependent finds what the same rule found through its heads finds, also
+    in a reduced relative, and nothing under another head."""
+    from toolkit.preannotate import events_lexicon as lex
+
+    texts = [
+        "The union made new demands on Monday.",
+        "The newspaper published the demands made by the union.",
+        "The union discussed its demands.",
+    ]
+    found = {}
+    for keyed in (False, True):
+        monkeypatch.setattr(lex, "RULES", (lex.rule("REQUEST", "make", lex.obj("demand"), keyed=keyed),))
+        annotator = EventRuleAnnotator(nlp, source="rule:test")
+        found[keyed] = [[(e.label, e.trigger.text) for e in annotator(doc)] for doc in nlp.pipe(texts)]
+    assert found[True] == found[False]
+    assert found[True][0] == [("REQUEST", "made")]
+    assert [label for label, _ in found[True][1]] == ["REQUEST"]
+    assert ("REQUEST", "discussed") not in found[True][2]
 
 
 def test_seed_sentences(nlp, annotator, seed_path):
@@ -341,7 +461,7 @@ def test_seed_sentences(nlp, annotator, seed_path):
             found.setdefault(event.label, set()).add(event.trigger.text)
     assert "bombarded" in found["ASSAULT"]
     assert "no concessions" in found["REJECT"]
-    assert "peace talks" in found["CONSULT"]
+    assert "peace talks" in found["AGREE"]  # "will resume their peace talks"
     assert "deployed" in found["MOBILIZE"]
     assert {"sanctions", "penalties"} <= found["SANCTION"]
     assert "urged" in found["REQUEST"]
@@ -352,7 +472,15 @@ def _gold(path: Path) -> list[dict]:
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("name", "floor"), [("events_eval.jsonl", 0.9), ("events_eval_b.jsonl", 0.85)])
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("events_eval.jsonl", 0.9),
+        ("events_eval_b.jsonl", 0.85),
+        ("events_eval_c.jsonl", 0.9),  # written before the rules were tuned on it (first run: micro F1 0.83)
+        ("events_eval_d.jsonl", 0.8),  # held out from tuning (first run after tuning: 0.87)
+    ],
+)
 def test_eval_sets_keep_their_scores(nlp, annotator, name, floor):
     records = _gold(DATA / name)
     assert len(records) >= 75

@@ -12,16 +12,13 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.errors import UsageError
 from toolkit.jsonl import read_records, write_records
-from toolkit.preannotate.run import (
-    PreannotateSummary,
-    docs_per_batch,
-    parse_tasks,
-    preannotate,
-    preannotate_records,
-)
+from toolkit.options import PreannotateOptions, parse_tasks
+from toolkit.preannotate.run import PreannotateSummary, docs_per_batch, preannotate, preannotate_records
 from toolkit.record import Meta, Record, record_id
 
 runner = CliRunner()
+ENTITIES_QUOTES = PreannotateOptions(tasks=("entities", "quotes"))
+QUOTES = PreannotateOptions(tasks=("quotes",))
 HAS_EVENTS = importlib.util.find_spec("toolkit.preannotate.events") is not None
 
 
@@ -53,7 +50,7 @@ def seed_file(tmp_path_factory, nlp, seed_path) -> Path:
 @pytest.fixture(scope="module")
 def seed_out(seed_file) -> tuple[list[Record], PreannotateSummary]:
     summary = PreannotateSummary()
-    out = list(preannotate_records(read_records(seed_file), tasks="entities,quotes", summary=summary))
+    out = list(preannotate_records(read_records(seed_file), options=ENTITIES_QUOTES, summary=summary))
     return out, summary
 
 
@@ -146,16 +143,14 @@ def test_empty_and_garbled_records_do_not_crash():
         Record(text="ï»¿Ã©Ã¨ \"\" '' “ ” ‘ ’ ))) \x00 %%% 😀", meta=Meta(id="x:3", doc_id="x", unit=3)),
         Record(text="“ “ “ said said said ” ” ”", meta=Meta(id="x:4", doc_id="x", unit=4)),
     ]
-    out = list(preannotate_records(items, tasks=("entities", "quotes")))
+    out = list(preannotate_records(items, options=ENTITIES_QUOTES))
     assert [r.text for r in out] == [r.text for r in items]
     assert out[0].tokens == [] and out[0].spans == [] and out[0].quotes == []
 
 
 def test_records_without_ids_or_documents():
     out = list(
-        preannotate_records(
-            [Record(text="“We will win,” she said."), Record(text="Kyiv.")], tasks=("quotes",)
-        )
+        preannotate_records([Record(text="“We will win,” she said."), Record(text="Kyiv.")], options=QUOTES)
     )
     assert out[0].quotes[0].id == "record:0:q0"
 
@@ -163,14 +158,15 @@ def test_records_without_ids_or_documents():
 def test_a_long_open_quote_is_bounded():
     sentences = ["“This quote never closes."] + [f"Sentence number {i} goes on." for i in range(20)]
     items = [Record(text=s, meta=Meta(id=f"d:{i}", doc_id="d", unit=i)) for i, s in enumerate(sentences)]
-    out = list(preannotate_records(items, tasks=("quotes",)))
+    out = list(preannotate_records(items, options=QUOTES))
     assert len(out) == 21
     assert sum(1 for r in out if r.quotes) <= 8  # the quote is given up after max_chain held records
 
 
 def test_missing_model_names_the_flag():
     with pytest.raises(Exception, match="--model no_such_pipeline_xyz"):
-        list(preannotate_records([Record(text="x")], tasks=("entities",), model="no_such_pipeline_xyz"))
+        options = PreannotateOptions(tasks=("entities",), model="no_such_pipeline_xyz")
+        list(preannotate_records([Record(text="x")], options=options))
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -198,8 +194,9 @@ def test_cli_is_deterministic(seed_file, tmp_path):
 @pytest.mark.slow
 def test_two_processes_give_the_same_bytes(seed_file, tmp_path):
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
-    preannotate(input=seed_file, output=one, tasks="entities,quotes")
-    summary = preannotate(input=seed_file, output=two, tasks="entities,quotes", n_process=2, batch_size=200)
+    preannotate(input=seed_file, output=one, options=ENTITIES_QUOTES)
+    two_processes = PreannotateOptions(tasks=("entities", "quotes"), n_process=2, batch_words=200)
+    summary = preannotate(input=seed_file, output=two, options=two_processes)
     assert one.read_bytes() == two.read_bytes() and summary.quotes > 0
 
 

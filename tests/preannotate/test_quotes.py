@@ -32,9 +32,12 @@ def records(sentences: list[str], doc_id: str = "doc") -> list[Record]:
 
 
 def annotate(sentences: list[str], doc_id: str = "doc") -> list[Record]:
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
-    return list(preannotate_records(records(sentences, doc_id), tasks=("quotes",)))
+    return list(
+        preannotate_records(records(sentences, doc_id), options=PreannotateOptions(tasks=("quotes",)))
+    )
 
 
 def texts(record: Record, key: str) -> list[str | None]:
@@ -684,3 +687,155 @@ def test_brat_attribution_files_are_scored_per_document(tmp_path):
     result = eval_module().run_brat(tmp_path)
     assert (result["documents"], result["gold_contents"]) == (1, 2)
     assert result["content_exact"]["recall"] == 1.0 and result["content_overlap"]["precision"] == 1.0
+
+
+# --- interrupted quotes: one quote in several pieces ----------------------------------------------
+
+
+def pieces(record: Record) -> list[tuple[str | None, str | None, str | None, str | None]]:
+    """(id, content, speaker, cue) of every quote entry of a record."""
+    return [
+        (q.id, *(record.text[r.start : r.end] if r else None for r in (q.content, q.speaker, q.cue)))
+        for q in record.quotes
+    ]
+
+
+def test_an_interrupted_direct_quote_is_one_quote_in_two_pieces():
+    (record,) = annotate(["“We’re not going anywhere,” she said, “and we’re going to win this fight.”"])
+    assert pieces(record) == [
+        ("doc:0:q0", "“We’re not going anywhere,”", "she", "said"),
+        ("doc:0:q0", "“and we’re going to win this fight.”", "she", "said"),
+    ]
+    assert all(q.linked_records == [] and q.kind == "direct" for q in record.quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "contents", "speaker", "cue"),
+    [
+        (
+            "The talks, officials said, had been constructive.",
+            ["The talks", "had been constructive"],
+            "officials",
+            "said",
+        ),
+        (
+            "The economy, the minister warned on Monday, is shrinking fast.",
+            ["The economy", "is shrinking fast"],
+            "the minister",
+            "warned",
+        ),
+        (
+            "“What I believe,” Secretary Ann Duke told The Daily Ledger in 2012, “is that schools matter.”",
+            ["“What I believe,”", "“is that schools matter.”"],
+            "Secretary Ann Duke",
+            "told",
+        ),
+    ],
+)
+def test_content_is_cut_around_its_own_attribution(text, contents, speaker, cue):
+    (record,) = annotate([text])
+    assert pieces(record) == [("doc:0:q0", content, speaker, cue) for content in contents]
+
+
+def test_a_relative_clause_reported_keeps_its_gap_out_of_the_content():
+    (record,) = annotate(
+        ["He blamed the rules, which he believes will make it impossible for newcomers to win."]
+    )
+    assert pieces(record) == [("doc:0:q0", "will make it impossible for newcomers to win", "he", "believes")]
+
+
+def test_a_scene_phrase_before_the_attribution_is_not_content():
+    (record,) = annotate(
+        ["In an interview, Walker said, “I’ve had a lot of people cancel engagements with me.”"]
+    )
+    assert pieces(record) == [
+        ("doc:0:q0", "“I’ve had a lot of people cancel engagements with me.”", "Walker", "said")
+    ]
+
+
+def test_an_interrupted_quote_that_runs_on_links_every_piece():
+    out = annotate(
+        [
+            "“We need planes that fly,” the chancellor said, “and soldiers who are equipped for missions.",
+            "That is what we are going to do.”",
+        ]
+    )
+    assert [q.id for r in out for q in r.quotes] == ["doc:0:q0"] * 3
+    assert [q.linked_records for q in out[0].quotes] == [["doc:1"], ["doc:1"]]
+    assert out[1].quotes[0].linked_records == ["doc:0"]
+    assert out[1].quotes[0].speaker_resolved.text == "the chancellor"
+
+
+def test_the_closing_piece_and_the_pieces_after_it_join_the_open_quote():
+    out = annotate(
+        ["“We need planes that fly.", "That is what we do,” the chancellor said, “and we will do it.”"]
+    )
+    assert pieces(out[1]) == [
+        ("doc:0:q0", "That is what we do,”", "the chancellor", "said"),
+        ("doc:0:q0", "“and we will do it.”", "the chancellor", "said"),
+    ]
+    assert [q.linked_records for q in out[1].quotes] == [["doc:0"], ["doc:0"]]
+    assert out[0].quotes[0].linked_records == ["doc:1"]
+
+
+# --- fitting the analysis to the record's tokens and checks ---------------------------------------
+
+
+def tokens_of(text: str, cuts: list[tuple[int, int]]):
+    from toolkit.record import Token
+
+    return [Token(text=text[s:e], start=s, end=e, id=i) for i, (s, e) in enumerate(cuts)]
+
+
+def test_fit_snaps_roles_outwards_to_the_record_tokens():
+    from toolkit.preannotate.quotes import fit_quotes
+
+    text = "act—“We win” he said"
+    tokens = tokens_of(text, [(0, 8), (8, 12), (13, 15), (16, 20)])  # "act—“We" is one token here
+    [item] = fit_quotes([{"content": [4, 12], "kind": "direct", "cue": [16, 20]}], text, tokens)
+    assert (item["content"], item["cue"]) == ([0, 12], [16, 20])
+
+
+def test_fit_cuts_content_around_its_own_cue_and_speaker():
+    from toolkit.preannotate.quotes import fit_quotes
+
+    text = "The talks, he said, had failed"
+    tokens = tokens_of(text, [(0, 3), (4, 9), (9, 10), (11, 13), (14, 18), (18, 19), (20, 23), (24, 30)])
+    items = [{"content": [0, 30], "kind": "indirect", "speaker": [11, 13], "cue": [14, 18]}]
+    fitted = fit_quotes(items, text, tokens)
+    assert [text[slice(*i["content"])] for i in fitted] == ["The talks", "had failed"]
+    assert len({i["group"] for i in fitted}) == 1
+
+
+def test_fit_drops_a_speaker_inside_the_quoted_words_and_content_claimed_twice():
+    from toolkit.preannotate.quotes import fit_quotes
+
+    text = "“Every amendment,” said the senator"
+    tokens = tokens_of(text, [(0, 1), (1, 6), (7, 16), (16, 17), (17, 18), (19, 23), (24, 27), (28, 35)])
+    speaker_inside = {"content": [0, 18], "kind": "direct", "cue": [19, 23], "speaker": [1, 16]}
+    again = {"content": [0, 18], "kind": "direct"}
+    fitted = fit_quotes([speaker_inside, again], text, tokens)
+    assert fitted == [{"content": [0, 18], "kind": "direct", "cue": [19, 23], "group": -1}]
+
+
+def test_fit_keeps_the_roles_of_different_quotes_apart():
+    import re
+
+    from toolkit.preannotate.quotes import fit_quotes
+
+    text = "Ann said “we won” and Bob, who said it too, agreed"
+    cuts = [m.span() for m in re.finditer(r"\w+|[^\w\s]", text)]
+    tokens = tokens_of(text, cuts)
+
+    def at(words: str) -> list[int]:
+        return [text.index(words), text.index(words) + len(words)]
+
+    attributed = {"content": at("“we won”"), "kind": "direct", "speaker": at("Ann"), "cue": at("said")}
+    stray = {"content": at("Ann said “we"), "kind": "direct"}  # a cue-less stretch over the attribution
+    nested = {"content": at("Bob, who said it too"), "kind": "indirect", "cue": at("agreed")}
+    second_said = [text.index("said", 20), text.index("said", 20) + 4]
+    inner = {"content": at("it too"), "kind": "indirect", "speaker": at("who"), "cue": second_said}
+    fitted = fit_quotes([stray, attributed, nested, inner], text, tokens)
+    shown = [(text[slice(*i["content"])], i.get("cue") and text[slice(*i["cue"])]) for i in fitted]
+    # The stray stretch goes; the inner report inside another quote's content is cut away to nothing.
+    assert shown == [("“we won”", "said"), ("Bob, who said it too", "agreed")]

@@ -422,3 +422,127 @@ def test_brat_link_to_an_unknown_id_is_reported(tmp_path):
     ann = "T1\tSource 0 4\tKyiv\nR1\tAttribution Arg1:T1 Arg2:T42\n"
     [doc] = read_all(BratReader(), write_brat(tmp_path, ann=ann))
     assert any("R1 names T42" in w for w in doc.warnings)
+
+
+# ---------------------------------------------------------------- brat attribution corpora (PolNeAR layout)
+
+ATTRIBUTION_TEXT = (
+    "The mayor said the bridge would reopen, adding that repairs were cheap.\n\n"
+    "“It is safe,” she told reporters, “and it is open.”\n"
+    "Critics doubted it.\n"
+)
+
+
+def _at(text: str, words: str, after: int = 0) -> str:
+    start = text.index(words, after)
+    return f"{start} {start + len(words)}"
+
+
+def polnear_ann(text: str) -> str:
+    """Attributions as PolNeAR writes them: an Attribution trigger repeating the cue, E lines naming roles,
+    a second attribution sharing the first one's content, and a content interrupted by its attribution."""
+    first = text.index("“It")
+    second = text.index("“and")
+    return "\n".join(
+        [
+            f"T1\tSource {_at(text, 'The mayor')}\tThe mayor",
+            f"T2\tCue {_at(text, 'said')}\tsaid",
+            f"T3\tContent {_at(text, 'the bridge would reopen')}\tthe bridge would reopen",
+            f"T4\tAttribution {_at(text, 'said')}\tsaid",
+            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+            f"T5\tCue {_at(text, 'adding')}\tadding",
+            f"T6\tContent {_at(text, 'that repairs were cheap')}\tthat repairs were cheap",
+            f"T7\tAttribution {_at(text, 'adding')}\tadding",
+            "E2\tAttribution:T7 Content:T3 Cue:T5 Content2:T6",
+            f"T8\tSource {_at(text, 'she')}\tshe",
+            f"T9\tCue {_at(text, 'told')}\ttold",
+            f"T10\tContent {first} {first + 13};{second} {second + 17}\t“It is safe,” “and it is open.”",
+            f"T11\tAttribution {_at(text, 'told')}\ttold",
+            "E3\tAttribution:T11 Source:T8 Cue:T9 Content:T10",
+            f"T12\tAttribution-no-source {_at(text, 'doubted')}\tdoubted",
+            "E4\tAttribution-no-source:T12 ",
+            f"T13\tDiscuss {_at(text, 'Critics doubted it')}\tCritics doubted it",
+            "",
+        ]
+    )
+
+
+def test_polnear_attributions_become_quotes_and_no_spans(tmp_path):
+    [doc] = read_all(BratReader(), write_brat(tmp_path, ATTRIBUTION_TEXT, polnear_ann(ATTRIBUTION_TEXT)))
+    said, told = doc.quotes
+    words = lambda fragments: [ATTRIBUTION_TEXT[s:e] for s, e in fragments]  # noqa: E731
+    # E1 and E2 share their content: one quote with both cues and both contents; the triggers add nothing.
+    assert said.id == "doc:E1"
+    assert words(said.content) == ["the bridge would reopen", "that repairs were cheap"]
+    assert (words(said.speaker), words(said.cue)) == (["The mayor"], ["said", "adding"])
+    assert (words(told.content), words(told.speaker), words(told.cue)) == (
+        ["“It is safe,”", "“and it is open.”"],
+        ["she"],
+        ["told"],
+    )
+    assert told.kind == "direct" and said.kind == "indirect"
+    # Attribution triggers, the lone E4 and the Discuss flag are the attribution layer, not entities.
+    assert doc.spans == []
+    assert any("E4" in w and "not converted" in w for w in doc.warnings)
+    assert any("Attribution-no-source (1), Discuss (1)" in w for w in doc.warnings)
+
+
+def test_a_trigger_without_a_cue_argument_is_the_cue(tmp_path):
+    text = "Officials denied the report."
+    ann = "T1\tAttribution 10 16\tdenied\nT2\tSource 0 9\tOfficials\nT3\tContent 17 27\tthe report\n"
+    ann += "E1\tAttribution:T1 Source:T2 Content:T3\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    [quote] = doc.quotes
+    assert (quote.cue, quote.speaker, quote.content) == ([(10, 16)], [(0, 9)], [(17, 27)])
+
+
+def test_attributions_sharing_content_offsets_under_two_ids_are_one_quote(tmp_path):
+    text = "Voters feared and donors hoped that he would run."
+    ann = "\n".join(
+        [
+            "T1\tSource 0 6\tVoters",
+            "T2\tCue 7 13\tfeared",
+            "T3\tContent 31 48\tthat he would run",
+            "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3",
+            "T4\tSource 18 24\tdonors",
+            "T5\tCue 25 30\thoped",
+            "T6\tContent 31 48\tthat he would run",
+            "E2\tAttribution:T5 Source:T4 Cue:T5 Content:T6",
+            "T7\tSource 0 6\tVoters",
+            "T8\tCue 7 13\tfeared",
+            "E3\tAttribution:T8 Source:T7 Cue:T8",
+        ]
+    )
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    [quote] = doc.quotes
+    assert (quote.content, quote.speaker, quote.cue) == ([(31, 48)], [(0, 6), (18, 24)], [(7, 13), (25, 30)])
+    # E3 has no content and shares no T line with a quote: nothing to convert.
+    assert any("E3" in w for w in doc.warnings)
+
+
+def test_covered_text_running_over_a_line_break_continues_on_the_next_lines(tmp_path):
+    text = "First line of a quote\n\nand its second paragraph. Kyiv"
+    quote = text.index(" Kyiv")
+    ann = f"T1\tContent 0 {quote}\t{text[:quote]}\nT2\tGPE {_at(text, 'Kyiv')}\tKyiv\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    assert [(s.label, text[s.start : s.end]) for s in doc.spans] == [("GPE", "Kyiv")]
+    assert len(doc.warnings) == 1 and doc.warnings[0].endswith("left out: Content (1)")
+
+
+def test_a_line_that_does_not_continue_the_covered_text_is_still_an_error(tmp_path):
+    text = "First line\nsecond line"
+    ann = "T1\tGPE 0 22\tFirst line\nsomething else\n"
+    with pytest.raises(InputError) as info:
+        read_all(BratReader(), write_brat(tmp_path, text, ann))
+    assert (info.value.line, info.value.rule) == (2, "bad-brat-line")
+
+
+def test_other_labels_stay_entities_beside_attributions(tmp_path):
+    text = "Kyiv said it holds."
+    ann = "T1\tCity 0 4\tKyiv\nT2\tCue 5 9\tsaid\nT3\tContent 10 18\tit holds\nE1\tCue:T2 Content:T3\n"
+    [doc] = read_all(BratReader(), write_brat(tmp_path, text, ann))
+    assert [(s.label, s.id) for s in doc.spans] == [("City", "T1")] and len(doc.quotes) == 1
+
+
+def test_attribution_no_source_names_no_role():
+    assert role_of("Attribution-no-source") is None and role_of("Attribution") is None

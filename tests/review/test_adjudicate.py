@@ -202,16 +202,25 @@ def test_cli(files, tmp_path):
     assert clash.exit_code == 2 and "inputs are never overwritten" in clash.stderr
 
 
-def test_different_speaker_resolutions_are_a_tie():
-    from toolkit.record import Quote, ResolvedSpeaker, Role
-    from toolkit.review.adjudicate import quote_key
+def test_different_speaker_resolutions_are_a_tie(tmp_path):
+    def resolved_to(annotator: str, record_id: str) -> dict:
+        row = answer("d:0", annotator, quotes=[QUOTE])
+        row["quotes"][0]["speaker_resolved"] = {"text": "Kyiv", "record_id": record_id, "label": "GPE"}
+        return row
 
-    def quote(record_id: str) -> Quote:
-        resolved = ResolvedSpeaker(text="Fleming", record_id=record_id, label="PERSON")
-        return Quote(content=Role(0, 10), kind="direct", speaker_resolved=resolved)
-
-    assert quote_key(quote("doc:30")) != quote_key(quote("doc:32"))
-    assert quote_key(quote("doc:32")) == quote_key(quote("doc:32"))
+    same = [write(tmp_path / f"same-{a}.jsonl", [resolved_to(a, "d:0")]) for a in ("ann1", "ann2")]
+    report = adjudicate(paths=same, output=tmp_path / "same.gold.jsonl")
+    assert report.gold == 1 and not report.ties
+    differ = [
+        write(tmp_path / "ann1.jsonl", [resolved_to("ann1", "d:0")]),
+        write(tmp_path / "ann2.jsonl", [resolved_to("ann2", "c:0")]),
+    ]
+    report = adjudicate(paths=differ, output=tmp_path / "gold.jsonl", ties=tmp_path / "ties.jsonl")
+    assert report.ties == {"item-tie": 1}
+    [tie] = [json.loads(line) for line in (tmp_path / "ties.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (tie["id"], tie["reason"]) == ("d:0", "item-tie")
+    resolutions = {v["quotes"][0]["speaker_resolved"]["record_id"] for v in tie["versions"]}
+    assert resolutions == {"d:0", "c:0"}  # both readings are kept for the person who decides
 
 
 def test_an_unknown_answer_is_refused_before_anything_is_written(files, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -169,6 +168,8 @@ BROKEN = [
     ("quote-content", _set("quotes.0.content", {"start": 4, "end": 5})),
     ("quote-overlap", _set("quotes.0.cue", {"start": 25, "end": 32})),
     ("quote-overlap", _set("quotes.0.speaker", {"start": 33, "end": 39})),
+    ("quote-shared-span", lambda r: r["quotes"].append({**r["quotes"][0], "speaker": None, "cue": None})),
+    ("quote-token-boundary", _set("quotes.0.content", {"start": 26, "end": 54})),
     ("event-type", _set("events.0.label", "FIGHT")),
     ("trigger-range", _set("events.0.trigger", {"start": 55, "end": 70})),
     ("answer-value", _set("answer", "accepted")),
@@ -186,7 +187,7 @@ def test_each_rule_flags_a_record_that_breaks_it(corpus, rule_id, change):
     report = check(corpus, [clean_record(0), broken])
     assert rule_id in {f.rule for f in report.findings}, report.findings
     finding = next(f for f in report.findings if f.rule == rule_id)
-    assert finding.line == 2 and finding.file.endswith("records.jsonl")
+    assert finding.line == 2 and finding.path.endswith("records.jsonl")
     assert finding.record_id == broken["meta"].get("id")
     text = str(finding)
     assert f"records.jsonl:2: {finding.severity} [{rule_id}]" in text and finding.hint
@@ -210,13 +211,13 @@ def test_duplicate_ids_per_annotator_across_files_and_per_file_without_one(corpu
     report = validate(paths=[first, second], source_dir=corpus)
     [dup] = [f for f in report.findings if f.rule == "duplicate-id"]
     assert (
-        (dup.file, dup.line) == (str(second), 1) and f"{first}:1" in dup.message and "'alice'" in dup.message
+        (dup.path, dup.line) == (str(second), 1) and f"{first}:1" in dup.message and "'alice'" in dup.message
     )
     tasks = [{k: v for k, v in clean_record(0).items() if k not in ("answer", "_annotator_id")}]
     one = write_jsonl(corpus / "t1.jsonl", tasks)
     two = write_jsonl(corpus / "t2.jsonl", tasks * 2)
     report = validate(paths=[one, two], source_dir=corpus)
-    assert [(f.file, f.line) for f in report.findings if f.rule == "duplicate-id"] == [(str(two), 2)]
+    assert [(f.path, f.line) for f in report.findings if f.rule == "duplicate-id"] == [(str(two), 2)]
 
 
 def test_bad_lines_are_reported_and_the_rest_is_still_checked(corpus):
@@ -279,17 +280,16 @@ def test_source_offsets_are_checked_against_the_text_of_the_source(corpus):
     assert finding.rule == "source-offsets" and "doc.txt" in finding.message
 
 
-def test_strict_makes_warnings_fail():
-    report = ValidationReport(
-        findings=[Finding("f.jsonl", 3, None, "missing-id", "warning", "record has no meta.id")],
-        files=["f.jsonl"],
-        records=3,
-        lines=3,
-    )
-    assert report.ok
-    report.strict = True
-    assert not report.ok
-    assert report.to_dict()["counts"] == {"error": 0, "warning": 1, "info": 0}
+def test_strict_makes_warnings_fail(corpus):
+    record = clean_record()
+    del record["meta"]["id"]  # missing-id is a warning
+    report = check(corpus, [record])
+    assert [(f.rule, f.severity) for f in report.findings] == [("missing-id", "warning")] and report.ok
+    strict = check(corpus, [record], strict=True)
+    assert not strict.ok and strict.to_dict()["counts"] == {"error": 0, "warning": 1, "info": 0}
+    path = str(corpus / "records.jsonl")
+    assert runner.invoke(app, ["validate", path, "--source-dir", str(corpus)]).exit_code == 0
+    assert runner.invoke(app, ["validate", path, "--source-dir", str(corpus), "--strict"]).exit_code == 1
 
 
 def test_scheme_and_labels_options(corpus):
@@ -363,8 +363,11 @@ def test_cli_text_output_and_exit_codes(corpus, monkeypatch):
     assert result.exit_code == 1
     assert (
         f"{bad}:2: error [event-type] event 0 type 'FIGHT' is not a PLOVER event type (doc:1)"
-        in result.stdout
+        in result.stderr
     )
+    assert result.stdout == ""  # findings are not data: stdout stays clean
+    quiet = runner.invoke(app, ["validate", str(bad), "-q"])
+    assert quiet.exit_code == 1 and "[event-type]" in quiet.stderr  # --quiet never hides findings
     assert "error: validation failed: checked 3 records in 2 file(s): 1 errors" in result.stderr
     assert before == {p: _digest(p) for p in (good, bad)}  # files are never modified
     missing = runner.invoke(app, ["validate", str(corpus / "absent.jsonl")])
@@ -422,7 +425,115 @@ def test_cli_on_a_converted_seed(root, seed_path, tmp_path, monkeypatch):
     )
 
 
-def test_findings_copy_is_independent_of_record():
-    # Findings are plain values: safe to keep after the record is gone.
-    finding = Finding("f", 1, "d:0", "span-text", "error", "m", "h")
-    assert copy.copy(finding) == finding and finding.to_dict()["rule"] == "span-text"
+def test_a_finding_is_one_line_naming_file_line_rule_and_record_and_its_json_keys_are_stable():
+    finding = Finding("span-text", "span 0 text differs", "f.jsonl", 3, "d:0", hint="count code points")
+    assert str(finding) == "f.jsonl:3: error [span-text] span 0 text differs (d:0) — count code points"
+    assert finding.to_dict() == {
+        "file": "f.jsonl",
+        "line": 3,
+        "record_id": "d:0",
+        "rule": "span-text",
+        "severity": "error",
+        "message": "span 0 text differs",
+        "hint": "count code points",
+    }
+
+
+# ---------------------------------------------------------------- quotes in pieces
+
+INTERRUPTED = "“We will hold,” the mayor said, “and we will rebuild.”"
+
+
+def interrupted_record(pieces: list[dict]) -> dict:
+    """A record of one interrupted quote, as ``pieces`` draw it (each piece's roles by their words)."""
+    text = INTERRUPTED
+    record = clean_record(0)
+    quotes = [
+        {
+            "content": _role(text, piece["content"]) if piece.get("content") else None,
+            "speaker": _role(text, piece["speaker"]) if piece.get("speaker") else None,
+            "cue": _role(text, piece["cue"]) if piece.get("cue") else None,
+            "kind": "direct",
+            "source": "human:alice",
+            "id": piece.get("id", "doc:0:q0"),
+            "linked_records": piece.get("linked", []),
+        }
+        for piece in pieces
+    ]
+    record.update(text=text, tokens=_tokens(text), spans=[], events=[], quotes=quotes)
+    record["meta"] = {"id": "doc:0", "doc_id": "doc", "unit": 0}
+    return record
+
+
+FIRST, SECOND = "“We will hold,”", "“and we will rebuild.”"
+SPEAKER_CUE = {"speaker": "the mayor", "cue": "said"}
+
+
+@pytest.mark.parametrize(
+    ("pieces", "rules"),
+    [
+        # The decided form: two pieces sharing the id, speaker and cue, each with its own content.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": SECOND, **SPEAKER_CUE}], set()),
+        # A second cue or speaker of the same words: a piece of the same quote without content.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"speaker": "the mayor", "cue": "said"}], set()),
+        # One content over the interruption holds its own speaker and cue.
+        ([{"content": INTERRUPTED, **SPEAKER_CUE}], {"quote-overlap"}),
+        # A piece's content may not hold the cue another piece of its quote names.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": "said, “and we"}], {"quote-overlap"}),
+        # Two quotes on the same content, or a piece repeated.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, "id": "doc:0:q1"}], {"quote-shared-span"}),
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": FIRST, **SPEAKER_CUE}], {"quote-shared-span"}),
+        # Two pieces without content on one cue: a tool rebuilds one quote from one span.
+        (
+            [{"content": FIRST, **SPEAKER_CUE}, {"cue": "said"}, {"cue": "said", "speaker": "the mayor"}],
+            {"quote-shared-span"},
+        ),
+        # A piece that is only a speaker another quote names: a tool draws the span once, for the other one.
+        (
+            [
+                {"content": FIRST, **SPEAKER_CUE},
+                {"speaker": "the mayor", "id": "doc:0:q1", "linked": ["doc:1"]},
+            ],
+            {"quote-shared-span"},
+        ),
+        # A quote with no content in any piece and no linked record.
+        ([{"speaker": "the mayor"}, {"cue": "said"}], {"quote-content"}),
+        # Different quotes may nest (attribution corpora do): overlapping, not equal, content is fine.
+        ([{"content": FIRST, **SPEAKER_CUE}, {"content": "We will hold", "id": "doc:0:q1"}], set()),
+    ],
+    ids=[
+        "pieces",
+        "extra-cue",
+        "one-span",
+        "sibling-cue",
+        "two-quotes",
+        "repeated",
+        "shared-anchor",
+        "lone-speaker",
+        "no-content",
+        "nested",
+    ],
+)
+def test_pieces_of_one_quote(tmp_path, pieces, rules):
+    report = check(tmp_path, [interrupted_record(pieces)])
+    assert {f.rule for f in report.findings} == rules, report.findings
+
+
+def test_pieces_without_an_id_are_separate_quotes(tmp_path):
+    record = interrupted_record([{"content": FIRST, **SPEAKER_CUE}, {"speaker": "the mayor", "cue": "said"}])
+    for quote in record["quotes"]:
+        quote["id"] = None
+    report = check(tmp_path, [record])
+    assert [(f.rule, f.message) for f in report.findings] == [("quote-content", "quote 1 has no content")]
+
+
+def test_quote_token_boundary_needs_tokens_and_names_the_edge(tmp_path):
+    record = interrupted_record([{"content": FIRST, **SPEAKER_CUE}])
+    record["quotes"][0]["speaker"] = {"start": 17, "end": 25}  # "he mayor"
+    [finding] = check(tmp_path, [record]).findings
+    assert (finding.rule, finding.message) == (
+        "quote-token-boundary",
+        "quote 0 speaker 17-25: its start is inside a token",
+    )
+    record["tokens"] = []
+    assert check(tmp_path, [record]).findings == []

@@ -13,6 +13,7 @@ from toolkit.benchmark.run import run_benchmark
 from toolkit.cli import app
 from toolkit.errors import UsageError
 from toolkit.jsonl import read_records
+from toolkit.options import BenchmarkOptions, PreannotateOptions
 from toolkit.preannotate.run import PreannotateSummary, preannotate, preannotate_records
 from toolkit.preannotate.trained import training_meta
 from toolkit.training.train import train_pipeline
@@ -49,7 +50,9 @@ def test_preannotate_uses_the_model_for_its_tasks_and_the_rules_for_the_rest(
     entities_and_events, tasks_file, tmp_path
 ):
     out = tmp_path / "pre.jsonl"
-    summary = preannotate(input=tasks_file, output=out, model=str(entities_and_events))
+    summary = preannotate(
+        input=tasks_file, output=out, options=PreannotateOptions(model=str(entities_and_events))
+    )
     records = list(read_records(out))
     assert len(records) == summary.records == 6 and summary.documents == 1
     spans = [s for r in records for s in r.spans]
@@ -69,7 +72,7 @@ def test_preannotate_with_every_task_trained_runs_no_rule(trained, tasks_file, t
     _, model = trained
     summary = PreannotateSummary()
     records = list(read_records(tasks_file))
-    out = list(preannotate_records(records, model=str(model), summary=summary))
+    out = list(preannotate_records(records, options=PreannotateOptions(model=str(model)), summary=summary))
     assert summary.model == f"{SOURCE} for entities,quotes,events"
     assert (summary.records, summary.documents, summary.words) == (
         6,
@@ -90,7 +93,8 @@ def test_human_work_is_kept(entities_and_events, tasks_file, tmp_path):
 
     records[2].events = [Event(label="PROTEST", source="human:ann")]
     summary = PreannotateSummary()
-    out = list(preannotate_records(records, model=str(entities_and_events), summary=summary))
+    options = PreannotateOptions(model=str(entities_and_events))
+    out = list(preannotate_records(records, options=options, summary=summary))
     assert out[0].spans == records[0].spans and out[0].events == records[0].events
     assert [e.label for e in out[2].events] == ["PROTEST"]
     assert summary.kept_human == 2
@@ -98,19 +102,17 @@ def test_human_work_is_kept(entities_and_events, tasks_file, tmp_path):
 
 def test_events_model_and_a_model_trained_on_events_conflict(entities_and_events, tasks_file, tmp_path):
     with pytest.raises(UsageError, match="predicts events itself"):
-        preannotate(
-            input=tasks_file,
-            output=tmp_path / "pre.jsonl",
-            model=str(entities_and_events),
-            events_model=str(entities_and_events),
-        )
+        options = PreannotateOptions(model=str(entities_and_events), events_model=str(entities_and_events))
+        preannotate(input=tasks_file, output=tmp_path / "pre.jsonl", options=options)
 
 
 def test_events_model_takes_an_events_pipeline_toolkit_train_wrote(seed_release, tasks_file, tmp_path):
     model = tmp_path / "events"
     train_pipeline(dataset_dir=seed_release, output_dir=model, tasks="events", epochs=1, min_f1=0)
     out = tmp_path / "pre.jsonl"
-    preannotate(input=tasks_file, output=out, tasks="events", events_model=str(model))
+    preannotate(
+        input=tasks_file, output=out, options=PreannotateOptions(tasks="events", events_model=str(model))
+    )
     assert {e.source for r in read_records(out) for e in r.events} <= {SOURCE}
 
 
@@ -130,10 +132,9 @@ def test_benchmark_scores_what_train_scored(trained, seed_release, tmp_path):
     summary, model = trained
     report = run_benchmark(
         dataset_dir=seed_release,
-        split="validation",
         systems=[f"spacy:{model}"],
         output_dir=tmp_path / "report",
-        n_bootstrap=0,
+        options=BenchmarkOptions(split="validation", n_bootstrap=0),
     )
     [system] = report.systems
     assert system["status"] == "ok" and system["tasks"] == ["entities", "quotes", "events"]

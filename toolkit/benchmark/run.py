@@ -26,6 +26,7 @@ from toolkit.benchmark import scoring
 from toolkit.errors import InputError, ToolkitError, UsageError
 from toolkit.jsonl import atomic_output, dumps_record, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES
+from toolkit.options import BenchmarkOptions, PreannotateOptions
 from toolkit.progress import track
 from toolkit.record import Record, Role, Span
 
@@ -33,7 +34,13 @@ GoldSource = Callable[[], Iterable[Record]]
 LabelMap = dict[str, str | None]
 CATS_THRESHOLD = 0.5
 EXAMPLES_KEPT = 5
-_ENDED = object()  # marks the end of the shorter stream when a system returns too few or too many records
+
+
+class _Ended:
+    """Marks the end of the shorter stream when a system returns too few or too many records."""
+
+
+_ENDED = _Ended()
 
 
 # Systems: one class per kind, one hook (``predict``); a registry maps the spec prefix to the class --------
@@ -84,15 +91,17 @@ class BaselineSystem(System):
 
     def load(self) -> None:
         from toolkit.preannotate.pipeline import build_pipeline
-        from toolkit.preannotate.run import parse_tasks, preannotate_records
 
-        self._model = self.argument or self.settings.model
+        self._options = PreannotateOptions(
+            tasks=self.settings.tasks, model=self.argument or self.settings.model
+        )
         # The pipeline is cached per process: building it here keeps model loading out of the speed figure.
-        build_pipeline(model=self._model, tasks=parse_tasks(self.settings.tasks))
-        self._preannotate = preannotate_records
+        build_pipeline(model=self._options.model, tasks=self._options.tasks)
 
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
-        yield from self._preannotate(records, tasks=list(self.settings.tasks), model=self._model)
+        from toolkit.preannotate.run import preannotate_records
+
+        yield from preannotate_records(records, options=self._options)
 
 
 class SpacySystem(System):
@@ -154,9 +163,10 @@ class FileSystem(System):
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
         used: set[str] = set()
         for record in records:
-            found = self._by_id.get(record.meta.id) if record.meta.id is not None else None
-            if found is not None:
-                used.add(record.meta.id)
+            ident = record.meta.id
+            found = None if ident is None else self._by_id.get(ident)
+            if ident is not None and found is not None:
+                used.add(ident)
             yield found
         extra = sorted(set(self._by_id) - used)
         self.notes["ids_not_in_split"] = len(extra)
@@ -229,7 +239,7 @@ class SystemRun:
     bad_offset_examples: list[str] = field(default_factory=list)
     dropped_by_label_map: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
-    groups: dict[str, Counter] = field(default_factory=dict)
+    groups: dict[str, Counter[scoring.Key]] = field(default_factory=dict)
 
     @property
     def records_per_second(self) -> float:
@@ -309,7 +319,7 @@ def run_system(
     label_map: LabelMap | None,
     entity_labels: Collection[str] | None,
     predictions_path: Path,
-    event_types: Collection[str] = PLOVER_TYPES,
+    event_types: Collection[str] | None = PLOVER_TYPES,
     quiet: bool = True,
 ) -> SystemRun:
     """Load and run one system over the split and count what it got right; failures are kept, not raised."""
@@ -323,7 +333,7 @@ def run_system(
         with atomic_output(predictions_path, "wb") as out:
             pairs = itertools.zip_longest(gold(), predictions, units, fillvalue=_ENDED)
             for record, pred, unit in track(pairs, description=system.spec, total=len(units), quiet=quiet):
-                if record is _ENDED or pred is _ENDED:
+                if isinstance(record, _Ended) or isinstance(pred, _Ended) or isinstance(unit, _Ended):
                     raise ToolkitError(
                         f"the system returned a different number of records than the "
                         f"{len(units)} it was given"
@@ -444,19 +454,6 @@ class BenchmarkReport:
         ]
 
 
-def _settings_tasks(tasks: Iterable[str] | None, split: Split) -> tuple[str, ...]:
-    if tasks is None:
-        return split.annotated_tasks or scoring.TASKS
-    chosen = tuple(t for t in scoring.TASKS if t in set(tasks))
-    unknown = sorted(set(tasks) - set(scoring.TASKS))
-    if unknown or not chosen:
-        raise UsageError(
-            f"--tasks: unknown task {', '.join(unknown) or '(none)'}",
-            hint=f"choose from {', '.join(scoring.TASKS)}",
-        )
-    return chosen
-
-
 def _slug(spec: str) -> str:
     """A file name for a system's predictions: its spec with path separators and the like replaced."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", spec.removesuffix(".jsonl")).strip("_") or "system"
@@ -467,13 +464,9 @@ def benchmark_records(
     gold: GoldSource,
     systems: Iterable[str],
     output_dir: str | Path,
-    label_map: str | None = None,
-    seed: int = 0,
-    n_bootstrap: int = 1000,
-    tasks: Iterable[str] | None = None,
-    model: str | None = None,
+    options: BenchmarkOptions = BenchmarkOptions(),
     declared_labels: Collection[str] | None = None,
-    event_types: Collection[str] = PLOVER_TYPES,
+    event_types: Collection[str] | None = PLOVER_TYPES,
     dataset: dict[str, Any] | None = None,
     quiet: bool = True,
 ) -> BenchmarkReport:
@@ -485,11 +478,11 @@ def benchmark_records(
         raise UsageError("no --system given", hint="e.g. --system baseline --system spacy:en_core_web_sm")
     if len(set(specs)) != len(specs):
         raise UsageError("a --system is given twice")
-    if n_bootstrap < 0:
-        raise UsageError("--bootstrap must be 0 or more")
-    mapping = load_label_map(label_map)
+    mapping = load_label_map(options.label_map)
     split = survey_split(gold())
-    settings = SystemSettings(tasks=_settings_tasks(tasks, split), model=model)
+    # Unless asked for, the tasks are those the split annotates.
+    tasks = options.tasks if options.tasks is not None else split.annotated_tasks or scoring.TASKS
+    settings = SystemSettings(tasks=tasks, model=options.model)
     parsed = [parse_system(spec, settings) for spec in specs]
     entity_labels = known_entity_labels(split.entity_labels, declared_labels)
     output = Path(output_dir)
@@ -518,16 +511,17 @@ def benchmark_records(
         },
         "settings": {
             "tasks": list(settings.tasks),
-            "seed": seed,
-            "n_bootstrap": n_bootstrap,
+            "seed": options.seed,
+            "n_bootstrap": options.n_bootstrap,
             "confidence": 0.95,
-            "label_map": label_map,
-            "baseline_model": model,
+            "label_map": options.label_map,
+            "baseline_model": options.model,
         },
         "systems": [],
         "comparisons": [],
     }
-    _add_scores(data, runs, units=list(dict.fromkeys(split.units)), seed=seed, n_bootstrap=n_bootstrap)
+    units = list(dict.fromkeys(split.units))
+    _add_scores(data, runs, units=units, seed=options.seed, n_bootstrap=options.n_bootstrap)
     return BenchmarkReport(data=data, paths=write_report(data, output))
 
 
@@ -544,9 +538,8 @@ def _add_scores(
         groups = [run.groups.get(unit, Counter()) for unit in units]
         total = sum(groups, Counter())
         events = scoring.event_labels_of(total)
-        points[run.name] = scoring.headline_scores(
-            lambda k, t=total: t.get(k, 0), tasks=run.tasks, event_labels=events
-        )
+        # A Counter gives 0 for a key it never saw.
+        points[run.name] = scoring.headline_scores(total.__getitem__, tasks=run.tasks, event_labels=events)
         samples[run.name] = scoring.bootstrap_scores(
             groups, tasks=run.tasks, event_labels=events, n_bootstrap=n_bootstrap, seed=seed
         )
@@ -591,14 +584,9 @@ def _add_scores(
 def run_benchmark(
     *,
     dataset_dir: str | Path,
-    split: str = "test",
     systems: Iterable[str],
     output_dir: str | Path,
-    label_map: str | None = None,
-    seed: int = 0,
-    n_bootstrap: int = 1000,
-    tasks: Iterable[str] | None = None,
-    model: str | None = None,
+    options: BenchmarkOptions = BenchmarkOptions(),
     quiet: bool = True,
 ) -> BenchmarkReport:
     """Score every system on one split of a dataset made by ``toolkit package``; writes the report folder."""
@@ -607,17 +595,18 @@ def run_benchmark(
     folder = Path(dataset_dir)
     if not folder.is_dir():
         raise InputError("no such dataset folder", path=str(dataset_dir), rule="missing-path")
+    split = options.split
     next(read_split_records(folder, split), None)  # a missing split fails here, before any model loads
     label_sets = dataset_label_sets(folder)
+
+    def gold() -> Iterator[Record]:
+        return read_split_records(folder, split)
+
     return benchmark_records(
-        gold=lambda: read_split_records(folder, split),
+        gold=gold,
         systems=systems,
         output_dir=output_dir,
-        label_map=label_map,
-        seed=seed,
-        n_bootstrap=n_bootstrap,
-        tasks=tasks,
-        model=model,
+        options=options,
         declared_labels=label_sets.get("entities"),
         event_types=label_sets.get("event_types", PLOVER_TYPES),
         dataset={"path": str(dataset_dir), "split": split, "version": label_sets.get("version")},

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info
-from toolkit.cli.validate import ReportFormat
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, info
 
 
 def _score(value: float | None) -> str:
@@ -58,9 +57,7 @@ def agreement_lines(report: object, *, conflicts: int) -> list[str]:
 @app.command("agree")
 def agree_command(
     files: Annotated[list[str], typer.Argument(help="Answer files (JSONL), one or more per annotator.")],
-    report_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = ReportFormat.text,
+    report_format: FormatOption = ReportFormat.text,
     conflicts: Annotated[int, typer.Option("--conflicts", help="How many conflicts to list in text.")] = 20,
     quiet: Quiet = False,
 ) -> None:

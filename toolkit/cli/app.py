@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar, NamedTuple
 
 import typer
@@ -168,4 +169,15 @@ ModelOption = Annotated[
 SkipInvalid = Annotated[
     bool,
     typer.Option("--skip-invalid", help="Skip lines that are not valid JSON records, count them, go on."),
+]
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="text for people, json for machines (on standard output)."),
 ]

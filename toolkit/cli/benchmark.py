@@ -7,7 +7,11 @@ from typing import Annotated
 import typer
 
 from toolkit.cli.app import Quiet, app, error_line, info
+from toolkit.cli.options import LabelMapOption
 from toolkit.errors import ToolkitError
+from toolkit.options import BenchmarkOptions, options_from, parse_tasks
+
+BENCHMARK = BenchmarkOptions()
 
 
 @app.command("benchmark")
@@ -22,35 +26,34 @@ def benchmark_command(
         ),
     ],
     output: Annotated[str, typer.Option("--output", "-o", help="Report folder (created if missing).")],
-    split: Annotated[str, typer.Option("--split", help="The split to score on.")] = "test",
-    label_map: Annotated[
-        str | None,
-        typer.Option(
-            "--label-map", help="Rename predicted labels: 'conll' or a JSON file {label: label|null}."
-        ),
-    ] = None,
+    split: Annotated[str, typer.Option("--split", help="The split to score on.")] = BENCHMARK.split,
+    label_map: LabelMapOption = BENCHMARK.label_map,
     tasks: Annotated[
         str | None,
         typer.Option(
             "--tasks", help="Comma-separated: entities,quotes,events (default: those the split has)."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the bootstrap resampling.")] = BENCHMARK.seed,
     n_bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap resamples for intervals and paired tests (0: none).")
-    ] = 1000,
+    ] = BENCHMARK.n_bootstrap,
     model: Annotated[
         str | None,
         typer.Option(
             "--model", "-m", help="spaCy pipeline the baseline system uses (default: the default model)."
         ),
-    ] = None,
+    ] = BENCHMARK.model,
     quiet: Quiet = False,
 ) -> None:
     """Score systems on a split: entities, quotes, events; writes report.json, report.md and a chart.
 
     Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
     """
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(
+        BenchmarkOptions, {**flags, "tasks": parse_tasks(tasks) if tasks is not None else None}
+    )
     from toolkit.benchmark.run import run_benchmark
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
@@ -61,16 +64,7 @@ def benchmark_command(
     )
     with removed_if_failed(output), write_errors(output):
         report = run_benchmark(
-            dataset_dir=dataset_dir,
-            split=split,
-            systems=systems,
-            output_dir=output,
-            label_map=label_map,
-            seed=seed,
-            n_bootstrap=n_bootstrap,
-            tasks=[t.strip() for t in tasks.split(",") if t.strip()] if tasks is not None else None,
-            model=model,
-            quiet=quiet,
+            dataset_dir=dataset_dir, systems=systems, output_dir=output, options=options, quiet=quiet
         )
     if not report.ran:
         # The report names every failure; one line says why the first system could not run.

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, app, info
-from toolkit.cli.engine import EngineOption, SchedulerOption, WorkersOption
+from toolkit.cli.options import ShardedOutput
+from toolkit.options import ConvertOptions, EngineOptions, ReaderOptions, options_from
 
 if TYPE_CHECKING:
     from toolkit.convert.run import ConvertSummary
 
 # Warnings beyond this many are counted, not listed, so a large corpus still ends in a readable summary.
 SHOWN_WARNINGS = 10
+CONVERT = ConvertOptions()
+READER = ReaderOptions()
 
 
 @app.command("convert")
@@ -23,78 +27,53 @@ def convert_command(
         list[str],
         typer.Argument(metavar="SRC", help="Files or folders (read recursively, sorted); - for stdin."),
     ],
-    output: Annotated[
-        str,
-        typer.Option(
-            "--output", "-o", help="Output JSONL file, - for stdout, or a folder (ending in /) of shards."
-        ),
-    ],
+    output: ShardedOutput,
     format: Annotated[
         str, typer.Option("--format", "-f", help="auto, txt, jsonl, csv, conll or brat (auto: by extension).")
-    ] = "auto",
+    ] = CONVERT.format,
     unit: Annotated[
         str, typer.Option("--unit", "-u", help="One record per sentence or per paragraph.")
-    ] = "sentence",
-    model: ModelOption = None,
+    ] = CONVERT.unit,
+    model: ModelOption = CONVERT.model,
     skip_invalid: Annotated[
         bool,
         typer.Option("--skip-invalid", help="Skip bad lines, rows and documents, count them and go on."),
-    ] = False,
-    text_field: Annotated[str, typer.Option(help="JSONL key / CSV column holding the text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="Key / column holding the document id.")] = "id",
-    date_field: Annotated[str, typer.Option(help="Key / column holding the date.")] = "date",
-    title_field: Annotated[str, typer.Option(help="Key / column holding the title.")] = "title",
-    url_field: Annotated[str, typer.Option(help="Key / column holding the URL.")] = "url",
+    ] = READER.skip_invalid,
+    text_field: Annotated[
+        str, typer.Option(help="JSONL key / CSV column holding the text.")
+    ] = READER.text_field,
+    id_field: Annotated[str, typer.Option(help="Key / column holding the document id.")] = READER.id_field,
+    date_field: Annotated[str, typer.Option(help="Key / column holding the date.")] = READER.date_field,
+    title_field: Annotated[str, typer.Option(help="Key / column holding the title.")] = READER.title_field,
+    url_field: Annotated[str, typer.Option(help="Key / column holding the URL.")] = READER.url_field,
     source_field: Annotated[
         str, typer.Option(help="Key / column naming the outlet (kept as meta.document_source).")
-    ] = "source",
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    workers: WorkersOption = None,
+    ] = READER.source_field,
+    engine: engine_flags.EngineOption = engine_flags.DEFAULT_ENGINE,
+    scheduler: engine_flags.SchedulerOption = None,
+    workers: engine_flags.WorkersOption = None,
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
-    from toolkit.convert.run import convert
-    from toolkit.engine.distributed import output_is_folder
-    from toolkit.paths import check_outputs
-
-    sharded = engine != "local" or scheduler or workers or output_is_folder(output)
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(ConvertOptions, {**flags, "reader": options_from(ReaderOptions, flags)})
+    where = options_from(EngineOptions, flags)
     # A brat text is read with the .ann beside it: that file is an input too.
     annotations = [Path(s).with_suffix(".ann") for s in sources if s.endswith(".txt")]
-    check_outputs(
-        inputs=[*sources, *(a for a in annotations if a.exists())],
-        outputs={} if output_is_folder(output) else {"-o": output},
-        output_folders={"-o": output} if output_is_folder(output) else None,
+    engine_flags.check_stage_outputs(
+        inputs=[*sources, *(a for a in annotations if a.exists())], output=output
     )
-    options = dict(
-        format=format,
-        unit=unit,
-        model=model,
-        skip_invalid=skip_invalid,
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        quiet=quiet,
-    )
-    if sharded:
-        _convert_sharded(
-            sources=sources, output=output, engine=engine, scheduler=scheduler, workers=workers, **options
-        )
-        return
-    summary = convert(sources=sources, output=output, **options)
-    for line in summary_lines(summary):
-        info(line, quiet=quiet)
+    if engine_flags.runs_sharded(where, output=output):
+        # One output shard per input file, in-process or on Dask, resumable; merged when -o is a file.
+        from toolkit.engine.distributed import convert_sharded, run_lines
 
+        run = convert_sharded(sources=sources, output=output, options=options, engine=where, quiet=quiet)
+        lines = [*summary_lines(run.summary), *run_lines(run)]
+    else:
+        from toolkit.convert.run import convert
 
-def _convert_sharded(*, quiet: bool, **options: Any) -> None:
-    """One output shard per input file, in-process or on Dask, resumable; merged when -o is a file."""
-    from toolkit.engine.distributed import convert_sharded, run_lines
-
-    run = convert_sharded(quiet=quiet, **options)
-    for line in [*summary_lines(run.summary), *run_lines(run)]:
+        lines = summary_lines(convert(sources=sources, output=output, options=options, quiet=quiet))
+    for line in lines:
         info(line, quiet=quiet)
 
 
@@ -113,7 +92,14 @@ def summary_lines(summary: ConvertSummary) -> list[str]:
         f"{len(summary.skipped)} skipped",
     ]
     # Placement counts appear only when some annotation needed reporting.
-    for name in ("cross_unit_spans", "unplaced_spans", "misaligned_spans", "split_quotes"):
+    for name in (
+        "cross_unit_spans",
+        "unplaced_spans",
+        "misaligned_spans",
+        "split_tokens",
+        "split_quotes",
+        "dropped_quote_pieces",
+    ):
         if getattr(summary, name):
             counts.append(f"{name} {getattr(summary, name)}")
     lines.append(f"convert: {', '.join(counts)} -> {summary.output}")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import Quiet, app, finding_line, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
 from toolkit.errors import CheckFailedError, InputError
 
 SHOWN_FINDINGS = 20
@@ -213,24 +213,21 @@ def package_command(
 @app.command("verify")
 def verify_command(
     dataset_dir: Annotated[Path, typer.Argument(help="A packaged version folder, e.g. dist/NAME/1.0.0.")],
-    format: Annotated[str, typer.Option("--format", help="text or json (findings on stdout).")] = "text",
+    report_format: FormatOption = ReportFormat.text,
     quiet: Quiet = False,
 ) -> None:
     """Check a packaged dataset against its manifest and card: checksums, counts, features, label ids."""
     import orjson
 
-    from toolkit.errors import UsageError
     from toolkit.packaging.verify import verify_dataset
 
-    if format not in ("text", "json"):
-        raise UsageError(f"--format {format}: use text or json")
     report = verify_dataset(dataset_dir=dataset_dir)
-    if format == "json":
+    if report_format is ReportFormat.json:
         findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
         typer.echo(orjson.dumps({"ok": report.ok, "findings": findings}, option=orjson.OPT_INDENT_2).decode())
     else:
         for finding in report.findings:
-            typer.echo(finding.line())
+            finding_line(str(finding))
     info(
         f"verify: {report.files_checked} files, {report.rows_checked} rows checked, "
         f"{len(report.findings)} problems in {dataset_dir}",

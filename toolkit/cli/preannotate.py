@@ -6,87 +6,69 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, SkipInvalid, app, info
-from toolkit.cli.engine import EngineOption, SchedulerOption, WorkersOption
+from toolkit.cli.options import LabelMapOption, ShardedOutput
+from toolkit.options import EngineOptions, PreannotateOptions, options_from, parse_tasks
 
 if TYPE_CHECKING:
     from toolkit.preannotate.run import PreannotateSummary
 
 SHOWN_WARNINGS = 10
+PREANNOTATE = PreannotateOptions()
 
 
 @app.command("preannotate")
 def preannotate_command(
     input: Annotated[
-        str, typer.Argument(metavar="IN.jsonl", help="Records (JSONL from toolkit convert); - for stdin.")
-    ],
-    output: Annotated[
         str,
-        typer.Option(
-            "--output", "-o", help="Output JSONL file; - for stdout; a folder (ending in /) for shards."
+        typer.Argument(
+            metavar="IN.jsonl",
+            help="Records: JSONL from toolkit convert, or full-config Parquet; - for stdin; or a folder.",
         ),
     ],
+    output: ShardedOutput,
     tasks: Annotated[
         str, typer.Option("--tasks", "-t", help="Comma-separated tasks: entities, quotes, events.")
-    ] = "entities,quotes,events",
-    model: ModelOption = None,
+    ] = ",".join(PREANNOTATE.tasks),
+    model: ModelOption = PREANNOTATE.model,
     n_process: Annotated[
         int, typer.Option("--n-process", "-n", min=1, help="Processes for spaCy (nlp.pipe n_process).")
-    ] = 1,
-    batch_size: Annotated[
-        int | None, typer.Option("--batch-size", min=1, help="Words per batch (default 4000).")
-    ] = None,
-    label_map: Annotated[
-        str | None,
-        typer.Option(
-            "--label-map", help="Entity labels: conll, or a JSON file mapping OntoNotes labels (null drops)."
-        ),
-    ] = None,
+    ] = PREANNOTATE.n_process,
+    batch_words: Annotated[int, typer.Option("--batch-size", min=1, help="Words per batch.")] = (
+        PREANNOTATE.batch_words
+    ),
+    label_map: LabelMapOption = None,
     events_model: Annotated[
         str | None,
         typer.Option(
             "--events-model", metavar="DIR", help="A trained event-type model instead of the rules."
         ),
-    ] = None,
-    skip_invalid: SkipInvalid = False,
-    engine: EngineOption = "local",
-    scheduler: SchedulerOption = None,
-    workers: WorkersOption = None,
+    ] = PREANNOTATE.events_model,
+    skip_invalid: SkipInvalid = PREANNOTATE.skip_invalid,
+    engine: engine_flags.EngineOption = engine_flags.DEFAULT_ENGINE,
+    scheduler: engine_flags.SchedulerOption = None,
+    workers: engine_flags.WorkersOption = None,
     quiet: Quiet = False,
 ) -> None:
     """Add entities (spaCy NER + place list + surnames), quotes (speaker, cue, content) and event types."""
-    options = dict(
-        input=input,
-        output=output,
-        tasks=tasks,
-        model=model,
-        n_process=n_process,
-        batch_size=batch_size,
-        label_map=label_map,
-        events_model=events_model,
-        skip_invalid=skip_invalid,
-        quiet=quiet,
-    )
-    from toolkit.engine.distributed import is_folder_path, output_is_folder
-    from toolkit.paths import check_outputs
+    flags = locals()  # the flags are named as the options' fields
+    options = options_from(PreannotateOptions, {**flags, "tasks": parse_tasks(tasks)})
+    where = options_from(EngineOptions, flags)
+    from toolkit.engine.distributed import is_folder_path
 
-    check_outputs(
-        inputs=[input, events_model, None if label_map in (None, "conll") else label_map],
-        outputs={} if output_is_folder(output) else {"-o": output},
-        output_folders={"-o": output} if output_is_folder(output) else None,
-    )
-    # A folder of shards as input can only be read shard by shard.
-    if engine != "local" or scheduler or workers or output_is_folder(output) or is_folder_path(input):
+    label_map_file = None if label_map in (None, "conll") else label_map
+    engine_flags.check_stage_outputs(inputs=[input, events_model, label_map_file], output=output)
+    if engine_flags.runs_sharded(where, output=output, input_folder=is_folder_path(input)):
         from toolkit.engine.distributed import preannotate_sharded, run_lines
 
-        run = preannotate_sharded(engine=engine, scheduler=scheduler, workers=workers, **options)
-        for line in [*summary_lines(run.summary, output), *run_lines(run)]:
-            info(line, quiet=quiet)
-        return
-    from toolkit.preannotate.run import preannotate
+        run = preannotate_sharded(input=input, output=output, options=options, engine=where, quiet=quiet)
+        lines = [*summary_lines(run.summary, output), *run_lines(run)]
+    else:
+        from toolkit.preannotate.run import preannotate
 
-    summary = preannotate(**options)
-    for line in summary_lines(summary, output):
+        lines = summary_lines(preannotate(input=input, output=output, options=options, quiet=quiet), output)
+    for line in lines:
         info(line, quiet=quiet)
 
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
 from toolkit.errors import CheckFailedError
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command("validate")
 def validate_command(
     files: Annotated[list[str], typer.Argument(help="JSONL record files ('-' reads standard input).")],
-    report_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = ReportFormat.text,
+    report_format: FormatOption = ReportFormat.text,
     labels: Annotated[
         Path | None, typer.Option("--labels", help="Labels file (default: schemas/labels.json).")
     ] = None,
@@ -49,7 +41,8 @@ def validate_command(
 ) -> None:
     """Check records: JSON Schema, offsets, tokens, labels, quotes, events, duplicates, hashes, sources.
 
-    Findings go to standard output; exit 1 when there are errors (or warnings with --strict).
+    Findings go to standard error, even with --quiet (the JSON report to standard output); exit 1 when
+    there are errors (or warnings with --strict).
     """
     import orjson
 
@@ -67,7 +60,7 @@ def validate_command(
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         for finding in report.findings:
-            typer.echo(str(finding))
+            finding_line(str(finding))
     counts = report.counts
     summary = (
         f"checked {report.records:,} records in {len(report.files)} file(s): {counts['error']} errors, "

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.convert.segment import segment_sentences, split_paragraphs
 from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import write_records
-from toolkit.readers import READERS, Document, QuoteLink, ReaderOptions, Skipped, Unit
+from toolkit.options import ConvertOptions
+from toolkit.readers import READERS, Document, QuoteLink, Reader, Skipped, Unit
 from toolkit.readers.base import STDIO, source_name
-from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token, make_tokens, record_id, text_sha256
+from toolkit.record import (
+    Event,
+    Meta,
+    Quote,
+    Record,
+    ResolvedSpeaker,
+    Role,
+    Span,
+    Token,
+    make_tokens,
+    record_id,
+    text_sha256,
+)
 
-FORMATS: tuple[str, ...] = ("auto", *READERS)
-UNITS: tuple[str, ...] = ("sentence", "paragraph")
+_WORD = re.compile(r"\w")
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 Tokenize = Callable[[str], list[Token]]
 
 
@@ -36,8 +53,13 @@ class ConvertSummary:
     unplaced_spans: int = 0
     # Spans whose edges fall inside a token: kept, with token indices covering them.
     misaligned_spans: int = 0
+    # Tokens split where an annotation (span, quote role, trigger) starts or ends inside them, so that every
+    # annotation lies on token boundaries, as Prodigy's views and the validator want.
+    split_tokens: int = 0
     # Quotes whose roles lie in several units, or that have several fragments: pieces share one quote id.
     split_quotes: int = 0
+    # Quote pieces left out because another quote holds their anchor span in the same record (named).
+    dropped_quote_pieces: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -75,6 +97,8 @@ def _folder_files(folder: Path) -> list[Path]:
 
 def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list[tuple[str, str]]:
     """(path, reader name) for every file to read, in order: folders are walked recursively and sorted."""
+    if not sources:
+        raise UsageError("no sources given")
     found: list[tuple[str, str]] = []
     for given in sources:
         if str(given) == STDIO:
@@ -101,10 +125,10 @@ def find_sources(sources: Sequence[str | Path], *, format: str = "auto") -> list
                 )
             found.extend(listed)
             continue
-        reader = format_of(path, format, in_folder=False)
-        if reader is None:
+        named = format_of(path, format, in_folder=False)
+        if named is None:
             raise UsageError(f"cannot tell the format of {source_name(given)}", hint="pass --format")
-        found.append((source_name(given), reader))
+        found.append((source_name(given), named))
     # A file named twice (or also inside a named folder) is read once.
     return list(dict.fromkeys(found))
 
@@ -240,32 +264,180 @@ def place_events(document: Document, placer: Placer, placed: _Placed, summary: C
 
 
 def place_quotes(document: Document, placer: Placer, placed: _Placed, summary: ConvertSummary) -> None:
-    """Each quote becomes one piece per unit it touches (more when a role has several fragments in one
-    unit); pieces share the quote's id and list each other's records in ``linked_records``."""
-    for quote in document.quotes:
-        by_unit = _quote_fragments(document, quote, placer, summary)
-        if not by_unit:
-            continue
-        units = sorted(by_unit)
-        pieces_total = 0
-        for index in units:
-            roles = by_unit[index]
-            linked = [record_id(document.doc_id, other) for other in units if other != index]
-            count = max(len(fragments) for fragments in roles.values())
-            pieces_total += count
-            for n in range(count):
-                piece = {role: Role(*fragments[n]) for role, fragments in roles.items() if n < len(fragments)}
-                placed.quotes.setdefault(index, []).append(
-                    Quote(
-                        **piece,
-                        kind=quote.kind,
-                        source=quote.source,
-                        id=quote.id,
-                        linked_records=linked,
-                    )
+    """Each quote becomes one piece per content fragment in each unit it touches (see ``quote_pieces``);
+    pieces share the quote's id and list the other records holding pieces in ``linked_records``.
+
+    Labeling tools rebuild a quote from one span, its anchor (the content, else the cue, else the speaker),
+    and draw each span once. A piece that a tool could not show is left out and reported: one whose anchor
+    an earlier quote already holds in the record, or one that is only a speaker (or only a cue) another
+    quote names there. Two quotes said by one speaker named in a sentence that holds neither's words keep the
+    speaker on the first; the second gets it as ``speaker_resolved``."""
+    planned = [(quote, _quote_fragments(document, quote, placer, summary)) for quote in document.quotes]
+    planned_pieces = [
+        (
+            quote,
+            {
+                index: quote_pieces(
+                    **roles, text=document.text[placer.units[index].start : placer.units[index].end]
                 )
-        if pieces_total > 1:
+                for index, roles in sorted(by_unit.items())
+            },
+        )
+        for quote, by_unit in planned
+    ]
+    named = _named_roles(planned_pieces)
+    anchors: dict[int, set[tuple[str, int, int]]] = {}
+    for number, (quote, by_unit) in enumerate(planned_pieces):
+        kept: dict[int, list[Piece]] = {}
+        left_speaker: tuple[int, Role] | None = None
+        for index, pieces in by_unit.items():
+            taken = anchors.setdefault(index, set())
+            for piece in pieces:
+                key = _anchor(piece)
+                lone = piece[0] is None and (piece[1] is None) != (piece[2] is None)
+                if key in taken or (lone and named.get((index, *key), {number}) != {number}):
+                    _report_dropped(document, placer, index, key, quote, summary)
+                    if piece[1] is not None:
+                        left_speaker = (index, piece[1])
+                    continue
+                taken.add(key)
+                kept.setdefault(index, []).append(piece)
+        _add_pieces(document, placer, placed, quote, kept, left_speaker)
+        if sum(len(pieces) for pieces in kept.values()) > 1:
             summary.split_quotes += 1
+
+
+def _named_roles(planned: list[tuple[QuoteLink, dict[int, list[Piece]]]]) -> dict[tuple, set[int]]:
+    """For each (unit, role, start, end) that some piece draws as a role pointing at its anchor (a speaker
+    beside a cue or content, a cue beside content): the quotes drawing it."""
+    named: dict[tuple, set[int]] = {}
+    for number, (_, by_unit) in enumerate(planned):
+        for index, pieces in by_unit.items():
+            for piece in pieces:
+                anchor = _anchor(piece)
+                for name, role in (("speaker", piece[1]), ("cue", piece[2])):
+                    if role is not None and (name, role.start, role.end) != anchor:
+                        named.setdefault((index, name, role.start, role.end), set()).add(number)
+    return named
+
+
+def _report_dropped(
+    document: Document,
+    placer: Placer,
+    index: int,
+    key: tuple[str, int, int],
+    quote: QuoteLink,
+    summary: ConvertSummary,
+) -> None:
+    start = placer.units[index].start
+    summary.dropped_quote_pieces += 1
+    summary.warnings.append(
+        _describe(document, "quote piece", start + key[1], start + key[2], quote.id)
+        + f": its {key[0]} is a span another quote holds in unit {index}, left out"
+    )
+
+
+def _add_pieces(
+    document: Document,
+    placer: Placer,
+    placed: _Placed,
+    quote: QuoteLink,
+    kept: dict[int, list[Piece]],
+    left_speaker: tuple[int, Role] | None,
+) -> None:
+    resolved = _resolved_speaker(document, placer, left_speaker)
+    units = sorted(kept)
+    for index in units:
+        linked = [record_id(document.doc_id, other) for other in units if other != index]
+        placed.quotes.setdefault(index, []).extend(
+            Quote(
+                content=content,
+                speaker=speaker,
+                cue=cue,
+                kind=quote.kind,
+                source=quote.source,
+                id=quote.id,
+                speaker_resolved=resolved if speaker is None else None,
+                linked_records=list(linked),
+            )
+            for content, speaker, cue in kept[index]
+        )
+
+
+Piece = tuple[Role | None, Role | None, Role | None]
+
+
+def _anchor(piece: Piece) -> tuple[str, int, int]:
+    content, speaker, cue = piece
+    name, role = next((n, r) for n, r in (("content", content), ("cue", cue), ("speaker", speaker)) if r)
+    return name, role.start, role.end
+
+
+def _resolved_speaker(
+    document: Document, placer: Placer, left: tuple[int, Role] | None
+) -> ResolvedSpeaker | None:
+    if left is None:
+        return None
+    index, role = left
+    unit = placer.units[index]
+    text = document.text[unit.start + role.start : unit.start + role.end]
+    return ResolvedSpeaker(text=text, record_id=record_id(document.doc_id, index))
+
+
+def quote_pieces(
+    *,
+    text: str,
+    content: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    speaker: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    cue: list[tuple[int, int]] = (),  # type: ignore[assignment]
+) -> list[Piece]:
+    """The (content, speaker, cue) pieces of one quote within one record.
+
+    One piece per content fragment, in text order; content never holds the quote's own speaker or cue, so a
+    fragment that does is cut around them. Speakers and cues are spread over the content pieces in text order,
+    the last one going on (an interrupted quote repeats its one speaker and cue on every piece). Speakers or
+    cues left over (two sources or two cues for one content) go on extra pieces without content, each once,
+    so that no two pieces are anchored on the same span."""
+    speakers = sorted(set(speaker))
+    cues = sorted(set(cue))
+    contents = sorted(
+        {piece for fragment in content for piece in _cut_around(text, fragment, speakers + cues)}
+    )
+
+    def nth(items: list[tuple[int, int]], n: int) -> Role | None:
+        if n >= len(contents):
+            # A piece without content takes only a speaker or cue no earlier piece has.
+            return Role(*items[n]) if n < len(items) else None
+        return Role(*items[min(n, len(items) - 1)]) if items else None
+
+    pieces = [
+        (Role(*contents[n]) if n < len(contents) else None, nth(speakers, n), nth(cues, n))
+        for n in range(max(len(contents), len(speakers), len(cues)))
+    ]
+    return [piece for piece in pieces if any(piece)]
+
+
+def _cut_around(text: str, fragment: tuple[int, int], roles: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A content fragment without the role spans inside it. A fragment no role touches is kept as it is;
+    the bits of a cut one lose the white space and commas at the cut, and a bit without a word is dropped."""
+    start, end = fragment
+    inside: list[tuple[int, int]] = []
+    for s, e in sorted((max(s, start), min(e, end)) for s, e in roles if s < end and start < e):
+        if inside and s <= inside[-1][1]:
+            inside[-1] = (inside[-1][0], max(inside[-1][1], e))
+        else:
+            inside.append((s, e))
+    if not inside:
+        return [fragment]
+    kept = []
+    for lo, hi in zip([start] + [e for _, e in inside], [s for s, _ in inside] + [end], strict=True):
+        while lo < hi and lo != start and (text[lo].isspace() or text[lo] in ",;:"):
+            lo += 1
+        while hi > lo and hi != end and (text[hi - 1].isspace() or text[hi - 1] in ",;:"):
+            hi -= 1
+        if lo < hi and _WORD.search(text, lo, hi):
+            kept.append((lo, hi))
+    return kept
 
 
 def _quote_fragments(
@@ -284,6 +456,43 @@ def _quote_fragments(
             for index, lo, hi in pieces:
                 by_unit.setdefault(index, {}).setdefault(role, []).append((lo, hi))
     return by_unit
+
+
+def _annotation_edges(placed: _Placed, index: int) -> set[int]:
+    edges: set[int] = set()
+    for span in placed.spans.get(index, []):
+        edges.update((span.start, span.end))
+    for quote in placed.quotes.get(index, []):
+        for role in (quote.content, quote.speaker, quote.cue):
+            if role is not None:
+                edges.update((role.start, role.end))
+    for event in placed.events.get(index, []):
+        if event.trigger is not None:
+            edges.update((event.trigger.start, event.trigger.end))
+    return edges
+
+
+def split_tokens(tokens: list[Token], edges: set[int], summary: ConvertSummary) -> list[Token]:
+    """Split every token an annotation starts or ends inside ("'s announcement" from "Kerry's"): the
+    annotator's offsets are the truth, the tokenizer's guess gives way. Ids are renumbered."""
+    if not edges or not tokens:
+        return tokens
+    inside = sorted(e for e in edges if tokens[0].start < e < tokens[-1].end)
+    if not inside:
+        return tokens
+    out: list[Token] = []
+    for token in tokens:
+        cuts = [e for e in inside if token.start < e < token.end]
+        if not cuts:
+            out.append(Token(token.text, token.start, token.end, len(out), token.ws))
+            continue
+        summary.split_tokens += 1
+        bounds = [token.start, *cuts, token.end]
+        for lo, hi in zip(bounds, bounds[1:], strict=False):
+            last = hi == token.end
+            text = token.text[lo - token.start : hi - token.start]
+            out.append(Token(text, lo, hi, len(out), token.ws if last else False))
+    return out
 
 
 def _with_tokens(spans: list[Span], tokens: list[Token], summary: ConvertSummary) -> list[Span]:
@@ -308,6 +517,8 @@ def document_records(
     for index, piece in enumerate(units):
         text = document.text[piece.start : piece.end]
         tokens = unit_tokens(document, piece, tokenize)
+        if piece.tokens is None:
+            tokens = split_tokens(tokens, _annotation_edges(placed, index), summary)
         extra = {**document.extra, **piece.extra}
         if index in placed.clipped:
             extra["cross_unit_spans"] = placed.clipped[index]
@@ -346,7 +557,7 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
     from toolkit.models import load_tokenizer
 
     @functools.cache
-    def pipeline() -> Any:
+    def pipeline() -> Language:
         return load_tokenizer(model)
 
     def tokenize(text: str) -> list[Token]:
@@ -357,45 +568,20 @@ def spacy_tokenizer(model: str | None) -> Tokenize:
     return tokenize
 
 
-def _check_choices(format: str, unit: str) -> None:
-    if format not in FORMATS:
-        raise UsageError(f"--format {format!r}: choose one of {', '.join(FORMATS)}")
-    if unit not in UNITS:
-        raise UsageError(f"--unit {unit!r}: choose one of {', '.join(UNITS)}")
-
-
 def convert_records(
     *,
     sources: Sequence[str | Path],
-    format: str = "auto",
-    unit: str = "sentence",
-    model: str | None = None,
-    skip_invalid: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
-    source_field: str = "source",
+    options: ConvertOptions = ConvertOptions(),
     summary: ConvertSummary | None = None,
 ) -> Iterator[Record]:
-    """Stream the records of ``sources`` in order; counts and reports go to ``summary``."""
-    _check_choices(format, unit)
+    """Stream the records of ``sources`` in order; counts and reports go to ``summary``. This is the stage
+    itself: ``convert`` runs it on all sources at once, a sharded run on one source file per shard."""
     summary = summary if summary is not None else ConvertSummary()
-    files = find_sources(sources, format=format)
-    options = ReaderOptions(
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        skip_invalid=skip_invalid,
-    )
-    tokenize = spacy_tokenizer(model)
+    files = find_sources(sources, format=options.format)
+    tokenize = spacy_tokenizer(options.model)
     seen: dict[str, str] = {}
     for path, reader_name in files:
-        reader = READERS[reader_name](options)
+        reader = READERS[reader_name](options.reader)
         summary.files += 1
         try:
             for document in reader.read(path):
@@ -403,25 +589,22 @@ def convert_records(
                     continue
                 summary.documents += 1
                 summary.warnings.extend(document.warnings)
-                yield from document_records(document, unit=unit, tokenize=tokenize, summary=summary)
+                yield from document_records(document, unit=options.unit, tokenize=tokenize, summary=summary)
         finally:
             summary.skipped.extend(reader.skipped)
 
 
-def _is_duplicate(document: Document, seen: dict[str, str], reader: Any) -> bool:
+def _is_duplicate(document: Document, seen: dict[str, str], reader: Reader) -> bool:
     """Record ids must be unique: a doc id met twice is bad input (or skipped and counted)."""
     where = f"{document.source}:{document.line}" if document.line else document.source
     first = seen.setdefault(document.doc_id, where)
     if first == where:
         return False
-    reader.reject(
-        InputError(
-            f"doc id {document.doc_id!r} was already used at {first}",
-            path=document.source,
-            line=document.line,
-            rule="duplicate-doc-id",
-            hint="give documents unique ids",
-        )
+    reader.reject_document(
+        document,
+        f"doc id {document.doc_id!r} was already used at {first}",
+        rule="duplicate-doc-id",
+        hint="give documents unique ids",
     )
     return True
 
@@ -442,39 +625,14 @@ def convert(
     *,
     sources: Sequence[str | Path],
     output: str | Path,
-    format: str = "auto",
-    unit: str = "sentence",
-    model: str | None = None,
-    skip_invalid: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
-    source_field: str = "source",
+    options: ConvertOptions = ConvertOptions(),
     quiet: bool = True,
 ) -> ConvertSummary:
     """Convert ``sources`` (files, folders or ``-``) into one JSONL file of records, written atomically."""
     from toolkit.progress import track
 
-    _check_choices(format, unit)
-    if not sources:
-        raise UsageError("no sources given")
-    _check_output(output, find_sources(sources, format=format))
+    _check_output(output, find_sources(sources, format=options.format))
     summary = ConvertSummary(output=source_name(output))
-    records = convert_records(
-        sources=sources,
-        format=format,
-        unit=unit,
-        model=model,
-        skip_invalid=skip_invalid,
-        text_field=text_field,
-        id_field=id_field,
-        date_field=date_field,
-        title_field=title_field,
-        url_field=url_field,
-        source_field=source_field,
-        summary=summary,
-    )
+    records = convert_records(sources=sources, options=options, summary=summary)
     summary.records = write_records(output, track(records, description="convert", quiet=quiet))
     return summary

@@ -2,11 +2,12 @@
 
 A shard is one input file (a text, brat pair, CoNLL, JSONL or CSV file for convert; a JSONL or ``full``-config
 Parquet file of records for preannotate). Each becomes ``OUT_DIR/<shard name>.jsonl``, written to a temporary
-file and renamed into place; then ``OUT_DIR/.done/<shard name>.json`` records the input's sha256, the options
-that shape the output, and the counts. A rerun skips a shard only when its marker, input hash, options and
-output all still agree, so a worker killed mid-shard (its half-written temporary file never counts) or a
-changed input is simply redone. Workers receive a small ``ShardJob`` (paths and options), never a model: each
-worker process loads the pipeline once through ``toolkit.models``' per-process cache.
+file and renamed into place; then ``OUT_DIR/.done/<shard name>.json`` records the input's sha256, the stage
+options' fingerprint (``toolkit.options``) and the counts. A rerun skips a shard only when its marker, input
+hash, options and output all still agree, so a worker killed mid-shard (its half-written temporary file never
+counts) or a changed input is simply redone. Workers receive a small ``ShardJob`` (paths and the options
+object), never a model: each worker process loads the pipeline once through ``toolkit.models``' per-process
+cache. A shard runs the same stage function a local run does (``convert_records``, ``preannotate_input``).
 """
 
 from __future__ import annotations
@@ -15,36 +16,41 @@ import abc
 import contextlib
 import dataclasses
 import hashlib
-import importlib.metadata
 import logging
 import os
 import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import orjson
 
 from toolkit import __version__
 from toolkit.errors import InputError, MissingDependencyError, ToolkitError, UsageError
-from toolkit.jsonl import (
-    STDIO,
-    ReadStats,
-    atomic_output,
-    read_records,
-    remove_stale_temporaries,
-    write_records,
+from toolkit.jsonl import STDIO, atomic_output, remove_stale_temporaries, write_records
+from toolkit.options import (
+    ConvertOptions,
+    EngineOptions,
+    PreannotateOptions,
+    StageOptions,
+    file_sha256,
+    fingerprint_of,
 )
 from toolkit.record import Record
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
-ENGINES: tuple[str, ...] = ("local", "dask")
+    from toolkit.convert.run import ConvertSummary
+    from toolkit.preannotate.run import PreannotateSummary
+
+OptionsT = TypeVar("OptionsT", bound=StageOptions)
+SummaryT = TypeVar("SummaryT")
+Records = Generator[Record, None, None]
 DONE_FOLDER = ".done"
 RECORD_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".parquet")
 CONNECT_TIMEOUT = 15.0  # seconds, to reach a scheduler and for a first worker to join it
@@ -81,14 +87,15 @@ class Shard:
 class ShardJob:
     """Everything a worker needs for one shard: small, plain and picklable.
 
-    ``options`` shape the output and go into the marker; ``tuning`` (processes, batch size) does not.
+    ``options`` is the stage's options object; ``identity`` is what of it shapes the output (its models
+    pinned to their versions, computed once by the driver), whose fingerprint the marker keeps.
     """
 
     stage: str
     shard: Shard
     out_dir: str
-    options: dict[str, Any]
-    tuning: dict[str, Any] = field(default_factory=dict)
+    options: StageOptions
+    identity: dict[str, Any]
 
 
 @dataclass
@@ -103,7 +110,7 @@ class ShardResult:
 
 
 @dataclass
-class ShardedRun:
+class ShardedRun(Generic[SummaryT]):
     """What a sharded run did: per-shard results in shard order, the stage's combined summary, timing."""
 
     stage: str
@@ -111,7 +118,7 @@ class ShardedRun:
     out_dir: str
     output: str
     shards: list[ShardResult]
-    summary: Any
+    summary: SummaryT
     seconds: float
     workers: int
     left_out: list[str] = field(default_factory=list)
@@ -141,15 +148,7 @@ class ShardedRun:
         return sum(r.records for r in fresh) / seconds, sum(r.words for r in fresh) / seconds
 
 
-# ---------------------------------------------------------------- hashing and fingerprints
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+# ---------------------------------------------------------------- hashing
 
 
 def shard_sha256(shard: Shard) -> str:
@@ -158,34 +157,6 @@ def shard_sha256(shard: Shard) -> str:
     if len(paths) == 1:
         return file_sha256(shard.path)
     return hashlib.sha256("".join(file_sha256(p) for p in paths).encode()).hexdigest()
-
-
-def model_fingerprint(model: str | None) -> str | None:
-    """``name@version`` of a pipeline package or folder, without importing spaCy: a new model version
-    must not let a rerun keep shards made by the old one."""
-    if model is None:
-        return None
-    folder = Path(model)
-    if folder.exists():
-        metas = [folder / "meta.json", *sorted(folder.glob("*/meta.json"))]
-        meta = next((m for m in metas if m.is_file()), None)
-        return f"{folder.resolve().as_posix()}@{file_sha256(meta)[:16] if meta else 'no-meta'}"
-    try:
-        return f"{model}@{importlib.metadata.version(model)}"
-    except importlib.metadata.PackageNotFoundError:
-        return model
-
-
-def file_fingerprint(value: str | None) -> str | None:
-    """A file option (a label map) by content, so editing the file reruns the shards."""
-    if value is None or not Path(value).is_file():
-        return value
-    return f"{value}@{file_sha256(value)[:16]}"
-
-
-def _json_normal(options: dict[str, Any]) -> dict[str, Any]:
-    # Compared with what a marker holds after a JSON round trip: tuples become lists, keys get sorted.
-    return orjson.loads(orjson.dumps(options, option=orjson.OPT_SORT_KEYS))
 
 
 # ---------------------------------------------------------------- finding shards
@@ -272,19 +243,25 @@ def record_shards(input: str | Path) -> list[Shard]:
 # ---------------------------------------------------------------- stages
 
 
-class Stage(abc.ABC):
+class Stage(abc.ABC, Generic[OptionsT, SummaryT]):
     """How one pipeline stage turns a shard into records, and how per-shard summaries add up."""
 
     name: ClassVar[str]
 
+    def prepare(self, options: OptionsT, engine: EngineOptions) -> OptionsT:
+        """The options every shard runs with: what depends on the machine (the default model) made explicit
+        by the driver, so every worker runs what the driver fingerprinted."""
+        return options
+
+    def finish(self, run: ShardedRun[SummaryT]) -> None:
+        """Checks across shards, once all are done."""
+
     @abc.abstractmethod
-    def records(
-        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
-    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
+    def records(self, shard: Shard, options: OptionsT) -> tuple[Records, Callable[[], dict[str, Any]]]:
         """The shard's output records, streamed, and a function giving its summary once they are consumed."""
 
     @abc.abstractmethod
-    def combine(self, summaries: list[dict[str, Any]]) -> Any:
+    def combine(self, summaries: list[dict[str, Any]]) -> SummaryT:
         """The stage's own summary object for the whole run."""
 
 
@@ -307,22 +284,28 @@ def _add_up(summaries: list[dict[str, Any]], *, first: Iterable[str] = ()) -> di
     return total
 
 
-class ConvertStage(Stage):
+class ConvertStage(Stage[ConvertOptions, "ConvertSummary"]):
     name = "convert"
 
-    def records(
-        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
-    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
+    def prepare(self, options: ConvertOptions, engine: EngineOptions) -> ConvertOptions:
+        from toolkit.models import resolve_model_name
+
+        return dataclasses.replace(options, model=resolve_model_name(options.model))
+
+    def finish(self, run: ShardedRun[ConvertSummary]) -> None:
+        _check_unique_documents(run)
+        run.summary.output = run.output
+
+    def records(self, shard: Shard, options: ConvertOptions) -> tuple[Records, Callable[[], dict[str, Any]]]:
         from toolkit.convert.run import ConvertSummary, convert_records
 
         summary = ConvertSummary()
-        arguments = {k: v for k, v in options.items() if k != "model_version"}
-        arguments["format"] = shard.kind
         named = _ConvertedShard(shard)
-        records = convert_records(sources=[named.path], summary=summary, **arguments)
+        shard_options = dataclasses.replace(options, format=shard.kind)
+        records = convert_records(sources=[named.path], options=shard_options, summary=summary)
         return named.records(records), lambda: named.summary(summary.as_dict())
 
-    def combine(self, summaries: list[dict[str, Any]]) -> Any:
+    def combine(self, summaries: list[dict[str, Any]]) -> ConvertSummary:
         from toolkit.convert.run import ConvertSummary
         from toolkit.readers import Skipped
 
@@ -364,7 +347,7 @@ class _ConvertedShard:
             if isinstance(value, str) and value.startswith(f"{self.absolute}/"):
                 meta.extra[key] = self.text(value)
 
-    def records(self, records: Iterator[Record]) -> Iterator[Record]:
+    def records(self, records: Iterator[Record]) -> Records:
         try:
             for record in records:
                 if self.renames:
@@ -387,76 +370,26 @@ class _ConvertedShard:
         return summary
 
 
-def read_shard_records(
-    shard: Shard, *, skip_invalid: bool = False, stats: ReadStats | None = None
-) -> Iterator[Record]:
-    """Records of a JSONL shard, or of a Parquet shard holding the ``full`` config's columns."""
-    if shard.kind == "jsonl":
-        yield from read_records(shard.path, skip_invalid=skip_invalid, stats=stats)
-        return
-    import pyarrow.parquet as pq
-
-    from toolkit.packaging.configs import record_from_full_row
-
-    try:
-        table = pq.ParquetFile(shard.path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise InputError(f"not a Parquet file ({exc})", path=shard.source, rule="not-parquet") from None
-    missing = {"text", "meta"} - set(table.schema_arrow.names)
-    if missing:
-        raise InputError(
-            f"Parquet shard lacks the record column(s) {', '.join(sorted(missing))}",
-            path=shard.source,
-            rule="parquet-not-full",
-            hint="use the full config's columns",
-        )
-    row_number = 0
-    for batch in table.iter_batches(batch_size=1024):
-        for row in batch.to_pylist():
-            row_number += 1
-            try:
-                yield record_from_full_row(row)
-            except Exception as exc:  # a malformed row: name it like a JSONL line
-                raise InputError(
-                    f"not a record: {exc}", path=shard.source, line=row_number, rule="record-shape"
-                ) from None
-
-
-class PreannotateStage(Stage):
+class PreannotateStage(Stage[PreannotateOptions, "PreannotateSummary"]):
     name = "preannotate"
 
-    def records(
-        self, shard: Shard, options: dict[str, Any], tuning: dict[str, Any]
-    ) -> tuple[Iterator[Record], Callable[[], dict[str, Any]]]:
-        from dataclasses import asdict
+    def prepare(self, options: PreannotateOptions, engine: EngineOptions) -> PreannotateOptions:
+        from toolkit.models import resolve_model_name
 
-        from toolkit.preannotate.run import PreannotateSummary, preannotate_records, within_model_limit
+        # Dask's worker processes are daemons (no children of their own): the workers are the parallelism.
+        n_process = 1 if engine.is_dask else options.n_process
+        return dataclasses.replace(options, model=resolve_model_name(options.model), n_process=n_process)
+
+    def records(
+        self, shard: Shard, options: PreannotateOptions
+    ) -> tuple[Records, Callable[[], dict[str, Any]]]:
+        from toolkit.preannotate.run import PreannotateSummary, preannotate_input
 
         summary = PreannotateSummary()
-        stats = ReadStats()
-        records = within_model_limit(
-            read_shard_records(shard, skip_invalid=options["skip_invalid"], stats=stats),
-            path=str(shard.path),
-            stats=stats,
-            skip_invalid=options["skip_invalid"],
-        )
-        annotated = preannotate_records(
-            records,
-            tasks=options["tasks"],
-            model=options["model"],
-            label_map=options["label_map"],
-            events_model=options["events_model"],
-            summary=summary,
-            **tuning,
-        )
+        records = preannotate_input(shard.path, name=shard.source, options=options, summary=summary)
+        return records, lambda: dataclasses.asdict(summary)
 
-        def finished() -> dict[str, Any]:
-            summary.skipped_lines = len(stats.skipped)
-            return asdict(summary)
-
-        return _named_errors(annotated, shard), finished
-
-    def combine(self, summaries: list[dict[str, Any]]) -> Any:
+    def combine(self, summaries: list[dict[str, Any]]) -> PreannotateSummary:
         from toolkit.preannotate.run import PreannotateSummary
 
         total = _add_up(summaries, first=("tasks", "model", "docs_per_batch"))
@@ -465,15 +398,9 @@ class PreannotateStage(Stage):
         return PreannotateSummary(**total) if summaries else PreannotateSummary()
 
 
-def _named_errors(records: Iterator[Record], shard: Shard) -> Iterator[Record]:
-    try:
-        yield from records
-    except InputError as exc:
-        exc.path = shard.source if exc.path in (None, shard.path) else exc.path
-        raise
-
-
-STAGES: dict[str, Stage] = {stage.name: stage for stage in (ConvertStage(), PreannotateStage())}
+CONVERT = ConvertStage()
+PREANNOTATE = PreannotateStage()
+STAGES: dict[str, Stage[Any, Any]] = {stage.name: stage for stage in (CONVERT, PREANNOTATE)}
 
 
 # ---------------------------------------------------------------- one shard (runs on a worker)
@@ -495,18 +422,24 @@ def read_marker(path: Path) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) else None
 
 
-def is_done(
-    marker: dict[str, Any] | None, *, stage: str, input_sha256: str, options: dict[str, Any], output: Path
-) -> bool:
-    """A shard is finished only if everything that shaped its output is unchanged and the output is intact."""
+def is_done(marker: dict[str, Any] | None, *, state: dict[str, str], output: Path) -> bool:
+    """A shard is finished only if everything that shaped its output is unchanged (its ``state``: stage,
+    input name, reader, input hash, options fingerprint) and the output is intact."""
     if marker is None or not output.is_file():
         return False
-    return (
-        marker.get("stage") == stage
-        and marker.get("input_sha256") == input_sha256
-        and marker.get("options") == _json_normal(options)
-        and marker.get("output_sha256") == file_sha256(output)
-    )
+    unchanged = all(marker.get(key) == value for key, value in state.items())
+    return unchanged and marker.get("output_sha256") == file_sha256(output)
+
+
+def shard_state(job: ShardJob) -> dict[str, str]:
+    """What a finished shard's marker must hold for a rerun to skip it."""
+    return {
+        "stage": job.stage,
+        "input": job.shard.source,
+        "reader": job.shard.kind,
+        "input_sha256": shard_sha256(job.shard),
+        "options_sha256": fingerprint_of(job.identity),
+    }
 
 
 def _worker_name() -> str:
@@ -553,11 +486,9 @@ def run_shard(job: ShardJob) -> ShardResult:
     started = time.perf_counter()
     shard, stage = job.shard, STAGES[job.stage]
     output, marker_path = shard_output(job.out_dir, shard.name), shard_marker(job.out_dir, shard.name)
-    input_sha256 = shard_sha256(shard)
-    options = {**job.options, "reader": shard.kind}
+    state = shard_state(job)
     marker = read_marker(marker_path)
-    if is_done(marker, stage=job.stage, input_sha256=input_sha256, options=options, output=output):
-        assert marker is not None
+    if marker is not None and is_done(marker, state=state, output=output):
         return ShardResult(
             shard.name,
             marker["records"],
@@ -569,16 +500,15 @@ def run_shard(job: ShardJob) -> ShardResult:
         )
     # The old marker goes first: from here on, a crash leaves the shard unfinished, never stale-but-done.
     marker_path.unlink(missing_ok=True)
-    records, summary_of = stage.records(shard, job.options, job.tuning)
+    records, summary_of = stage.records(shard, job.options)
     tally = _Tally()
-    write_records(output, _crash_hook(tally.count(records), shard.name))
+    with contextlib.closing(records):  # on any way out, so a stage's worker processes stop now
+        write_records(output, _crash_hook(tally.count(records), shard.name))
     summary = summary_of()
     content = {
-        "stage": job.stage,
+        **state,
         "shard": shard.name,
-        "input": shard.source,
-        "input_sha256": input_sha256,
-        "options": _json_normal(options),
+        "options": job.identity,
         "output_sha256": file_sha256(output),
         "records": tally.records,
         "words": tally.words,
@@ -615,17 +545,6 @@ def plan_output(output: str | Path) -> tuple[Path, Path | None]:
         return target, None
     # Kept beside the file so a rerun resumes; hidden so a folder of outputs stays a clean input.
     return target.parent / f".{target.name}.shards", target
-
-
-def _check_engine(engine: str, scheduler: str | None, workers: int | None) -> None:
-    if engine not in ENGINES:
-        raise UsageError(f"--engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    if engine == "local" and (scheduler or workers):
-        raise UsageError("--scheduler and --workers need --engine dask")
-    if scheduler and workers:
-        raise UsageError("--workers sizes a local cluster; with --scheduler, start them with `dask worker`")
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers {workers}: must be 1 or more")
 
 
 def _split_inputs(shards: list[Shard], out_dir: Path, merged: Path | None) -> tuple[list[Shard], list[Shard]]:
@@ -719,7 +638,7 @@ def _run_dask(jobs: list[ShardJob], client: Client, *, quiet: bool) -> Iterator[
         client.cancel(futures)
 
 
-def _result_of(future: Any) -> ShardResult:
+def _result_of(future: Future) -> ShardResult:
     try:
         return future.result()
     except ToolkitError:
@@ -751,44 +670,38 @@ def merge_shards(out_dir: Path, names: Sequence[str], target: Path) -> None:
 
 def run_sharded(
     *,
-    stage: str,
+    stage: Stage[OptionsT, SummaryT],
     shards: list[Shard],
     output: str | Path,
-    options: dict[str, Any],
-    tuning: dict[str, Any] | None = None,
-    engine: str = "dask",
-    scheduler: str | None = None,
-    workers: int | None = None,
-    client: Client | None = None,
+    options: OptionsT,
+    engine: EngineOptions = EngineOptions(),
     quiet: bool = True,
-) -> ShardedRun:
-    """Run ``stage`` over ``shards`` in-process or on Dask; merge them into one file if ``output`` is a file.
-
-    ``client``: an existing Dask client to use instead of connecting or starting a cluster (tests, notebooks).
-    """
-    _check_engine(engine, scheduler, workers)
+) -> ShardedRun[SummaryT]:
+    """Run ``stage`` over ``shards`` in-process or on Dask; merge them into one file if ``output`` is a
+    file."""
+    options = stage.prepare(options, engine)
     out_dir, merged = plan_output(output)
     shards, left_out = _split_inputs(shards, out_dir, merged)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tuning = dict(tuning or {})
-    if engine == "dask":
-        tuning["n_process"] = 1  # worker processes are daemons (no children): the workers are the parallelism
+    identity = options.identity()  # once here: models and files are looked up by the driver, not per shard
     jobs = [
-        ShardJob(stage=stage, shard=s, out_dir=_absolute(out_dir), options=options, tuning=tuning)
+        ShardJob(stage=stage.name, shard=s, out_dir=_absolute(out_dir), options=options, identity=identity)
         for s in shards
     ]
     started = time.perf_counter()
     by_name: dict[str, ShardResult] = {}
     try:
-        if engine == "local":
-            by_name = {r.name: r for r in _run_local(jobs, quiet=quiet)}
-            size = 1
-        else:
+        if engine.is_dask:
             with contextlib.ExitStack() as stack:
+                client = engine.client
                 if client is None:
-                    client = stack.enter_context(dask_client(scheduler=scheduler, workers=workers))
+                    cluster = dask_client(scheduler=engine.scheduler, workers=engine.workers)
+                    client = stack.enter_context(cluster)
                 size = len(client.scheduler_info(n_workers=-1)["workers"])
                 by_name = {r.name: r for r in _run_dask(jobs, client, quiet=quiet)}
+        else:
+            by_name = {r.name: r for r in _run_local(jobs, quiet=quiet)}
+            size = 1
     finally:
         # After a cluster started here has shut down: a worker it stopped mid-shard (Ctrl-C, SIGTERM, an error
         # in another shard) had no chance to remove its temporary file, nor had a run killed earlier.
@@ -797,17 +710,19 @@ def run_sharded(
     if merged is not None:
         merge_shards(out_dir, names, merged)
     results = [by_name[n] for n in names]
-    return ShardedRun(
-        stage=stage,
-        engine=engine,
+    run = ShardedRun(
+        stage=stage.name,
+        engine=engine.engine,
         out_dir=out_dir.as_posix(),
         output=merged.as_posix() if merged else f"{out_dir.as_posix()}/",
         shards=results,
-        summary=STAGES[stage].combine([r.summary for r in results]),
+        summary=stage.combine([r.summary for r in results]),
         seconds=time.perf_counter() - started,
         workers=size,
         left_out=[s.source for s in left_out],
     )
+    stage.finish(run)
+    return run
 
 
 def run_lines(run: ShardedRun) -> list[str]:
@@ -838,59 +753,18 @@ def convert_sharded(
     *,
     sources: Sequence[str | Path],
     output: str | Path,
-    format: str = "auto",
-    unit: str = "sentence",
-    model: str | None = None,
-    skip_invalid: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    url_field: str = "url",
-    source_field: str = "source",
-    engine: str = "dask",
-    scheduler: str | None = None,
-    workers: int | None = None,
-    client: Client | None = None,
+    options: ConvertOptions = ConvertOptions(),
+    engine: EngineOptions = EngineOptions(),
     quiet: bool = True,
-) -> ShardedRun:
+) -> ShardedRun[ConvertSummary]:
     """``toolkit convert`` one shard per source file: ``output`` is a folder of shards, or one merged file."""
-    from toolkit.convert.run import _check_choices
-    from toolkit.models import resolve_model_name
-
-    _check_choices(format, unit)
-    if not sources:
-        raise UsageError("no sources given")
-    name = resolve_model_name(model)
-    options = {
-        "unit": unit,
-        "model": name,
-        "model_version": model_fingerprint(name),
-        "skip_invalid": skip_invalid,
-        "text_field": text_field,
-        "id_field": id_field,
-        "date_field": date_field,
-        "title_field": title_field,
-        "url_field": url_field,
-        "source_field": source_field,
-    }
-    run = run_sharded(
-        stage="convert",
-        shards=convert_shards(sources, format=format),
-        output=output,
-        options=options,
-        engine=engine,
-        scheduler=scheduler,
-        workers=workers,
-        client=client,
-        quiet=quiet,
+    shards = convert_shards(sources, format=options.format)
+    return run_sharded(
+        stage=CONVERT, shards=shards, output=output, options=options, engine=engine, quiet=quiet
     )
-    _check_unique_documents(run)
-    run.summary.output = run.output
-    return run
 
 
-def _check_unique_documents(run: ShardedRun) -> None:
+def _check_unique_documents(run: ShardedRun[ConvertSummary]) -> None:
     """Record ids must be unique across shards too; each shard checked its own, this checks between them."""
     first: dict[str, str] = {}
     for result in run.shards:
@@ -909,46 +783,13 @@ def preannotate_sharded(
     *,
     input: str | Path,
     output: str | Path,
-    tasks: str | Iterable[str] = ("entities", "quotes", "events"),
-    model: str | None = None,
-    n_process: int = 1,
-    batch_size: int | None = None,
-    label_map: str | None = None,
-    events_model: str | None = None,
-    skip_invalid: bool = False,
-    engine: str = "dask",
-    scheduler: str | None = None,
-    workers: int | None = None,
-    client: Client | None = None,
+    options: PreannotateOptions = PreannotateOptions(),
+    engine: EngineOptions = EngineOptions(),
     quiet: bool = True,
-) -> ShardedRun:
+) -> ShardedRun[PreannotateSummary]:
     """``toolkit preannotate`` one shard per JSONL/Parquet file of ``input``: ``output`` is a folder of
     shards, or one merged file."""
-    from toolkit.models import resolve_model_name
-    from toolkit.preannotate.run import parse_tasks
-
-    if n_process < 1:
-        raise UsageError(f"--n-process {n_process}: must be 1 or more")
-    name = resolve_model_name(model)
-    options = {
-        "tasks": list(parse_tasks(tasks)),
-        "model": name,
-        "model_version": model_fingerprint(name),
-        "label_map": label_map,
-        "label_map_file": file_fingerprint(label_map),
-        "events_model": events_model,
-        "events_model_version": model_fingerprint(events_model),
-        "skip_invalid": skip_invalid,
-    }
+    shards = record_shards(input)
     return run_sharded(
-        stage="preannotate",
-        shards=record_shards(input),
-        output=output,
-        options=options,
-        tuning={"n_process": n_process, "batch_size": batch_size},
-        engine=engine,
-        scheduler=scheduler,
-        workers=workers,
-        client=client,
-        quiet=quiet,
+        stage=PREANNOTATE, shards=shards, output=output, options=options, engine=engine, quiet=quiet
     )

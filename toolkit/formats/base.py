@@ -12,6 +12,7 @@ from typing import IO, Any, ClassVar
 import orjson
 
 from toolkit.errors import UsageError
+from toolkit.findings import Finding
 from toolkit.formats.offsets import (
     OffsetMap,
     Placement,
@@ -26,22 +27,6 @@ from toolkit.record import Event, Quote, Record, Span, Token
 VIEWS: tuple[str, ...] = ("entities", "spans", "quotes", "events")
 # Which annotation layer of a record a view carries ("spans" is the entity layer with overlaps allowed).
 VIEW_LAYER: dict[str, str] = {"entities": "spans", "spans": "spans", "quotes": "quotes", "events": "events"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem with one answer: where it is, which rule it broke, and what to do about it."""
-
-    rule: str
-    message: str
-    path: str
-    line: int | None = None
-    record_id: str | None = None
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        record = f" ({self.record_id})" if self.record_id else ""
-        return f"{where}:{record} [{self.rule}] {self.message}"
 
 
 @dataclass

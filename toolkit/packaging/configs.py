@@ -407,8 +407,6 @@ def full_row(record: Record, *, tokens: bool = True) -> dict[str, Any]:
     ``tokens=False`` leaves the tokens out, for a caller that builds that column itself.
     """
     quotes = msgspec.to_builtins(record.quotes)
-    for quote in quotes:
-        quote.setdefault("kind", "direct")  # the default is left out by the encoder; users should see it
     meta = msgspec.to_builtins(record.meta)
     meta["extra"] = _json_text(record.meta.extra)
     row = {

@@ -9,7 +9,6 @@ collector paused while millions of short-lived objects stream through.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ from toolkit.errors import InputError
 from toolkit.packaging.splits import GROUP_BY_DOC, GROUP_BY_PARAGRAPH, group_id
 from toolkit.record import Meta, Record, Token, record_from_dict
 
-READ_BLOCK = 1 << 22
-BOM = b"\xef\xbb\xbf"
 _META_FIELDS = frozenset(f.name for f in msgspec.structs.fields(Meta)) - {"extra"}
 
 
@@ -38,28 +35,6 @@ class RawTokensRecord(Record, forbid_unknown_fields=True):
 
 _RAW_TOKENS_DECODER = msgspec.json.Decoder(RawTokensRecord)
 _TOKENS_DECODER = msgspec.json.Decoder(list[Token])
-
-
-def numbered_lines(path: Path, digest: Any = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw line) for every non-blank line; ``digest`` sees every byte of the file.
-
-    Reads blocks and splits them, which is faster than iterating over the file line by line.
-    """
-    number, rest = 0, b""
-    with path.open("rb") as handle:
-        while block := handle.read(READ_BLOCK):
-            if digest is not None:
-                digest.update(block)
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            for raw in lines:
-                number += 1
-                if number == 1 and raw.startswith(BOM):
-                    raw = raw[3:]
-                if raw and not raw.isspace():
-                    yield number, raw
-    if rest and not rest.isspace():
-        yield number + 1, rest[3:] if number == 0 and rest.startswith(BOM) else rest
 
 
 def decode_record(raw: bytes, *, path: str, line: int) -> Record:

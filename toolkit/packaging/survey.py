@@ -22,8 +22,9 @@ from typing import Any
 import msgspec
 
 from toolkit.errors import InputError
+from toolkit.jsonl import numbered_lines
 from toolkit.packaging.neardup import NearDuplicateFinder, NearDuplicates
-from toolkit.packaging.readback import file_state, numbered_lines, record_group
+from toolkit.packaging.readback import file_state, record_group
 from toolkit.packaging.splits import GROUP_BY_DOC, GROUP_BY_PARAGRAPH, doc_id_of, group_id
 from toolkit.record import Record
 
@@ -228,7 +229,8 @@ def survey_inputs(
         visitor = _Visitor(survey, item, group_by, finder, id_hashes, validating=validation is not None)
         counts = FileCounts()
         ctx.file = where
-        lines = track(numbered_lines(item.path, digest), description=f"survey {item.path.name}", quiet=quiet)
+        raw_lines = numbered_lines(item.path, digest=digest)
+        lines = track(raw_lines, description=f"survey {item.path.name}", quiet=quiet)
         for finding in check_lines(lines, ctx, counts, rules=validation is not None, on_record=visitor):
             if validation is not None:
                 survey.findings.append(finding)

@@ -18,21 +18,12 @@ from typing import Any
 import orjson
 
 from toolkit.errors import InputError
+from toolkit.findings import Finding
 from toolkit.packaging.card import read_front_matter
 
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "README.md"
 SHOWN_ROWS = 3  # differing rows described one by one per file; the rest are counted
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    path: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.path}: [{self.rule}] {self.message}"
 
 
 @dataclass
@@ -61,17 +52,17 @@ def check_files(folder: Path, manifest: Mapping[str, Any], report: VerifyReport)
     for relative, info in sorted(listed.items()):
         path = folder / relative
         if not path.is_file():
-            yield Finding("file-missing", relative, "listed in the manifest but missing")
+            yield Finding("file-missing", "listed in the manifest but missing", relative)
             continue
         report.files_checked += 1
         size = path.stat().st_size
         if size != info.get("bytes"):
-            yield Finding("file-size", relative, f"{size} bytes, the manifest says {info.get('bytes')}")
+            yield Finding("file-size", f"{size} bytes, the manifest says {info.get('bytes')}", relative)
         elif _sha256(path) != info.get("sha256"):
-            yield Finding("file-checksum", relative, "sha256 differs from the manifest")
+            yield Finding("file-checksum", "sha256 differs from the manifest", relative)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     for relative in sorted(on_disk - set(listed) - {MANIFEST_FILE}):
-        yield Finding("file-unlisted", relative, "not listed in the manifest")
+        yield Finding("file-unlisted", "not listed in the manifest", relative)
 
 
 def _card_configs(card: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -92,26 +83,26 @@ def check_card(manifest: Mapping[str, Any], card: Mapping[str, Any]) -> Iterator
     wanted = manifest.get("configs", {})
     if sorted(configs) != sorted(wanted):
         yield Finding(
-            "card-configs", CARD_FILE, f"configs {sorted(configs)} but the manifest has {sorted(wanted)}"
+            "card-configs", f"configs {sorted(configs)} but the manifest has {sorted(wanted)}", CARD_FILE
         )
     if sum(1 for c in card.get("configs", []) if c.get("default")) != 1:
-        yield Finding("card-default", CARD_FILE, "exactly one config must be marked default")
+        yield Finding("card-default", "exactly one config must be marked default", CARD_FILE)
     for name, info in sorted(wanted.items()):
         entry = configs.get(name, {"files": {}, "splits": {}})
         for split, expected in sorted(info["splits"].items()):
             if entry["files"].get(split) != expected["path"]:
                 yield Finding(
                     "card-data-files",
-                    CARD_FILE,
                     f"{name}/{split}: path {entry['files'].get(split)}, the manifest says {expected['path']}",
+                    CARD_FILE,
                 )
             stated = entry.get("splits", {}).get(split, {})
             for key in ("num_examples", "num_bytes"):
                 if stated.get(key) != expected[key]:
                     yield Finding(
                         "card-counts",
-                        CARD_FILE,
                         f"{name}/{split}: {key} {stated.get(key)}, the manifest says {expected[key]}",
+                        CARD_FILE,
                     )
 
 
@@ -160,19 +151,19 @@ def check_parquet(
         parquet = pq.ParquetFile(path)
         embedded = Features.from_arrow_schema(parquet.schema_arrow)
     except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as exc:
-        yield Finding("parquet-unreadable", relative, f"cannot read it: {exc}")
+        yield Finding("parquet-unreadable", f"cannot read it: {exc}", relative)
         return
     rows = parquet.metadata.num_rows
     if rows != expected["num_examples"]:
-        yield Finding("parquet-count", relative, f"{rows} rows, the manifest says {expected['num_examples']}")
+        yield Finding("parquet-count", f"{rows} rows, the manifest says {expected['num_examples']}", relative)
     if card_features is not None:
         declared = Features._from_yaml_list(card_features)
         if declared != embedded:
             yield Finding(
-                "features-mismatch", relative, "features embedded in the Parquet schema differ from the card"
+                "features-mismatch", "features embedded in the Parquet schema differ from the card", relative
             )
         elif parquet.schema_arrow.remove_metadata() != declared.arrow_schema.remove_metadata():
-            yield Finding("schema-mismatch", relative, "Arrow column types differ from the declared features")
+            yield Finding("schema-mismatch", "Arrow column types differ from the declared features", relative)
     label_paths = [
         (p, n) for name, feature in embedded.items() for p, n in _class_label_paths(feature, (name,))
     ]
@@ -184,12 +175,12 @@ def check_parquet(
                 if len(values) and (pc.min(values).as_py() < 0 or pc.max(values).as_py() >= classes):
                     yield Finding(
                         "label-out-of-range",
-                        relative,
                         f"{'.'.join(label_path)} has ids outside 0..{classes - 1}",
+                        relative,
                     )
                     return
     except (pa.ArrowException, OSError) as exc:
-        yield Finding("parquet-unreadable", relative, f"cannot read its rows: {exc}")
+        yield Finding("parquet-unreadable", f"cannot read its rows: {exc}", relative)
 
 
 def check_counts(manifest: Mapping[str, Any]) -> Iterator[Finding]:
@@ -200,23 +191,23 @@ def check_counts(manifest: Mapping[str, Any]) -> Iterator[Finding]:
         if groups[split] != counts.get("groups"):
             yield Finding(
                 "manifest-groups",
-                MANIFEST_FILE,
                 f"{split}: {groups[split]} groups assigned, {counts.get('groups')} counted",
+                MANIFEST_FILE,
             )
         for config, info in sorted(manifest.get("configs", {}).items()):
             stated = info["splits"].get(split, {}).get("num_examples")
             if stated != counts.get("records"):
                 yield Finding(
                     "manifest-counts",
-                    MANIFEST_FILE,
                     f"{config}/{split}: {stated} rows, {counts.get('records')} records in the split",
+                    MANIFEST_FILE,
                 )
     total = sum(c.get("records", 0) for c in splits.values())
     if total != manifest.get("records", {}).get("packaged"):
         yield Finding(
             "manifest-counts",
-            MANIFEST_FILE,
             f"splits hold {total} records, {manifest.get('records', {}).get('packaged')} were packaged",
+            MANIFEST_FILE,
         )
 
 
@@ -277,7 +268,7 @@ def _compare_split(folder: Path, full: str, others: list[str]) -> list[Finding]:
                 if wrong_digest <= SHOWN_ROWS:
                     findings.append(
                         Finding(
-                            "text-sha256", full, f"row {number} ({row_id!r}): text does not match its sha256"
+                            "text-sha256", f"row {number} ({row_id!r}): text does not match its sha256", full
                         )
                     )
         for path, row in zip(others, rows, strict=True):
@@ -288,21 +279,21 @@ def _compare_split(folder: Path, full: str, others: list[str]) -> list[Finding]:
             if differing[path] <= SHOWN_ROWS:
                 findings.append(_row_finding(path, number, reference, row))
     if wrong_digest > SHOWN_ROWS:
-        findings.append(Finding("text-sha256", full, f"{wrong_digest} rows in all do not match their sha256"))
+        findings.append(Finding("text-sha256", f"{wrong_digest} rows in all do not match their sha256", full))
     for path in others:
         if differing[path] > SHOWN_ROWS:
-            findings.append(Finding("config-text", path, f"{differing[path]} rows in all differ from full"))
+            findings.append(Finding("config-text", f"{differing[path]} rows in all differ from full", path))
         if counts[path] != counts[full]:
             findings.append(
-                Finding("config-rows", path, f"{counts[path]} rows, the full config has {counts[full]}")
+                Finding("config-rows", f"{counts[path]} rows, the full config has {counts[full]}", path)
             )
     return findings
 
 
 def _row_finding(path: str, number: int, full: tuple[Any, ...], row: tuple[Any, ...]) -> Finding:
     if row[0] != full[0]:
-        return Finding("config-id", path, f"row {number}: id {row[0]!r}, the full config has {full[0]!r}")
-    return Finding("config-text", path, f"row {number} ({full[0]!r}): text differs from the full config's")
+        return Finding("config-id", f"row {number}: id {row[0]!r}, the full config has {full[0]!r}", path)
+    return Finding("config-text", f"row {number} ({full[0]!r}): text differs from the full config's", path)
 
 
 def check_spacy(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
@@ -318,13 +309,13 @@ def check_spacy(folder: Path, manifest: Mapping[str, Any]) -> Iterator[Finding]:
             try:
                 docs += len(DocBin().from_bytes(path.read_bytes()))
             except Exception as exc:  # noqa: BLE001 - any decoding failure means a broken shard
-                yield Finding("spacy-unreadable", relative, f"not a DocBin: {exc}")
+                yield Finding("spacy-unreadable", f"not a DocBin: {exc}", relative)
         expected = manifest.get("splits", {}).get(split, {}).get("records")
         if docs != info.get("docs") or docs != expected:
             yield Finding(
                 "spacy-count",
-                f"spacy/{split}",
                 f"{docs} docs, the manifest says {info.get('docs')} and the split has {expected} records",
+                f"spacy/{split}",
             )
 
 
@@ -342,22 +333,22 @@ MANIFEST_SHAPE: dict[str, tuple[type, type | None]] = {
 def manifest_shape_problems(manifest: Any) -> list[Finding]:
     """A manifest edited by hand or cut short can hold the wrong kind of value; say so instead of failing."""
     if not isinstance(manifest, dict):
-        return [Finding("manifest-shape", MANIFEST_FILE, f"a JSON {type(manifest).__name__}, not an object")]
+        return [Finding("manifest-shape", f"a JSON {type(manifest).__name__}, not an object", MANIFEST_FILE)]
     found = []
     for key, (kind, item_kind) in MANIFEST_SHAPE.items():
         value = manifest.get(key)
         if value is None:
             continue
         if not isinstance(value, kind):
-            found.append(Finding("manifest-shape", MANIFEST_FILE, f"{key} is a {type(value).__name__}"))
+            found.append(Finding("manifest-shape", f"{key} is a {type(value).__name__}", MANIFEST_FILE))
         elif item_kind is not None and not all(isinstance(v, item_kind) for v in value.values()):
-            found.append(Finding("manifest-shape", MANIFEST_FILE, f"{key} holds values that are not objects"))
+            found.append(Finding("manifest-shape", f"{key} holds values that are not objects", MANIFEST_FILE))
     configs = manifest.get("configs")
     if isinstance(configs, dict) and not found:
         for name, info in configs.items():
             if not isinstance(info.get("splits"), dict):
                 found.append(
-                    Finding("manifest-shape", MANIFEST_FILE, f"configs.{name}.splits is not an object")
+                    Finding("manifest-shape", f"configs.{name}.splits is not an object", MANIFEST_FILE)
                 )
     return found
 
@@ -369,7 +360,7 @@ def _read_card(path: Path, report: VerifyReport) -> dict[str, Any]:
         return read_front_matter(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
         report.findings.append(
-            Finding("card-utf8", CARD_FILE, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+            Finding("card-utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})", CARD_FILE)
         )
         return {}
 
@@ -388,7 +379,7 @@ def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
             "no manifest.json: not a packaged dataset version", path=str(folder), rule="missing-manifest"
         ) from None
     except orjson.JSONDecodeError as exc:
-        report.findings.append(Finding("manifest-json", MANIFEST_FILE, f"not valid JSON: {exc}"))
+        report.findings.append(Finding("manifest-json", f"not valid JSON: {exc}", MANIFEST_FILE))
         return report
     shape = manifest_shape_problems(manifest)
     if shape:
@@ -397,7 +388,7 @@ def verify_dataset(*, dataset_dir: str | Path) -> VerifyReport:
     card_path = folder / CARD_FILE
     card = _read_card(card_path, report)
     if not card:
-        report.findings.append(Finding("card-metadata", CARD_FILE, "missing, or without YAML metadata"))
+        report.findings.append(Finding("card-metadata", "missing, or without YAML metadata", CARD_FILE))
     report.findings += check_files(folder, manifest, report)
     report.findings += check_counts(manifest)
     report.findings += check_card(manifest, card)

@@ -29,6 +29,7 @@ import msgspec
 import orjson
 
 from toolkit.errors import InputError
+from toolkit.jsonl import numbered_lines
 from toolkit.packaging.configs import (
     CONFIG_NAMES,
     DatasetLabels,
@@ -42,7 +43,7 @@ from toolkit.packaging.configs import (
     quotes_row,
     token_ranges,
 )
-from toolkit.packaging.readback import decode_raw_tokens, decode_tokens, file_state, numbered_lines
+from toolkit.packaging.readback import decode_raw_tokens, decode_tokens, file_state
 from toolkit.packaging.splits import SPLIT_NAMES
 from toolkit.packaging.survey import InputFile
 from toolkit.record import META_KEYS, RECORD_KEYS, Record, Token

@@ -34,22 +34,60 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _hash(text: str) -> int:
+    from spacy.strings import get_string_id
+
+    return get_string_id(text)
+
+
 COOPERATIVE = frozenset(PLOVER_TYPES[:7])
+_VERBAL_CONFLICT = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN"})
+_HOSTILE_ACTS = frozenset({"ASSAULT", "MOBILIZE", "COERCE", "SANCTION", lex.HARM})
+# Acts that stay what they are when only possible: an allegation ("may have committed war crimes") and harm
+# threatened ("could face consequences").
+_UNHEDGED = frozenset({"ACCUSE", "THREATEN", lex.HARM})
 _ORDER = {label: index for index, label in enumerate(PLOVER_TYPES)}
 
 _FUTURE = frozenset({"will", "would", "shall", "'ll"})
 _MODAL = _FUTURE | {"can", "could"}
+# "may", "might" and "could" report a possibility, "should" a recommendation, not an act ("the army could
+# resume its offensive", "the two leaders should meet").
+_HEDGES = frozenset({"may", "might", "could", "should"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
+_MARK = _hash("mark")
+_ARRAY_ATTRS = ["LEMMA", "DEP", "LOWER"]
+_CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
+# Cooperative acts that, announced for the future, are a commitment to cooperate (AGREE); a withdrawal
+# announced for the future is a concession in words (CONCEDE).
+_COMMITTED = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"})
+_WITHDRAWING = _words("withdraw withdrawal pull retreat cede")
+# Readiness to do something hostile is a threat; agreeing to it ("agreed new sanctions") is a decision.
+_READY = _words("ready willing prepared readiness willingness")
+# Prepositions that set a noun in the background of the sentence's news, as its cause, time or setting:
+# "amid unrest", "after talks", "over the arrests", "pending an investigation", "protect them from attack".
+_BACKGROUND_PREPS = _words("amid amidst following after since despite over from pending before")
+# The head word of a multi-word preposition of the same kind: "in the wake of", "due to", "in response to".
+_BACKGROUND_PHRASES = _words("wake aftermath because due response retaliation result ahead spite")
+# Modifiers of an act that is not (yet) a fact: "a possible deployment", "an imminent attack".
+_UNREAL = _words("possible potential planned proposed future upcoming imminent threatened would-be expected")
+# Verbs whose negated subject did not happen: "talks have not taken place".
+_DURATIONS = _words("year month decade")  # a long war is the setting; "after 18 hours of talks" is news
+_HAPPEN = _words(
+    "take happen occur begin start resume materialize materialise go continue reach arrive flow get"
+)
 # Climbing from an act to the words that govern it: argument relations only, so that an adjunct
 # ("after the talks", "during the war") never puts an act under an unrelated cue word.
-_CLIMB = _words("dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative")
+_CLIMB = _words(
+    "dobj pobj prep pcomp xcomp ccomp conj nsubj nsubjpass attr acomp acl appos oprd dative compound"
+)
 # Relations through which a negated verb negates the act below it ("would not take part in talks"); not a
 # subject: "the attack did not kill anyone" still reports an attack.
 _NEGATES = frozenset({"dobj", "prep", "xcomp", "attr", "nsubjpass"})
 _ARGUMENT_PREPS = _words("of to for on upon against with about over from into toward towards regarding")
 # "in" is mostly a place or a time; it introduces an argument only after these ("take part in talks").
 _IN_ARGUMENT = _words(
-    "part take participate engage join involve interest succeed dollar euro pound million billion"
+    "part take participate engage join involve interest succeed dollar euro pound million billion "
+    "pause lull halt reduction"  # "a pause in fighting"
 )
 _INTO_CUE = frozenset({"xcomp", "ccomp", "dobj", "nsubjpass", "attr", "oprd", "acl", "relcl", "prep"})
 _CUE_PREPS: dict[str, frozenset[str]] = {
@@ -60,18 +98,32 @@ _CUE_PREPS: dict[str, frozenset[str]] = {
     lex.ASK: frozenset({"for", "of", "on", "upon", "to"}),
     lex.REFUSE: frozenset({"of", "to"}),
     lex.DROP: frozenset({"of", "for", "with", "about", "on", "over", "against", "from"}),
-    lex.LEGAL: frozenset({"of", "for", "over", "on"}),
-    lex.STOP: frozenset({"of", "to", "on"}),
+    lex.LEGAL: frozenset({"of", "for", "over", "on", "into"}),
+    lex.STOP: frozenset({"of", "to", "on", "in"}),
     lex.PREPARE: frozenset({"for"}),
+    lex.INTEND: frozenset({"of"}),
+    lex.ALLOW: frozenset(),
+    lex.CONSIDER: frozenset({"of", "for"}),
 }
 _MAX_HOPS = 8
 _UPOS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX"})
 
 
 _PROTESTERS = _words(lex.PROTESTERS)
+_PROTEST_PEOPLE = _words(lex.PROTEST_PEOPLE)
+_RIOTERS = _PROTEST_PEOPLE | _words("crowd mob")  # violence by them is a riot (PROTEST); by workers it is not
+# Who protests in the street rather than by diplomatic note ("residents protested the closure").
+_CROWDS = _PROTESTERS | _words(
+    lex.LABOUR + " people thousand hundred dozen resident farmer family villager citizen opposition group"
+)
 _AGENT_NOUNS = _words(lex.AGENT_NOUNS)
 _REASON_NOUNS = _words(lex.REASON_NOUNS)
-_PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot")
+_PROTEST_VERBS = _words("rally march protest demonstrate strike gather riot boycott")
+# A protest lodged by a government is a complaint (ACCUSE): "summoned the ambassador to protest".
+_DIPLOMATIC_PROTEST = _words("summon recall call lodge issue send write expel")
+_NATURAL = _words(lex.NATURAL)
+_INVESTIGATING = _words("investigate investigation probe inquiry enquiry")
+_FORCES = _words(lex.TROOPS + " " + lex.POLICE)
 _LABOUR = _words(lex.LABOUR)
 _MILITARY_STRIKE = _words(lex.MILITARY_STRIKE)
 _LABOUR_STRIKE = _words(
@@ -104,8 +156,17 @@ class _Found:
     moved_to: int | None  # the cue word that now names the event ("promised"), if one changed it
 
 
+# Lower-cased lemmas by hash: the rules ask for a token's lemma many times, and the hash of a string is the
+# same in every vocabulary, so the cache is bounded by the lemmas met and never wrong.
+_LOWER_LEMMAS: dict[int, str] = {}
+
+
 def _lemma(token: Token) -> str:
-    return token.lemma_.lower()
+    key = token.lemma
+    lower = _LOWER_LEMMAS.get(key)
+    if lower is None:
+        lower = _LOWER_LEMMAS[key] = token.lemma_.lower()
+    return lower
 
 
 def _spellings(word: str) -> frozenset[int]:
@@ -153,6 +214,9 @@ class _Phrase:
 
     def ends(self, lemmas: list[int], start: int) -> set[int]:
         """Where the phrase ends if it starts at ``start``: one end per way through its optional words."""
+        spellings, optional = self.words[1] if len(self.words) > 1 else (None, True)
+        if not optional and (start + 1 >= len(lemmas) or lemmas[start + 1] not in spellings):
+            return set()  # most phrases fail at their second word ("in" starts many)
         reached = {start}
         for spellings, optional in self.words:
             moved = {i + 1 for i in reached if i < len(lemmas) and lemmas[i] in spellings}
@@ -171,7 +235,10 @@ _LINK_DEPS: dict[str, frozenset[str]] = {
     "comp": frozenset({"ccomp", "xcomp", "oprd", "acomp"}),
     "poss": frozenset({"poss"}),
     "xcomp": frozenset({"xcomp"}),
+    "ifcomp": frozenset({"ccomp"}),
 }
+# Particles a preposition may hang from: "walked out of the talks", "walked away from the deal".
+_PARTICLES = _words("out away back off")
 _QUANTITIES = _words(lex.QUANTITIES)
 
 
@@ -207,8 +274,15 @@ class _Link:
                     return [child.i]
             elif self.rel == "prep":
                 found = self._prep_object(child)
+                if found is None and child.lower_ in _PARTICLES:
+                    found = next(
+                        (f for g in child.children if g.dep_ == "prep" and (f := self._prep_object(g))), None
+                    )
                 if found is not None:
                     return found
+            elif self.rel == "ifcomp":
+                if _conditional_threat(child):  # "warned they would be fired if ..."
+                    return [child.i]
             elif self.accepts(child):
                 return [child.i]
             elif self.rel in ("obj", "subj") and self.words and _lemma(child) in _QUANTITIES:
@@ -236,18 +310,28 @@ class _Link:
         return None
 
 
-_Compiled = tuple[lex.Rule, tuple[_Link, ...]]
+@dataclass(frozen=True)
+class _Compiled:
+    """A rule ready to try: its links, and for a rule found through a dependent the head lemmas it allows."""
+
+    rule: lex.Rule
+    links: tuple[_Link, ...]
+    heads: frozenset[str]
+
+
 # Relations whose dependent is accepted by its own lemma, so that lemma can stand for the rule in the index.
-_KEYED_RELS = frozenset({"mod", "comp", "poss", "xcomp"})
+_KEYED_RELS = frozenset({"mod", "comp", "poss", "xcomp", "obj", "subj", "prt"})
 
 
 def _key_words(rule: lex.Rule, links: tuple[_Link, ...]) -> list[str]:
-    """For a rule with no head words: the lemmas of a dependent that finds the rule's heads in the index."""
-    key = next((k for k in links if k.rel in _KEYED_RELS and k.words and not k.excluded), None)
+    """For a rule with no head words, or one whose heads are common words ("be", "make"): the lemmas of a
+    dependent that finds the rule's heads in the index."""
+    rels = _KEYED_RELS if rule.keyed else _KEYED_RELS - {"obj", "subj", "prt"}
+    key = next((k for k in links if k.rel in rels and k.words and not k.excluded), None)
     if key is None or key.words is None:
         raise ValueError(
-            f"events lexicon: a rule for {rule.label} without head words needs a mod, comp, poss or xcomp "
-            "dependent with a word list"
+            f"events lexicon: a rule for {rule.label} found through a dependent needs a mod, comp, poss or "
+            "xcomp dependent (or, with keyed=True, also obj, subj or prt) with a word list"
         )
     return sorted(key.words)
 
@@ -307,18 +391,19 @@ class _TriggerIndex:
         self._by_head: dict[str, list[_Compiled]] = {}
         self._by_key: dict[str, list[_Compiled]] = {}
         for rule in lex.RULES:
-            compiled = (rule, tuple(_Link.of(link) for link in rule.links))
-            for head in rule.heads.split():
-                self._by_head.setdefault(head, []).append(compiled)
-            if not rule.heads:
-                for word in _key_words(rule, compiled[1]):
+            links = tuple(_Link.of(link) for link in rule.links)
+            compiled = _Compiled(rule, links, frozenset(rule.heads.split()) if rule.keyed else frozenset())
+            if rule.heads and not rule.keyed:
+                for head in rule.heads.split():
+                    self._by_head.setdefault(head, []).append(compiled)
+            else:
+                for word in _key_words(rule, links):
                     self._by_key.setdefault(word, []).append(compiled)
         # Filled as lemmas are met: at most one small entry per distinct lemma, None for most.
         self._entries: dict[int, _Entry | None] = {}
 
-    def acts(self, doc: Doc) -> Iterator[_Act]:
+    def acts(self, doc: Doc, lemmas: list[int]) -> Iterator[_Act]:
         """Every candidate act in ``doc``: single words, phrases and verb-argument rules."""
-        lemmas: list[int] = doc.to_array("LEMMA").tolist()
         entries = self._entries
         for i, key in enumerate(lemmas):
             if key not in entries:
@@ -347,15 +432,23 @@ class _TriggerIndex:
         for phrase in entry.phrases:
             for end in sorted(phrase.ends(lemmas, i)):
                 yield _Act(phrase.label, doc[i:end].root.i, i, end, frozenset(range(i, end)), phrase.priority)
-        for rule, links in entry.rules:
-            ids = _rule_match(rule, links, token)
+        for compiled in entry.rules:
+            ids = _rule_match(compiled.rule, compiled.links, token)
             if ids is not None:
-                yield _rule_act(rule, ids)
-        for rule, links in entry.keyed:
-            # The key word is a dependent: the rule is tried at its head.
-            ids = _rule_match(rule, links, token.head)
-            if ids is not None:
-                yield _rule_act(rule, ids)
+                yield _rule_act(compiled.rule, ids)
+        relatives: list[Token] | None = None
+        for compiled in entry.keyed:
+            # The key word is a dependent: the rule is tried at its head, and (for a rule with heads) at a
+            # reduced relative it heads ("demands made by the union").
+            heads = [token.head]
+            if compiled.heads:
+                if relatives is None:
+                    relatives = [c for c in token.children if c.dep_ == "acl"]
+                heads = [h for h in (token.head, *relatives) if _lemma(h) in compiled.heads]
+            for head in heads:
+                ids = _rule_match(compiled.rule, compiled.links, head)
+                if ids is not None:
+                    yield _rule_act(compiled.rule, ids)
 
 
 class EventRuleAnnotator:
@@ -374,8 +467,13 @@ class EventRuleAnnotator:
                 "PLOVER event rules need lemmas and a dependency parse",
                 hint=f"run a pipeline with {', '.join(EVENT_COMPONENTS)}",
             )
-        acts = _most_specific(self._index.acts(doc))
-        found = [f for f in (_resolve(act, doc) for act in acts) if f is not None]
+        # One array read per Doc: lemmas for the index, relations and words for the conditional clauses.
+        arrays = doc.to_array(_ARRAY_ATTRS)
+        acts = _most_specific(self._index.acts(doc, arrays[:, 0].tolist()))
+        if not acts:
+            return []
+        conditional = _conditional_tokens(doc, arrays)
+        found = [f for f in (_resolve(act, doc, conditional) for act in acts) if f is not None]
         found = _drop_replaced_cues(found)
         events: list[tuple[int, int, Event]] = []
         for sentence_found in _by_sentence(found, doc).values():
@@ -397,9 +495,28 @@ def _describes(token: Token) -> bool:
     """A word that describes a state or a person rather than reporting an act."""
     if token.dep_ == "amod":
         return True  # "a besieged city", "detained activists"
+    if _lemma(token) in _PROTEST_PEOPLE:
+        return not _protesting(token)
     return (
         token.dep_ == "compound" and _lemma(token.head) in _AGENT_NOUNS
     )  # "rescue workers", "protest leaders"
+
+
+def _protesting(people: Token) -> bool:
+    """Do the protesters act in the sentence ("protesters blocked the road", "thousands of demonstrators
+    demanding ...", "a march by protesters")? Police detaining protesters is COERCE, not also PROTEST."""
+    if any(c.dep_ in ("acl", "relcl") for c in people.children):
+        return True
+    head = people.head
+    if people.dep_ == "pobj" and head.lower_ == "of" and head.head.i != head.i:
+        quantity = head.head  # "thousands of protesters"
+        if quantity.like_num or _lemma(quantity) in _QUANTITIES:
+            people = quantity
+    if people.dep_ == "pobj" and people.head.lower_ == "by":
+        return True
+    while people.dep_ == "conj" and people.head.i != people.i:
+        people = people.head  # "police and protesters clashed"
+    return people.dep_ in ("nsubj", "ROOT")
 
 
 def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
@@ -419,7 +536,12 @@ def _rule_act(rule: lex.Rule, token_ids: list[list[int]]) -> _Act:
 
 def _most_specific(acts: Iterable[_Act]) -> list[_Act]:
     """One reading per word: a verb-argument rule or a phrase outranks the bare word it contains."""
-    ranked = sorted(set(acts), key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, str(a.label)))
+    # Duplicates go in the order the acts were found (token by token, then lexicon order), and the sort is
+    # stable: ties never depend on a set's order, which varies with string hashing from process to process.
+    ranked = sorted(
+        dict.fromkeys(acts),
+        key=lambda a: (-a.priority, -len(a.covers), a.start, a.anchor, -a.end, str(a.label)),
+    )
     covered: set[int] = set()
     kept: list[_Act] = []
     for act in ranked:
@@ -439,8 +561,10 @@ def _strike_label(token: Token) -> str:
     if modifiers & _LABOUR_STRIKE or (token.dep_ == "pobj" and token.head.lower_ == "on"):
         return "PROTEST"
     subject = _subject(token)
-    if subject is not None and (_lemma(subject) in _LABOUR or _lemma(subject) in _PROTESTERS):
-        return "PROTEST"
+    agents = [o for c in token.children if c.lower_ == "by" for o in c.children if o.dep_ == "pobj"]
+    for who in (subject, *agents):  # "workers went on strike", "a strike by activists"
+        if who is not None and (_lemma(who) in _LABOUR or _lemma(who) in _PROTESTERS):
+            return "PROTEST"
     if any(_lemma(t) in _LABOUR for t in token.sent):
         return "PROTEST"
     return "ASSAULT"
@@ -473,13 +597,19 @@ def _has_aux(token: Token, lemmas: frozenset[str]) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and _lemma(c) in lemmas for c in token.children)
 
 
+def _infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
 def _future(token: Token) -> bool:
-    """Is the act's clause in the future or conditional ("will", "would", "would be forced to take")?"""
+    """Is the act's clause in the future or conditional ("will", "would", "would be forced to take"), also as
+    the purpose of a verb that is ("will meet to discuss")?"""
     current = _clause_verb(token)
     for _ in range(3):
         if _has_aux(current, _FUTURE):
             return True
-        if current.dep_ not in ("xcomp", "conj") or current.head.i == current.i:
+        purpose = current.dep_ == "advcl" and _infinitive(current)
+        if not (current.dep_ in ("xcomp", "conj") or purpose) or current.head.i == current.i:
             return False
         current = current.head
     return False
@@ -490,14 +620,23 @@ def _modal(token: Token) -> bool:
 
 
 def _negation(token: Token) -> str | None:
-    """How an act is negated: "no" (det), "never", "plain" (not, without), or None."""
+    """How an act is negated: "no" (det), "never", "plain" (not, without), "none" (it did not happen at
+    all: "no agreement was reached", "talks have not taken place"), or None."""
     for child in token.children:
         if child.dep_ == "neg":
             return "never" if child.lower_ == "never" else "plain"
         if child.dep_ == "det" and child.lower_ == "no":
-            return "no"
+            return "none" if token.dep_ in ("nsubj", "nsubjpass") else "no"
+        if child.dep_ == "nsubjpass" and any(d.dep_ == "det" and d.lower_ == "no" for d in child.children):
+            return "none"
     if token.dep_ == "pobj" and token.head.lower_ == "without":
         return "plain"
+    if (
+        token.dep_ == "nsubj"
+        and _lemma(token.head) in _HAPPEN
+        and any(c.dep_ == "neg" for c in token.head.children)
+    ):
+        return "none"
     if (
         token.pos_ in ("NOUN", "PROPN")
         and token.dep_ in ("dobj", "nsubjpass", "attr")
@@ -515,24 +654,96 @@ def _after_negation(label: str, token: Token) -> str | None:
     negation = _negation(token)
     if negation is None:
         return label
+    if negation == "none":
+        return None
     if label in COOPERATIVE and (negation in ("no", "never") or _modal(token)):
         return "REJECT"
     return None
 
 
-def _in_condition(token: Token) -> bool:
-    """Is the act inside an if/unless/whether clause (a hypothetical)?"""
-    for current in (token, *token.ancestors):
-        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in current.children):
+def _conditional_tokens(doc: Doc, arrays: Any) -> frozenset[int]:
+    """Tokens inside an if/unless/whether clause, or an "until" clause in the present ("until its conditions
+    are met"): hypothetical acts. Found once per Doc from its arrays (``_ARRAY_ATTRS``); clauses are rare."""
+    inside: set[int] = set()
+    for i in (arrays[:, 1] == _MARK).nonzero()[0].tolist():
+        if arrays[i, 2] not in _CONDITION_KEYS:
+            continue
+        clause = doc[i].head
+        if doc[i].lower_ == "until" and not any(t.tag_ in ("VBP", "VBZ") for t in (clause, *clause.children)):
+            continue
+        inside.update(range(clause.left_edge.i, clause.right_edge.i + 1))
+    return frozenset(inside)
+
+
+def _background(token: Token) -> bool:
+    """Is the act mentioned as the setting of the sentence's news rather than as news itself?
+
+    A noun under a preposition of cause or time ("amid unrest", "after talks", "over the arrests", "in the
+    wake of the attacks"), the target of another act ("a campaign against corruption"), an act not yet real
+    ("a possible deployment", "any talks"), a clause introduced by "since" ("since the curfew was lifted"),
+    or a relative clause set off by commas, which describes ("Russia, which invaded Ukraine in 2022, says"),
+    or acts spoken of in general ("attacks on civilians are illegal").
+    """
+    nominal = token.head if token.dep_ == "acl" else token  # "a deal brokered by Qatar"
+    while nominal.dep_ == "conj" and nominal.head.i != nominal.i:
+        nominal = nominal.head
+    of = nominal.head
+    if nominal.dep_ == "pobj" and of.lower_ == "of" and _lemma(of.head) in _DURATIONS:
+        nominal = of.head  # "after two years of fighting"
+    clause = _clause_verb(nominal)
+    if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in clause.children):
+        return True
+    if clause.dep_ == "relcl" and clause.left_edge.i > 0 and clause.doc[clause.left_edge.i - 1].text == ",":
+        return True  # "Russia, which invaded Ukraine in 2022, says ...": a description set off by commas
+    if nominal.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if _generic(nominal):
+        return True
+    for child in nominal.children:
+        if child.dep_ == "amod" and _lemma(child) in _UNREAL:
             return True
-    return False
+        if (
+            child.dep_ == "det"
+            and child.lower_ == "any"
+            and not any(c.dep_ == "neg" for c in clause.children)
+        ):
+            return True  # "any talks" (but "would not take part in any talks" is a refusal)
+    if nominal.dep_ != "pobj":
+        return False
+    prep = nominal.head
+    if prep.lower_ in _BACKGROUND_PREPS or (prep.lower_ == "against" and prep.head.pos_ == "NOUN"):
+        return True
+    return prep.lower_ in ("of", "to", "for") and prep.head.lower_ in _BACKGROUND_PHRASES
 
 
-def _counterfactual(token: Token) -> bool:
-    """ "would have restricted": an act that did not happen."""
-    verb = _clause_verb(token)
+def _generic(nominal: Token) -> bool:
+    """A bare plural said in the present to be something ("indiscriminate attacks are prohibited", "attacks
+    on civilians are illegal") speaks of acts in general, not of one that happened ("talks are under way")."""
+    if nominal.tag_ != "NNS" or nominal.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    if any(c.dep_ in ("det", "poss", "nummod") for c in nominal.children):
+        return False
+    verb = nominal.head
+    if nominal.dep_ == "nsubjpass":
+        return any(c.dep_ == "auxpass" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
+    return (
+        verb.tag_ in ("VBP", "VBZ")
+        and _lemma(verb) == "be"
+        and any(c.dep_ in ("acomp", "attr") for c in verb.children)
+    )
+
+
+def _hedged(token: Token) -> bool:
+    """Is the act only possible ("could resume", "may have moved")?"""
+    return _has_aux(_clause_verb(token), _HEDGES)
+
+
+def _unreal(verb: Token, *, hedges: bool) -> bool:
+    """ "would have restricted" (did not happen), and with ``hedges`` "could resume" (only possible)."""
     auxiliaries = {_lemma(c) for c in verb.children if c.dep_ == "aux"}
-    return "have" in auxiliaries and bool(auxiliaries & {"would", "could", "might", "should"})
+    if "have" in auxiliaries and auxiliaries & {"would", "could", "might", "should"}:
+        return True
+    return hedges and bool(auxiliaries & _HEDGES)
 
 
 def _conditional_threat(token: Token) -> bool:
@@ -557,9 +768,10 @@ def _argument_prep(prep: Token, head: Token) -> bool:
 
 def _climbs(child: Token) -> bool:
     """May the search for governing cue words go on from ``child`` to its head?"""
-    if child.dep_ == "relcl":
-        # An infinitival relative is the noun's complement: "the importance of democracies to work together".
-        return any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+    if child.dep_ in ("relcl", "advcl"):
+        # An infinitival relative is the noun's complement: "the importance of democracies to work together";
+        # an infinitival adverbial clause is the purpose of its verb: "agreed to meet to discuss a truce".
+        return _infinitive(child)
     return child.dep_ in _CLIMB
 
 
@@ -578,14 +790,43 @@ def _cue_kind(head: Token, via: Token) -> str | None:
         if "out" in particles:
             return lex.DROP
         asking = via.dep_ == "xcomp" or (via.dep_ == "prep" and via.lower_ in ("for", "on", "upon"))
+        if asking and head.pos_ != "VERB":
+            return lex.DROP  # "ignored calls for an inquiry": someone else's call, not made here
         return lex.ASK if asking else None
+    if lemma == "report" and head.pos_ != "NOUN":
+        return None  # "reports of a prisoner swap" are unconfirmed; "the army reported killing ..." is not
     if lemma in ("scale", "wind") and not particles & {"back", "down"}:
+        return None
+    if (lemma == "turn" and "down" not in particles) or (lemma == "rule" and "out" not in particles):
         return None
     if lemma in ("seek", "order") and via.dep_ not in (("dobj", "prep") if lemma == "seek" else ("xcomp",)):
         return None  # "sought to capture" is an attempt, "ordered an inquiry" keeps the inquiry
+    if lemma == "order" and _orders_own_forces(head):
+        return None  # "ordered troops to withdraw": the act is the orderer's own, through its forces
+    if kind == lex.LEGAL and via.dep_ != "prep" and lemma not in _INVESTIGATING:
+        return None  # "arrested protesters blocking the road": the blockade still happened
+    if kind == lex.INTEND and not (
+        via.dep_ in ("xcomp", "acl") or (via.dep_ == "prep" and via.lower_ == "of")
+    ):
+        return None  # "plans to visit", "no intention of resigning", not "the plan for talks" or "set up"
+    if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and any(
+        c.dep_ == "det" and c.lower_ == "no" for c in head.children
+    ):
+        return lex.DROP  # "had no plans to impose a curfew"
     if kind == lex.STOP and head.pos_ == "NOUN" and via.dep_ != "prep":
         return None
     return kind
+
+
+def _orders_own_forces(order: Token) -> bool:
+    """ "ordered (its) troops to ...", not "ordered French troops to leave": no name makes them another's."""
+    for forces in order.children:
+        if forces.dep_ == "dobj" and _lemma(forces) in _FORCES:
+            return not any(
+                c.dep_ in ("amod", "compound", "nmod", "poss") and c.text[:1].isupper()
+                for c in forces.children
+            )
+    return False
 
 
 def _stopped(label: str, cue: Token) -> str | None:
@@ -599,12 +840,29 @@ def _stopped(label: str, cue: Token) -> str | None:
     return "CONCEDE"
 
 
-def _apply_cue(kind: str, label: str, cue: Token, anchor: Token) -> tuple[str | None, bool]:
-    """The act's label under a cue word, and whether the cue word now names the event."""
+def _apply_cue(kind: str, label: str, cue: Token, anchor: Token, *, easing: bool) -> tuple[str | None, bool]:
+    """The act's label under a cue word, and whether the cue word now names the event. ``easing``: the act
+    is the end of a hostile one ("to reduce attacks"), which promised is a concession in words."""
     hostile = label not in COOPERATIVE
+    if kind in (lex.PROMISE, lex.OATH, lex.INTEND) and easing:
+        return "CONCEDE", True
+    if kind == lex.PROMISE and label == "REQUEST":
+        return "CONCEDE", True  # "agreed to the opposition's demand"
+    if kind == lex.PROMISE and hostile and _lemma(cue) in _READY and label not in _VERBAL_CONFLICT:
+        return "THREATEN", True  # "ready to use force", "prepared to strike if the talks fail"
     if kind == lex.PROMISE:
         return ("AGREE", True) if not hostile else (label, False)
+    if kind == lex.CONSIDER:
+        return ("THREATEN", False) if hostile else (None, False)
+    if kind == lex.ALLOW:  # "allowed observers to visit", "allowed the march to go ahead"
+        if label in ("CONSULT", "AID", "RETREAT"):
+            return "RETREAT", True
+        return ("CONCEDE", True) if label == "PROTEST" else (label, False)
+    if kind == lex.INTEND:  # a plan or a schedule: the act's own word still names it
+        return ("AGREE", False) if not hostile else (label, False)
     if kind == lex.OATH:
+        if label in _VERBAL_CONFLICT:
+            return label, False  # "vowed to defy the order" is the defiance itself
         return ("AGREE", True) if not hostile else ("THREATEN", True)
     if kind == lex.THREAT:
         return "THREATEN", True
@@ -616,8 +874,8 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token) -> tuple[str | 
         return "REQUEST", True
     if kind == lex.REFUSE:
         return "REJECT", True
-    if kind == lex.DROP:
-        return None, False
+    if kind in (lex.DROP, lex.LEGAL):
+        return None, False  # denied, alleged, discussed, or judged in court: not reported as done
     if kind == lex.STOP:
         return _stopped(label, cue), True
     if kind == lex.PREPARE and label == "ASSAULT":
@@ -625,14 +883,17 @@ def _apply_cue(kind: str, label: str, cue: Token, anchor: Token) -> tuple[str | 
     return label, False
 
 
-def _resolve(act: _Act, doc: Doc) -> _Found | None:
+def _resolve(act: _Act, doc: Doc, conditional: frozenset[int]) -> _Found | None:
     """Read an act's context: negation, the cue words above it, conditions and who does it."""
     assert act.label is not None
+    if act.anchor in conditional:
+        return None
     anchor = doc[act.anchor]
-    if _in_condition(anchor) or _counterfactual(anchor):
+    if _unreal(_clause_verb(anchor), hedges=act.label not in _UNHEDGED) or _background(anchor):
         return None
     label: str | None = _after_negation(act.label, anchor)
     start, end, moved = act.start, act.end, None
+    easing = False
     if label == "REJECT" and act.label != "REJECT":
         start = min([start] + [c.i for c in anchor.children if c.dep_ == "det" and c.lower_ == "no"])
     child = anchor
@@ -647,7 +908,9 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
         # A conjunct shares its first conjunct's governor; the first conjunct itself is no cue for it.
         kind = None if child.dep_ == "conj" else _cue_kind(head, child)
         if kind is not None:
-            label, moves = _apply_cue(kind, label, head, anchor)
+            before = label
+            label, moves = _apply_cue(kind, label, head, anchor, easing=easing)
+            easing = kind == lex.STOP and before in _HOSTILE_ACTS
             if label is not None and moves:
                 start, end, moved = head.i, head.i + 1, head.i
                 label = _after_negation(label, head)
@@ -660,6 +923,9 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
         child = head
     if label is None or (act.weak and moved is None):
         return None
+    if moved is None and label in _COMMITTED and _future(anchor) and _takes_place(anchor):
+        # "will resume talks", "said it would send aid": a commitment, not yet the act.
+        label = "CONCEDE" if label == "RETREAT" and _lemma(anchor) in _WITHDRAWING else "AGREE"
     label = _settle(label, doc[moved] if moved is not None else anchor)
     if label is None:
         return None
@@ -668,15 +934,41 @@ def _resolve(act: _Act, doc: Doc) -> _Found | None:
     )
 
 
+def _takes_place(act: Token) -> bool:
+    """Is the act what its clause says will happen ("will resume talks", "talks will begin"), not the
+    subject of a comment on it ("hoped the talks would succeed")?"""
+    if act.dep_ not in ("nsubj", "nsubjpass"):
+        return True
+    return _lemma(act.head) in _HAPPEN or _lemma(act.head) in ("hold", "open", "end", "conclude")
+
+
 def _settle(label: str, token: Token) -> str | None:
-    """Final readings that depend on the clause: threats by condition, riots, demands made by protesters."""
+    """Final readings that depend on the clause: threats by condition, riots, demands made by protesters,
+    harm done by nature, protests lodged by governments."""
     if label == lex.HARM:
-        return "THREATEN" if _future(token) or _conditional_threat(token) else None
+        possible = _future(token) or _conditional_threat(token) or _hedged(token)
+        return "THREATEN" if possible else None  # "could face consequences"
     if label not in COOPERATIVE and label != "THREATEN" and _conditional_threat(token):
         return "THREATEN"
     subject = _subject(token) if token.pos_ in ("VERB", "AUX") else None
+    if subject is not None and label in _HOSTILE_ACTS and _lemma(subject) in _NATURAL:
+        return None  # "the storm killed 12 people and cut power"
+    if label == "REQUEST" and _lemma(token) == "order" and _orders_own_forces(token):
+        return None
+    if label == "ACCUSE" and _lemma(token) == "protest" and token.pos_ == "VERB":
+        # "protested the decision": a complaint by a government, a protest by a crowd
+        crowd = subject is None or _lemma(subject) in _CROWDS or _purpose_of_protest(token)
+        if crowd and _lemma(token.head) not in _DIPLOMATIC_PROTEST:
+            return "PROTEST"
+    if (
+        label == "PROTEST"
+        and _lemma(token) == "protest"
+        and token.dep_ in ("advcl", "xcomp")
+        and _lemma(token.head) in _DIPLOMATIC_PROTEST
+    ):
+        return "ACCUSE"  # "summoned the ambassador to protest against the remarks"
     by_protesters = subject is not None and _lemma(subject) in _PROTESTERS
-    if label == "ASSAULT" and by_protesters:
+    if label == "ASSAULT" and subject is not None and _lemma(subject) in _RIOTERS:
         return "PROTEST"  # PLOVER codes riots as PROTEST
     if label in ("REQUEST", "ACCUSE") and (by_protesters or _purpose_of_protest(token)):
         return None  # demands and denunciations voiced by demonstrators are part of the PROTEST
@@ -695,6 +987,8 @@ def _drop_replaced_cues(found: list[_Found]) -> list[_Found]:
 
 
 def _by_sentence(found: list[_Found], doc: Doc) -> dict[int, list[_Found]]:
+    if len(found) < 2:
+        return {0: found}  # nothing to group (a record is usually one sentence)
     groups: dict[int, list[_Found]] = {}
     has_sentences = doc.has_annotation("SENT_START")
     for f in found:

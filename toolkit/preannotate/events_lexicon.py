@@ -40,7 +40,11 @@ LEXICON: tuple[tuple[str, str], ...] = (
         "persecution ban restriction outlaw blockade custody harass harassment intimidate intimidation "
         "lockdown sentence/VERB",
     ),
-    ("SANCTION", "sanction embargo blacklist tariff penalty punish punishment fine/VERB convict conviction"),
+    # "fin": the lemmatizer's lemma of "fined".
+    (
+        "SANCTION",
+        "sanction embargo blacklist tariff penalty punish punishment fine/VERB fin/VERB convict conviction",
+    ),
     (
         "PROTEST",
         "protest protester protestor demonstrator demonstration/NOUN rally/NOUN march/NOUN marcher "
@@ -55,12 +59,13 @@ LEXICON: tuple[tuple[str, str], ...] = (
     ),
     ("REJECT", "reject rejection refuse refusal veto rebuff defy defiance snub"),
     ("THREATEN", "threaten ultimatum"),
-    ("REQUEST", "urge appeal request plead plea implore demand/VERB demand/NNS"),
+    ("REQUEST", "urge appeal/VERB request/VERB plead implore demand/VERB"),
     ("AGREE", "promise pledge commitment"),
     (
         "CONSULT",
         "meet meeting talk/NNS negotiate negotiation discuss discussion consult consultation visit "
-        "summit mediate mediation dialogue dialog confer conference",
+        "summit mediate mediation dialogue dialog confer conference phone/VERB telephone/VERB "
+        "videoconference",
     ),
     (
         "SUPPORT",
@@ -75,7 +80,7 @@ LEXICON: tuple[tuple[str, str], ...] = (
         "retreat withdraw withdrawal resign resignation surrender disarm disarmament demobilize "
         "demobilise repatriate repatriation cede",
     ),
-    (HARM, "countermeasure retaliation retaliate reprisal revenge"),
+    (HARM, "countermeasure retaliation retaliate reprisal revenge consequence repercussion response/NOUN"),
 )
 
 # Nouns that often only mention an ongoing situation ("over its invasion of Ukraine"): an event only when a
@@ -95,12 +100,15 @@ WEAK: tuple[tuple[str, str], ...] = (
     ("COOPERATE", "cooperation/NOUN trade/NOUN"),
     ("AID", "relief/NOUN funding/NOUN help/NOUN"),
     ("THREATEN", "threat/NOUN"),
+    # "given in to the demands", "at the request of": a request is news when someone makes it.
+    ("REQUEST", "appeal/NOUN request/NOUN plea/NOUN demand/NNS"),
 )
 
 # Multi-word triggers, as lemmas; a word ending in "?" is optional.
 PHRASES: tuple[tuple[str | None, str, int], ...] = (
     # (label or None to exclude, lemmas, priority)
     ("ASSAULT", "air strike", 4),
+    ("ASSAULT", "air campaign", 3),
     ("ASSAULT", "open fire", 3),
     ("ASSAULT", "suicide bombing", 3),
     ("ASSAULT", "car bomb", 3),
@@ -118,6 +126,9 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     ("COERCE", "martial law", 3),
     ("COERCE", "state of emergency", 3),
     ("COERCE", "house arrest", 3),
+    ("COERCE", "emergency rule", 3),
+    ("SANCTION", "persona non grata", 4),
+    ("CONSULT", "video call", 3),
     ("SANCTION", "export control", 3),
     ("SANCTION", "travel ban", 4),
     ("SANCTION", "price cap", 3),
@@ -167,6 +178,8 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     (None, "aid organisation", 9),
     (None, "aid organization", 9),
     (None, "news conference", 9),
+    (None, "cabinet meeting", 9),
+    (None, "board meeting", 9),
     (None, "press conference", 9),
     (None, "talk show", 9),
     (None, "death penalty", 9),
@@ -181,6 +194,8 @@ PHRASES: tuple[tuple[str | None, str, int], ...] = (
     (None, "in detention", 9),
     (None, "behind bar", 9),
     (None, "for consultation", 9),
+    # A manner, not an act of its own: "recalled its ambassador in protest".
+    (None, "in protest", 9),
 )
 
 # Dependents that settle a word's sense: "released prisoners" is an event, "released a statement" is not.
@@ -195,7 +210,7 @@ ARMS = (
 )
 GOODS = (
     "aid assistance food medicine fuel money fund funding loan grant vaccine supply relief shelter tent "
-    "blanket ration help support package dollar euro"
+    "blanket ration help support package dollar euro wheat grain rice flour water generator"
 )
 CAPTIVES = (
     "prisoner hostage detainee captive journalist activist soldier pow sailor crew inmate dissident "
@@ -214,7 +229,7 @@ TIES = "tie relation relationship contact"
 # "released dozens of prisoners": the object is a quantity of the word that settles the sense.
 QUANTITIES = (
     "dozen hundred thousand million score number group batch some many several most all couple "
-    "handful scores hundreds thousands dozens"
+    "handful scores hundreds thousands dozens tonne ton barrel"
 )
 TIME_WORDS = (
     "monday tuesday wednesday thursday friday saturday sunday day week month year weekend morning "
@@ -228,7 +243,9 @@ AUTHORITIES = (
 AGENT_NOUNS = (
     "worker team official leader member staff volunteer expert chief spokesman spokeswoman "
     "spokesperson minister envoy negotiator group agency organisation organization organiser "
-    "organizer movement camp site activist analyst correspondent service"
+    "organizer movement camp site activist analyst correspondent service "
+    # and things named by what they serve: "aid programmes", "the sanctions regime", "a rescue mission"
+    "programme program budget policy regime law legislation bill system mission police gear"
 )
 # Nouns whose "for"/"over" phrase gives a reason, not a content: "revenge for the killing".
 REASON_NOUNS = (
@@ -238,8 +255,11 @@ REASON_NOUNS = (
 NATURAL = (
     "storm flood earthquake quake virus disease covid pandemic heatwave fire wildfire blaze landslide "
     "avalanche crash accident cancer outbreak tornado hurricane cyclone typhoon drought collision "
-    "stampede lightning heat cold illness infection tsunami eruption mudslide"
+    "stampede lightning heat cold illness infection tsunami eruption mudslide rain rainfall snow "
+    "snowstorm blizzard wind gale flooding monsoon weather"
 )
+# People named by their protest: they report one only when they act ("protesters blocked the road").
+PROTEST_PEOPLE = "protester protestor demonstrator rioter marcher"
 PROTESTERS = (
     "protester protestor demonstrator rioter marcher crowd mob student activist worker supporter "
     "striker picket"
@@ -247,7 +267,7 @@ PROTESTERS = (
 POLICE = "police officer agent authority investigator prosecutor detective policeman"
 LABOUR = (
     "worker union employee staff pay wage pension teacher nurse doctor driver miner salary walkout "
-    "picket labour labor railway rail dock port airline pilot"
+    "picket labour labor railway rail dock port airline pilot production factory"
 )
 MILITARY_STRIKE = (
     "air missile drone rocket artillery military nuclear pre-emptive preemptive retaliatory "
@@ -276,6 +296,9 @@ class Rule:
     priority: int = 3
     # Whether the rule's dependents lose their own reading ("withdrew from the talks" is not also CONSULT).
     consumes: bool = True
+    # Found through its first dependent with a word list rather than its heads, which are common words
+    # ("be", "make", "open"): a cheaper index entry, same matches.
+    keyed: bool = False
 
 
 def words(text: str) -> list[str]:
@@ -318,19 +341,20 @@ def rule(
     trigger: str = "head",
     priority: int = 3,
     consumes: bool = True,
+    keyed: bool = False,
 ) -> Rule:
-    return Rule(label, heads, tuple(links), pos, trigger, priority, consumes)
+    return Rule(label, heads, tuple(links), pos, trigger, priority, consumes, keyed)
 
 
 LIGHT_VERBS = (
     "launch begin start wage mount conduct carry step escalate intensify continue expand resume "
     "order unleash renew stage lead"
 )
-WEAK_VIOLENCE = "invasion war offensive operation action hostility incursion campaign assault attack violence"
+WEAK_VIOLENCE = "invasion war offensive operation action hostility incursion assault attack violence"
 
 RULES: tuple[Rule, ...] = (
     # ASSAULT
-    rule("ASSAULT", LIGHT_VERBS, obj(WEAK_VIOLENCE), trigger="dep"),
+    rule("ASSAULT", LIGHT_VERBS, obj(WEAK_VIOLENCE), trigger="dep", keyed=True),
     rule(
         "ASSAULT",
         "continue intensify escalate rage erupt resume spread drag flare",
@@ -359,6 +383,7 @@ RULES: tuple[Rule, ...] = (
         priority=3,
     ),
     rule("ASSAULT", "fire", prep("on at into upon"), priority=3),
+    rule("ASSAULT", "exchange trade", obj("fire gunfire shot blow rocket"), priority=4, keyed=True),
     rule("ASSAULT", "hit", subj("missile rocket strike shell drone bomb airstrike artillery warplane")),
     rule("ASSAULT", "seize take", obj(PLACES)),
     rule("ASSAULT", "take", desc("hostage captive")),
@@ -391,6 +416,80 @@ RULES: tuple[Rule, ...] = (
         priority=9,
     ),
     rule(None, "attack", mod("heart panic asthma"), priority=9),
+    # Words of violence used for words and plans: "attacked the government's policy", "seized the moment".
+    rule(
+        "ACCUSE",
+        "attack slam",
+        obj(
+            "policy plan decision handling remark record budget proposal law bill comment statement approach "
+            "stance position idea reform strategy response"
+        ),
+        pos="VERB",
+        priority=4,
+    ),
+    rule(None, "attack", prep("on", "democracy freedom right sovereignty constitution press"), priority=9),
+    rule(
+        None,
+        "execute",
+        obj("plan order strategy trade deal contract programme program transaction"),
+        priority=9,
+    ),
+    rule(
+        None,
+        "seize capture",
+        obj("opportunity initiative moment chance market attention imagination"),
+        priority=9,
+    ),
+    rule(None, "strike", obj("balance chord note tone pose"), priority=9),
+    rule(None, "shoot", obj("film video scene movie documentary footage photo"), priority=9),
+    rule(None, "storm", prt("out off"), priority=3),
+    rule(
+        None,
+        "affect hurt cripple damage weaken harm squeeze isolate",
+        prep("by", "sanction embargo tariff war conflict restriction lockdown blockade ban"),
+        priority=9,
+    ),
+    # Judgements of an actor's act: "the war has been a strategic blunder".
+    rule(
+        "ACCUSE",
+        "be",
+        obj("blunder fiasco failure disaster mistake crime outrage disgrace"),
+        trigger="dep",
+        priority=2,
+        keyed=True,
+    ),
+    # Measures aimed at people: "the sanctions target 20 individuals".
+    rule(
+        None,
+        "target",
+        subj("sanction measure law policy ban restriction rule tariff"),
+        priority=9,
+        consumes=False,
+    ),
+    # A measure or a war as the cause of a state: "sanctions have crippled the economy".
+    rule(
+        None,
+        "affect hurt cripple damage weaken harm squeeze bite do work fail push drive",
+        subj("sanction embargo tariff war conflict restriction lockdown blockade ban fighting"),
+        priority=9,
+        keyed=True,
+    ),
+    # Struggles that are not fighting: "a legal battle", "a political fight".
+    rule(
+        None,
+        "battle fight war fighting",
+        mod(
+            "legal political court electoral election uphill verbal price bidding custody culture propaganda"
+        ),
+        priority=9,
+    ),
+    rule("ASSAULT", "beat", prep("to", "death")),
+    rule(
+        "ASSAULT",
+        "beat",
+        obj("protester demonstrator prisoner detainee journalist civilian student activist villager"),
+        pos="VERB",
+    ),
     # MOBILIZE
     rule(
         "MOBILIZE",
@@ -399,7 +498,22 @@ RULES: tuple[Rule, ...] = (
         obj(TROOPS),
     ),
     rule("MOBILIZE", "move gather mass arrive advance roll", subj(TROOPS)),
+    rule("MOBILIZE", "move mass station reposition", obj(ARMS), keyed=True),
+    rule("MOBILIZE", "order", obj(TROOPS), prep("to into toward towards")),
     rule("MOBILIZE", "build", prt("up"), priority=3),
+    rule(
+        "MOBILIZE",
+        "step tighten heighten increase boost beef reinforce",
+        obj("security patrol presence checkpoint"),
+        keyed=True,
+    ),
+    rule(
+        "MOBILIZE",
+        "arm",
+        obj("supporter civilian volunteer militia villager resident"),
+        pos="VERB",
+        keyed=True,
+    ),
     rule(
         None,
         "deploy redeploy",
@@ -413,7 +527,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "MOBILIZE",
         "exercise drill manoeuvre maneuver wargame",
-        mod("military naval air army live-fire nuclear combat large-scale snap war"),
+        mod("military naval air army live-fire live nuclear combat large-scale snap war"),
         pos="NOUN",
     ),
     rule("MOBILIZE", "test", mod("missile nuclear weapon weapons"), pos="NOUN"),
@@ -454,7 +568,22 @@ RULES: tuple[Rule, ...] = (
     rule("COERCE", "shut block", obj("internet website access newspaper media outlet platform channel site")),
     rule("COERCE", "shut", prt("down"), obj("internet website newspaper media outlet platform channel site")),
     rule("COERCE", "cut", obj("power water electricity internet phone communication network"), priority=4),
-    rule("COERCE", "restrict", obj("access movement freedom right media speech assembly")),
+    rule("COERCE", "restrict", obj("access movement freedom right media speech assembly travel gathering")),
+    rule(
+        "COERCE",
+        "revoke suspend strip",
+        obj("licence license accreditation citizenship passport"),
+        priority=4,
+    ),
+    rule("COERCE", "jam", obj("signal broadcast transmission")),
+    rule("COERCE", "withhold", obj("salary wage food medicine fuel aid supply payment")),
+    rule("COERCE", "declare impose", obj("emergency"), priority=4, keyed=True),
+    rule(
+        "COERCE",
+        "dissolve suspend",
+        obj("parliament constitution party assembly union legislature"),
+        priority=4,
+    ),
     rule("SANCTION", "expel", obj("diplomat ambassador envoy attache consul mission staff"), priority=4),
     rule(
         "SANCTION",
@@ -490,12 +619,19 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("SANCTION", "impose slap introduce", obj("duty levy")),
     rule("SANCTION", "collapse fail stall break", subj("talk negotiation")),
-    rule("SANCTION", "walk", prt("out"), prep("of", "talk negotiation meeting summit")),
+    rule(
+        "SANCTION",
+        "walk storm",
+        prt("out away"),
+        prep("of from", "talk negotiation meeting summit deal agreement"),
+        priority=4,
+    ),
+    rule("PROTEST", "walk", prt("out"), priority=2),
     rule(
         "SANCTION",
         "withdraw pull",
         prep(
-            "from out",
+            "from out of",
             "treaty agreement deal talk negotiation accord pact "
             "organisation organization alliance convention council body",
         ),
@@ -508,11 +644,22 @@ RULES: tuple[Rule, ...] = (
         priority=4,
     ),
     rule("SANCTION", "suspend", obj("membership")),
+    rule(
+        "SANCTION",
+        "quit leave exit abandon",
+        obj("treaty agreement deal pact accord alliance organisation organization union council talk"),
+        priority=4,
+        keyed=True,
+    ),
     rule("SANCTION", "find", Link("comp", "guilty liable")),
     # PROTEST
     rule("PROTEST", "march", prep("against through on to towards toward in"), pos="VERB"),
     rule("PROTEST", "demonstrate rally", prep("against outside in for near"), pos="VERB"),
-    rule("PROTEST", "block barricade", obj("road highway street bridge entrance motorway railway")),
+    rule(
+        "PROTEST",
+        "block barricade",
+        obj("road highway street bridge entrance motorway railway crossing checkpoint"),
+    ),
     rule(
         "COERCE",
         "block barricade close seal",
@@ -526,8 +673,21 @@ RULES: tuple[Rule, ...] = (
     rule("ACCUSE", "call", prt("out"), priority=4),
     rule("ACCUSE", "dismiss", prep("as")),
     rule("ACCUSE", "protest", obj(""), pos="VERB", priority=4),
-    rule("ACCUSE", "lodge file", obj("protest complaint")),
+    rule("ACCUSE", "lodge file deliver register send issue", obj("protest complaint"), keyed=True),
+    rule("ACCUSE", "protest", mod("formal official diplomatic strong written"), pos="NOUN", priority=4),
     rule("ACCUSE", "summon", obj("ambassador envoy diplomat charge")),
+    rule("ACCUSE", "call", obj("ambassador envoy diplomat charge"), prt("in"), priority=4, keyed=True),
+    rule(
+        "ACCUSE",
+        "call brand label describe",
+        Link(
+            "comp",
+            "sham farce fraud travesty provocation lie mistake crime violation disgrace insult outrage "
+            "terrorist terrorism genocide aggression betrayal",
+        ),
+        priority=4,
+        keyed=True,
+    ),
     rule("ACCUSE", "charge", prep("with"), pos="VERB"),
     rule("ACCUSE", "charge", prep("of against"), pos="NOUN"),
     rule("ACCUSE", "charge", mod("criminal murder corruption terrorism fraud treason espionage"), pos="NOUN"),
@@ -537,6 +697,7 @@ RULES: tuple[Rule, ...] = (
     rule("REJECT", "turn", prt("down")),
     rule("REJECT", "rule", prt("out")),
     rule("REJECT", "vote", prep("against")),
+    rule("REJECT", "vote", prt("down")),
     rule("REJECT", "decline", obj("offer invitation request proposal call demand")),
     rule(
         None,
@@ -557,11 +718,16 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     rule("REJECT", "deny", obj("request access entry visa permission application")),
-    rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion")),
-    rule(None, "deny dismiss call brush", obj("accusation allegation claim charge report"), priority=9),
+    rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion"), priority=4),
+    rule(
+        None, "deny dismiss call brush defend", obj("accusation allegation claim charge report"), priority=9
+    ),
+    rule(None, "defend", prep("against", "accusation allegation claim charge criticism"), priority=9),
     rule("REJECT", "boycott", obj("talk negotiation meeting summit session vote"), priority=4),
     # THREATEN
     rule("THREATEN", "issue make repeat renew", obj("threat warning")),
+    # "warned the doctors they would be fired if they did not return"
+    rule("THREATEN", "warn caution", Link("ifcomp")),
     rule(HARM, "face suffer bear", obj("consequence repercussion retaliation response")),
     rule(HARM, "pay", obj("price")),
     rule(
@@ -572,12 +738,14 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(HARM, "respond react", Link("mod", "forcefully decisively harshly firmly militarily strongly")),
     # REQUEST
-    rule("REQUEST", "call", prep("for on upon", "!" + TIME_WORDS)),
+    rule("REQUEST", "call", prep("for on upon", "!" + TIME_WORDS), pos="VERB"),
     rule("REQUEST", "ask", xcomp("")),
     rule("REQUEST", "ask", prep("for")),
     rule("REQUEST", "press", xcomp(""), pos="VERB"),
     rule("REQUEST", "press", prep("for"), pos="VERB"),
-    rule("REQUEST", "order", xcomp(""), pos="VERB"),
+    # The act ordered keeps its own reading; an order to one's own forces is no request (see events.py).
+    rule("REQUEST", "order", xcomp(""), pos="VERB", consumes=False),
+    rule("MOBILIZE", "order", obj(TROOPS), xcomp("prepare ready stand deploy"), priority=4),
     rule(
         "REQUEST",
         "seek",
@@ -587,10 +755,17 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     rule("REQUEST", "demand", Link("poss", ""), pos="NOUN"),
+    rule(
+        "REQUEST",
+        "make issue launch submit renew repeat reiterate voice present send deliver",
+        obj("demand request appeal plea call"),
+        trigger="dep",
+        keyed=True,
+    ),
     # AGREE
     rule("AGREE", "agree", xcomp("")),
     rule("AGREE", "agree", prep("to on upon")),
-    rule("AGREE", "agree", obj("")),
+    rule("AGREE", "agree", obj("!package sanction measure penalty tariff ban")),
     rule(
         "AGREE",
         "reach strike seal clinch conclude broker negotiate hammer agree achieve",
@@ -626,9 +801,14 @@ RULES: tuple[Rule, ...] = (
     rule("CONCEDE", "express voice", obj("regret remorse")),
     rule("CONCEDE", "declare announce order", obj("ceasefire truce"), priority=4),
     rule("CONCEDE", "back climb", prt("down")),
+    rule("CONCEDE", "give cave", prt("in"), priority=4),
+    rule("CONCEDE", "bow yield accede cave", prep("to", "demand pressure call request"), priority=4),
+    rule("CONCEDE", "comply", prep("with", "demand request call"), priority=4),
+    rule("CONCEDE", "reverse overturn revoke rescind", obj("decision ban order decree policy ruling law")),
+    rule("CONCEDE", "legalise legalize unban", obj("")),
     # SUPPORT
     rule("SUPPORT", "sign ratify finalize finalise approve endorse initial", obj(DEALS), priority=4),
-    rule("SUPPORT", "approve", obj("plan accession membership bid application")),
+    rule("SUPPORT", "approve ratify endorse", obj("plan accession membership bid application")),
     rule(
         "SUPPORT", "express voice reiterate reaffirm declare offer pledge", obj("support solidarity backing")
     ),
@@ -657,7 +837,19 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("CONSULT", "speak talk confer", prep("by", "phone telephone videoconference video")),
     rule("CONSULT", "talk", prep("with to")),
+    # Visiting places and one's own people is no consultation with another actor.
+    rule(
+        None,
+        "visit",
+        obj(
+            "school hospital factory site camp zone village front frontline museum farm plant mosque church "
+            "temple shrine memorial troop soldier base ship wounded victim survivor flood scene"
+        ),
+        priority=9,
+    ),
     rule("CONSULT", "call", mod("phone telephone video")),
+    # Speaking to a counterpart is a talk ("told his Chinese counterpart that ...").
+    rule("CONSULT", "tell", obj("counterpart"), keyed=True),
     rule(
         None, "talk speak", prep("to with", "reporter journalist press media supporter student"), priority=9
     ),
@@ -678,21 +870,42 @@ RULES: tuple[Rule, ...] = (
         prt("over back"),
         obj("control weapon arm territory town city prisoner power region area body"),
     ),
-    rule("RETREAT", "return", obj("refugee prisoner territory land property asset body child")),
+    rule(
+        "RETREAT",
+        "return",
+        obj("refugee prisoner territory land property asset body child equipment passport vessel ship crew"),
+    ),
     rule("RETREAT", "allow grant permit give", obj("access entry passage")),
+    rule(
+        "RETREAT",
+        "allow let permit admit",
+        obj("inspector observer monitor peacekeeper investigator journalist convoy"),
+        keyed=True,
+    ),
     rule("RETREAT", "open establish", obj("corridor")),
     rule("RETREAT", "pull", prt("out back"), pos="VERB"),
     rule("RETREAT", "lay put", prt("down"), obj("arm weapon gun")),
     rule("RETREAT", "step", prt("down aside")),
-    rule("RETREAT", "observe respect implement", obj("ceasefire truce")),
+    rule("RETREAT", "observe respect implement honour honor", obj("ceasefire truce")),
+    rule("RETREAT", "abide", prep("by", "ceasefire truce")),
+    rule("RETREAT", "reopen open", obj("crossing border checkpoint corridor"), priority=4, keyed=True),
+    rule("RETREAT", "hand give", prt("back"), obj(""), keyed=True),
+    rule("RETREAT", "surrender hand lay", obj("weapon arm gun"), keyed=True),
+    rule(
+        "RETREAT",
+        "dismantle decommission destroy",
+        obj("arsenal stockpile weapon programme program"),
+        priority=4,
+    ),
     rule("RETREAT", "exchange swap", obj("prisoner captive body")),
     rule("RETREAT", "hold", subj("ceasefire truce")),
     rule("RETREAT", "take", subj("ceasefire truce"), obj("effect")),
+    rule("RETREAT", "come enter", subj("ceasefire truce"), prep("into", "force effect"), keyed=True),
 )
 
 # Cue words change the act below them: "promised to reduce attacks" is AGREE, "threatened to cut gas"
 # THREATEN.
-PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE = (
+PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE, INTEND, ALLOW, CONSIDER = (
     "promise",
     "oath",
     "threat",
@@ -703,31 +916,46 @@ PROMISE, OATH, THREAT, WARN, ASK, REFUSE, DROP, LEGAL, STOP, PREPARE = (
     "legal",
     "stop",
     "prepare",
+    "intend",
+    "allow",
+    "consider",
 )
 CUES: dict[str, str] = {
     # Offers, intentions and agreements to act: cooperative acts become AGREE.
     **dict.fromkeys(
         words(
-            "offer agree commit undertake guarantee volunteer propose ready willing prepared open "
-            "agreement deal pact accord commitment proposal"
+            "offer agree commit undertake guarantee volunteer propose ready willing prepared open proposal "
+            "commitment willingness readiness invite invitation"
         ),
         PROMISE,
     ),
+    # Plans (through an infinitive): cooperative acts become AGREE, hostile ones stay what they are.
+    **dict.fromkeys(words("plan intend intention aim schedule due set"), INTEND),
     # Promises and vows: cooperative acts become AGREE, hostile ones THREATEN.
     **dict.fromkeys(words("promise pledge vow swear"), OATH),
     **dict.fromkeys(words("threaten threat ultimatum"), THREAT),
     **dict.fromkeys(words("warn caution"), WARN),
     **dict.fromkeys(words("urge demand ask appeal press plead request implore beg call seek order"), ASK),
-    **dict.fromkeys(words("refuse reject decline veto rebuff unwilling reluctant"), REFUSE),
-    # Legal steps taken "for" or "over" an act: the act is alleged, not reported.
+    # "turn" and "rule" only with "down" and "out".
     **dict.fromkeys(
-        words("arrest detain jail imprison sentence convict indict prosecute try punish fine"), LEGAL
+        words("refuse reject decline veto rebuff snub spurn unwilling reluctant turn rule"), REFUSE
+    ),
+    # Legal steps taken "for" or "over" an act, and investigations of it: the act is alleged, not reported.
+    **dict.fromkeys(
+        words(
+            "arrest detain jail imprison sentence convict indict prosecute try punish fine fin guilty "
+            "investigate investigation probe inquiry enquiry"
+        ),
+        LEGAL,
     ),
     # Denials, allegations, topics of talk and unrealised possibilities: the act below is not asserted.
     **dict.fromkeys(
         words(
             "deny accuse allege blame charge suspect suspicion allegation accusation claim discuss debate "
-            "importance need necessity possibility "
+            "importance need necessity possibility expect likely unlikely bid effort hope optimism "
+            "ballot referendum report "
+            # What a deal provides for is not yet done; the deal is its own event ("reached a deal").
+            "agreement deal pact accord "
             "risk fear expectation prospect chance danger speculation rumour rumor concern worry ability "
             "capacity prevent avoid evade circumvent bypass deter refrain fail"
         ),
@@ -742,4 +970,9 @@ CUES: dict[str, str] = {
         STOP,
     ),
     "prepare": PREPARE,
+    # Weighing an act in public: a hostile one is a threat ("looking at options to expand sanctions"), a
+    # cooperative one is not yet a commitment.
+    **dict.fromkeys(words("consider weigh mull contemplate option explore"), CONSIDER),
+    # Letting another act: access granted (RETREAT), dissent tolerated (CONCEDE).
+    **dict.fromkeys(words("allow let permit"), ALLOW),
 }

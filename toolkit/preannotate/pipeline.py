@@ -23,7 +23,6 @@ from toolkit.record import Event
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-TASKS: tuple[str, ...] = ("entities", "quotes", "events")
 EVENTS_SOURCE = f"rule:plover-events@{__version__}"
 EVENTS_COMPONENT = "toolkit_events"
 EVENTS_KEY = "toolkit_events"

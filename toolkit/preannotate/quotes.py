@@ -12,6 +12,7 @@ indirect content includes a leading "that" and leaves out the sentence's final p
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import orjson
 from toolkit import __version__
 from toolkit.preannotate import lexicon
 from toolkit.record import Quote, Record, ResolvedSpeaker, Role
+from toolkit.record import Token as RecordToken
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -191,11 +193,17 @@ class _Cue:
 
 @dataclass(slots=True)
 class _Found:
-    content: tuple[int, int]  # character offsets
+    content: tuple[int, int]  # character offsets, from the first piece's start to the last piece's end
     kind: str
     cue: _Cue | None
     opened: bool = True
     closed: bool = True
+    # The content's pieces when the attribution interrupts it ("“A,” he said, “B.”"); else just ``content``.
+    pieces: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.pieces:
+            self.pieces = [self.content]
 
 
 def _is_quote_token(token: Token) -> bool:
@@ -289,6 +297,8 @@ def _is_finite_clause(token: Token) -> bool:
 
 
 ADJUNCT_DEPS = frozenset({"prep", "npadvmod", "advmod", "dative", "prt", "agent", "tmod"})
+# The cue's own subject, auxiliaries and negation: part of the attribution wherever it stands.
+CORE_DEPS = frozenset({"nsubj", "nsubjpass", "aux", "auxpass", "neg"})
 # Verbs whose direct object is the addressee, not the content: "told reporters (that) ...".
 ADDRESSEE_VERBS = frozenset({"tell", "inform", "remind", "assure", "reassure", "warn", "notify", "ask"})
 COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
@@ -478,7 +488,8 @@ def _according_content(according: Token) -> tuple[int, int]:
 
 
 def _according_cue(token: Token) -> _Cue | None:
-    to = next((c for c in token.children if c.lower_ == "to"), None)
+    # "to" right after "according": a parse that hangs an earlier "to" here would give a reversed cue.
+    to = next((c for c in token.children if c.lower_ == "to" and c.i == token.i + 1), None)
     source = _child(to, "pobj") if to is not None else None
     if source is None or source.lemma_.lower() in lexicon.NOT_SOURCES:
         return None  # "according to plan": a norm, not someone reporting
@@ -491,7 +502,8 @@ def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
     if particle and end < len(verb.doc) and verb.doc[end].lower_ == particle:
         end += 1
     if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ == "quote":
-        start = verb.head.head.i  # "quoted as saying"
+        # "quoted as saying"; a parse that puts "quoted" after the verb gives no such phrase.
+        start = min(start, verb.head.head.i)
     return start, end
 
 
@@ -559,8 +571,10 @@ def _gap_is_clear(doc: Doc, cue: _Cue, start: int, end: int) -> bool:
     """Tokens between a quote and a cue may only be punctuation, the speaker, or the cue's adjuncts
     ("said on Wednesday", "told reporters")."""
     members = {cue.head.i}
+    # The addressee of "told" is parsed as its object: "she told reporters, “...”".
+    addressee = {"dobj"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set()
     for child in cue.head.children:
-        if child.dep_ in ADJUNCT_DEPS or child.dep_ in ("nsubj", "aux", "nsubjpass", "auxpass"):
+        if child.dep_ in ADJUNCT_DEPS or child.dep_ in CORE_DEPS or child.dep_ in addressee:
             members.update(t.i for t in child.subtree)
     return all(doc[i].is_punct or doc[i].is_space or i in members for i in range(start, end))
 
@@ -609,10 +623,18 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         start, end = _trim_tokens(doc, *cue.content)
         if start >= end:
             continue
-        kind, content, used = _classify(text, _token_range_chars(doc, start, end), segments)
+        pieces = _pieces_around(doc, cue, start, end)
+        classified = [_classify(text, _token_range_chars(doc, *piece), segments) for piece in pieces]
+        if not classified:
+            continue
+        used = sorted({i for _, _, touched in classified for i in touched})
+        kinds = {kind for kind, _, _ in classified}
+        kind = kinds.pop() if len(kinds) == 1 else "mixed"
+        contents = [content for _, content, _ in classified]
         opened = all(segments[i].opened for i in used)
         closed = all(segments[i].closed for i in used)
-        found.append(_Found(content, kind, cue, opened, closed))
+        content = (contents[0][0], contents[-1][1])
+        found.append(_Found(content, kind, cue, opened, closed, pieces=contents))
         claimed.update(used)
     for i, segment in enumerate(segments):
         if i in claimed:
@@ -625,7 +647,104 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         if cue is None and not open_ended and not _is_sentence_like(span):
             continue  # scare quotes, titles, a quoted word
         found.append(_Found((segment.start, segment.end), "direct", cue, segment.opened, segment.closed))
-    return found
+    return _one_quote_per_cue(found)
+
+
+# Words left before an attribution that interrupts a relative clause ("which he believes will ..."): the
+# clause's gap, not content (the guidelines keep content after the cue).
+GAP_WORDS = frozenset({"which", "that", "who", "whom", "whose", "what", "where", "when", "why", "how"})
+
+
+# A phrase that only sets the scene of the report ("In an interview, Walker said, “...”") is no content.
+SCENE_DEPS = frozenset({"prep", "advmod", "npadvmod", "advcl"})
+
+
+def _pieces_around(doc: Doc, cue: _Cue, start: int, end: int) -> list[tuple[int, int]]:
+    """The token ranges of a reported clause with its own attribution cut out: "The talks, officials said,
+    had been constructive" is one quote in two pieces; content never holds its own speaker or cue."""
+    block = _attribution_block(doc, cue, start, end)
+    if block is None:
+        return [(start, end)]
+    pieces = []
+    for before, (lo, hi) in ((True, (start, block[0])), (False, (block[1], end))):
+        lo, hi = _trim_tokens(doc, lo, hi)
+        words = [t.lower_ for t in doc[lo:hi] if t.is_alpha or t.like_num]
+        if words and not (before and (set(words) <= GAP_WORDS or _is_scene(doc, lo, hi))):
+            pieces.append((lo, hi))
+    return pieces
+
+
+def _is_scene(doc: Doc, start: int, end: int) -> bool:
+    """The token range is one adjunct phrase: a token of SCENE_DEPS with its whole subtree."""
+    head = doc[start:end].root
+    return head.dep_ in SCENE_DEPS and head.left_edge.i == start and head.right_edge.i + 1 == end
+
+
+def _attribution_block(doc: Doc, cue: _Cue, start: int, end: int) -> tuple[int, int] | None:
+    """The tokens of the attribution inside the reported token range [start, end): the cue, its speaker and
+    auxiliaries, the commas around them, and the cue's adjuncts when a comma closes them off ("X, she told
+    reporters on Monday, Y"); None when the cue lies outside the range."""
+    owned = set(range(cue.start, cue.end))
+    if not any(start <= i < end for i in owned):
+        return None  # a speaker inside the content with the cue outside is a misparse, dropped later
+    if cue.speaker is not None:
+        owned.update(range(*speaker_range(cue.speaker)))
+    core = owned | {cue.head.i}
+    adjuncts = set(core)
+    deps = ADJUNCT_DEPS | ({"dobj", "dative"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set())
+    for child in cue.head.children:
+        if child.dep_ in CORE_DEPS:
+            core.update(t.i for t in child.subtree)
+        if child.dep_ in deps or child.dep_ in CORE_DEPS:
+            adjuncts.update(t.i for t in child.subtree)
+    lo, hi = min(owned), max(owned) + 1
+    lo, hi = max(_grow_left(doc, lo, start, core), start), min(_grow_right(doc, hi, end, core), end)
+    # Adjuncts count only when a separator still follows them inside the range: one that runs to the end
+    # ("whom Erdogan accuses of masterminding the coup") is the content itself.
+    wider_lo, wider_hi = _grow_left(doc, lo, start, adjuncts), _grow_right(doc, hi, end, adjuncts)
+    lo = wider_lo if wider_lo > start or lo == start else lo
+    hi = wider_hi if wider_hi < end or hi == end else hi
+    return lo, hi
+
+
+def _grow_left(doc: Doc, lo: int, start: int, members: set[int]) -> int:
+    while lo > start and (lo - 1 in members or _is_separator(doc[lo - 1])):
+        lo -= 1
+    return lo
+
+
+def _grow_right(doc: Doc, hi: int, end: int, members: set[int]) -> int:
+    while hi < end and (hi in members or _is_separator(doc[hi])):
+        hi += 1
+    return hi
+
+
+def _is_separator(token: Token) -> bool:
+    return token.is_space or (token.is_punct and not _is_quote_token(token))
+
+
+def _one_quote_per_cue(found: list[_Found]) -> list[_Found]:
+    """Quotes that share one cue are one act of saying: “A,” she said, “B.” is one quote in two pieces."""
+    by_cue: dict[int, _Found] = {}
+    kept: list[_Found] = []
+    for item in sorted(found, key=lambda f: f.content):
+        if item.cue is None:
+            kept.append(item)
+            continue
+        first = by_cue.get(item.cue.head.i)
+        if first is None:
+            by_cue[item.cue.head.i] = item
+            kept.append(item)
+            continue
+        if any(a < d and c < b for a, b in first.pieces for c, d in item.pieces):
+            continue  # the same words found twice
+        # Sorted by content, so ``item`` starts at or after ``first``: it may only end later.
+        if item.content[1] >= first.content[1]:
+            first.closed = item.closed
+        first.pieces = sorted(first.pieces + item.pieces)
+        first.content = (first.pieces[0][0], max(first.content[1], item.content[1]))
+        first.kind = first.kind if first.kind == item.kind else "mixed"
+    return kept
 
 
 def _drop_nested(found: list[_Found]) -> list[_Found]:
@@ -636,7 +755,7 @@ def _drop_nested(found: list[_Found]) -> list[_Found]:
         return (
             inner.cue is not None
             and outer is not inner
-            and (outer.content[0] <= inner.cue.head.idx < outer.content[1])
+            and any(start <= inner.cue.head.idx < end for start, end in outer.pieces)
         )
 
     kept = []
@@ -710,7 +829,7 @@ def _mentions(doc: Doc, found: list[_Found], speakers: list[tuple[int, int]]) ->
     for ent in doc.ents:
         if ent.label_ not in MENTION_LABELS:
             continue
-        if any(f.content[0] <= ent.start_char < f.content[1] for f in found):
+        if any(start <= ent.start_char < end for f in found for start, end in f.pieces):
             continue
         if any(s <= ent.start_char < e for s, e in speakers):
             salience = 2
@@ -722,25 +841,31 @@ def _mentions(doc: Doc, found: list[_Found], speakers: list[tuple[int, int]]) ->
 
 
 def analyse_quotes(doc: Doc) -> dict[str, Any]:
-    """Every quote in one record, as plain data that survives the trip back from a worker process."""
+    """Every quote in one record, as plain data that survives the trip back from a worker process: one item
+    per piece of content, the pieces of one quote sharing its ``group`` (and its speaker and cue)."""
     marks = _double_marks(doc.text)
     segments = find_quote_segments(doc.text, marks)
     cues = _find_cues(doc, _inside_flags(doc, segments))
     found = sorted(_drop_nested(_quotes_in(doc, segments, cues)), key=lambda f: f.content)
     quotes = []
     speakers = []
-    for item in found:
-        quote: dict[str, Any] = {"content": list(item.content), "kind": item.kind}
-        if not item.opened:
-            quote["opened"] = False
-        if not item.closed:
-            quote["closed"] = False
+    for group, item in enumerate(found):
+        roles: dict[str, Any] = {"kind": item.kind}
         if item.cue is not None:
-            quote["cue"] = list(_token_range_chars(doc, item.cue.start, item.cue.end))
+            roles["cue"] = list(_token_range_chars(doc, item.cue.start, item.cue.end))
             if item.cue.speaker is not None:
-                quote.update(_speaker_info(doc, item.cue))
-                speakers.append(tuple(quote["speaker"]))
-        quotes.append(quote)
+                roles.update(_speaker_info(doc, item.cue))
+                speakers.append(tuple(roles["speaker"]))
+        last = len(item.pieces) - 1
+        for n, piece in enumerate(item.pieces):
+            quote: dict[str, Any] = {"content": list(piece), **roles}
+            if len(item.pieces) > 1:
+                quote["group"] = group
+            if n == 0 and not item.opened:
+                quote["opened"] = False
+            if n == last and not item.closed:
+                quote["closed"] = False
+            quotes.append(quote)
     return {"quotes": quotes, "mentions": _mentions(doc, found, speakers), "marks": len(marks)}
 
 
@@ -755,6 +880,166 @@ def stored_analysis(doc: Doc) -> dict[str, Any]:
     """The analysis ``quote_component`` left on a Doc (empty when the component did not run)."""
     raw = doc.user_data.get(ANALYSIS_KEY)
     return orjson.loads(raw) if raw else {}
+
+
+# --- fitting the analysis to the record (in the parent) ------------------------------------------
+
+SPEAKER_KEYS = ("speaker", "speaker_kind", "wants", "gender", "entity")
+
+
+class _TokenEdges:
+    """Snaps character ranges outwards to the record's tokens (the parse may have split text differently)."""
+
+    def __init__(self, tokens: list[RecordToken]) -> None:
+        self.starts = [t.start for t in tokens]
+        self.ends = [t.end for t in tokens]
+
+    def snap(self, start: int, end: int) -> tuple[int, int] | None:
+        starts, ends = self.starts, self.ends
+        if not starts:
+            return (start, end) if start < end else None
+        first = bisect.bisect_right(starts, start) - 1
+        if first < 0 or ends[first] <= start:
+            first += 1  # ``start`` falls between tokens: the next token
+        last = bisect.bisect_left(ends, end)
+        if last >= len(ends) or starts[last] >= end:
+            last -= 1  # ``end`` falls between tokens: the previous token
+        if first > last or first >= len(starts) or last < 0:
+            return None
+        return starts[first], ends[last]
+
+
+def fit_quotes(items: list[dict[str, Any]], text: str, tokens: list[RecordToken]) -> list[dict[str, Any]]:
+    """The analysed pieces made to pass the record's checks and fit every tool, whatever the parse did:
+    every role on the record's tokens, content clear of its own quote's speaker and cue (cut around them),
+    and no role of one quote overlapping a role of another (one outer report; doccano cannot show overlaps).
+    Quotes with a cue are placed first; a cue-less quote that collides is dropped. Each item comes back with
+    a ``group`` key; pieces of one quote share it."""
+    edges = _TokenEdges(tokens)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault(item.get("group", -1 - index), []).append(item)
+    placed: dict[Any, list[dict[str, Any]]] = {}
+    taken: list[tuple[int, int, str]] = []  # every role kept so far: (start, end, role name)
+    for group in sorted(groups, key=lambda g: not any("cue" in item for item in groups[g])):
+        pieces = _clear_of(_fit_group(groups[group], text, edges), taken, text, edges)
+        placed[group] = pieces
+        taken.extend(_role_spans(pieces))
+    return [{**piece, "group": group} for group in groups for piece in placed[group]]
+
+
+def _role_spans(pieces: list[dict[str, Any]]) -> set[tuple[int, int, str]]:
+    return {
+        (*piece[name], name) for piece in pieces for name in ("content", "speaker", "cue") if piece.get(name)
+    }
+
+
+def _clear_of(
+    pieces: list[dict[str, Any]], taken: list[tuple[int, int, str]], text: str, edges: _TokenEdges
+) -> list[dict[str, Any]]:
+    """A quote's pieces kept clear of the roles other quotes hold: a speaker or cue may be the very span
+    another quote names in the same role (two reports by one subject); anything else that overlaps goes."""
+
+    def collides(span: list[int], name: str) -> bool:
+        shared = name != "content"  # the same words are never the content of two quotes
+        return any(
+            s < span[1] and span[0] < e and not (shared and (s, e, n) == (*span, name)) for s, e, n in taken
+        )
+
+    if not pieces or not taken:
+        return pieces
+    if "cue" not in pieces[0] and any(collides(piece["content"], "content") for piece in pieces):
+        return []  # a cue-less stretch of quoted words that runs into an attributed quote
+    for name, keys in (("speaker", SPEAKER_KEYS), ("cue", ("cue",))):
+        if any(piece.get(name) and collides(piece[name], name) for piece in pieces):
+            pieces = [{k: v for k, v in piece.items() if k not in keys} for piece in pieces]
+    others = [(s, e) for s, e, _ in taken]
+    kept = []
+    for piece in pieces:
+        cut = _cut_content(text, tuple(piece["content"]), others, edges)
+        for n, content in enumerate(cut):
+            part = {**piece, "content": list(content)}
+            if n > 0:
+                part.pop("opened", None)
+            if n < len(cut) - 1:
+                part.pop("closed", None)
+            kept.append(part)
+    return kept
+
+
+def _fit_group(members: list[dict[str, Any]], text: str, edges: _TokenEdges) -> list[dict[str, Any]]:
+    members = [_snapped(item, edges) for item in members]
+    contents = [item["content"] for item in members if item.get("content")]
+    roles = {name: {tuple(item[name]) for item in members if item.get(name)} for name in ("speaker", "cue")}
+
+    def touches(spans: set[tuple[int, int]]) -> bool:
+        return any(s < e2 and s2 < e for s, e in spans for s2, e2 in contents)
+
+    speaker_on_cue = any(s < e2 and s2 < e for s, e in roles["speaker"] for s2, e2 in roles["cue"])
+    if speaker_on_cue or (touches(roles["speaker"]) and not touches(roles["cue"])):
+        # Quoted words (or the cue) are not the speaker of their own quote: the parse took one for it.
+        members = [{k: v for k, v in item.items() if k not in SPEAKER_KEYS} for item in members]
+        roles["speaker"] = set()
+    own = sorted(roles["speaker"] | roles["cue"])
+    pieces: list[dict[str, Any]] = []
+    for item in members:
+        if not item.get("content"):
+            continue
+        cut = _cut_content(text, tuple(item["content"]), own, edges)
+        for n, content in enumerate(cut):
+            piece = {**item, "content": list(content)}
+            if n > 0:
+                piece.pop("opened", None)
+            if n < len(cut) - 1:
+                piece.pop("closed", None)
+            pieces.append(piece)
+    return pieces
+
+
+def _snapped(item: dict[str, Any], edges: _TokenEdges) -> dict[str, Any]:
+    out = dict(item)
+    for name in ("content", "speaker", "cue"):
+        if out.get(name):
+            snapped = edges.snap(*out[name])
+            if snapped is None:
+                if name == "speaker":
+                    for key in SPEAKER_KEYS:
+                        out.pop(key, None)
+                else:
+                    out.pop(name)
+            else:
+                out[name] = list(snapped)
+    return out
+
+
+def _cut_content(
+    text: str, content: tuple[int, int], roles: list[tuple[int, int]], edges: _TokenEdges
+) -> list[tuple[int, int]]:
+    """Content without the roles inside it; the bits lose the white space and commas at each cut and must
+    keep a word."""
+    start, end = content
+    inside: list[tuple[int, int]] = []
+    for s, e in sorted((max(s, start), min(e, end)) for s, e in roles if s < end and start < e):
+        if inside and s <= inside[-1][1]:
+            inside[-1] = (inside[-1][0], max(inside[-1][1], e))
+        else:
+            inside.append((s, e))
+    if not inside:
+        return [content] if _WORD.search(text, start, end) else []
+    pieces = []
+    for lo, hi in zip([start] + [e for _, e in inside], [s for s, _ in inside] + [end], strict=True):
+        while lo < hi and lo != start and (text[lo].isspace() or text[lo] in ",;:—–"):
+            lo += 1
+        while hi > lo and hi != end and (text[hi - 1].isspace() or text[hi - 1] in ",;:—–"):
+            hi -= 1
+        snapped = edges.snap(lo, hi) if lo < hi else None
+        if (
+            snapped is not None
+            and _WORD.search(text, *snapped)
+            and not any(s < snapped[1] and snapped[0] < e for s, e in roles)
+        ):
+            pieces.append(snapped)
+    return pieces
 
 
 # --- linking and resolution (per document, in the parent) -----------------------------------------
@@ -818,17 +1103,25 @@ class QuoteLinker:
         """Take the next record of the document; return the records that are complete, in input order."""
         self.record_no += 1
         current = [self._mention(record.text, key, m, labels) for m in analysis.get("mentions", [])]
-        items = list(analysis.get("quotes", []))
+        items = fit_quotes(list(analysis.get("quotes", [])), record.text, record.tokens)
         quotes: list[Quote] = []
+        ids: dict[Any, Quote] = {}  # the first piece of each quote (group) in this record
         if self.chain is not None:
-            items = self._continue_chain(record, key, analysis, items, current, quotes)
+            items = self._continue_chain(record, key, analysis, items, current, quotes, ids)
         for item in items:
-            if not item.get("opened", True) and "cue" not in item:
+            first = ids.get(item["group"])
+            if first is None and not item.get("opened", True) and "cue" not in item:
                 continue  # a stray closing mark: no open quote before it and nobody saying it
-            quote, who = self._quote(record.text, key, item, current, len(quotes))
+            if first is not None:
+                quote, who = self._piece_of(first, item), None
+            else:
+                quote, who = self._quote(record.text, key, item, current, len({q.id for q in quotes}))
+                ids[item["group"]] = quote
             quotes.append(quote)
             if not item.get("closed", True):
-                self.chain = _Chain(id=quote.id or key, pieces=[(key, quote)], speaker=who)
+                self._close_chain()
+                pieces = [(key, q) for q in quotes if q.id == quote.id]
+                self.chain = _Chain(id=quote.id or key, pieces=pieces, speaker=who or self._speaker_of(first))
         self.history.append(current)
         if write:
             record.quotes = quotes
@@ -858,6 +1151,7 @@ class QuoteLinker:
         items: list[dict[str, Any]],
         current: list[Mention],
         quotes: list[Quote],
+        ids: dict[Any, Quote],
     ) -> list[dict[str, Any]]:
         """Extend the open quote with this record if it carries on; return the items still to handle."""
         chain = self.chain
@@ -865,26 +1159,34 @@ class QuoteLinker:
         text = record.text
         if analysis.get("marks", 0) == 0 and not items and text.strip():
             # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker.
-            start, end = len(text) - len(text.lstrip()), len(text.rstrip())
-            piece = Quote(
-                content=Role(start=start, end=end),
-                kind="direct",
-                source=self.source,
-                id=chain.id,
-                speaker_resolved=chain.speaker,
-            )
-            chain.pieces.append((key, piece))
-            quotes.append(piece)
-            return []
+            whole = _TokenEdges(record.tokens).snap(len(text) - len(text.lstrip()), len(text.rstrip()))
+            if whole is not None:
+                piece = Quote(
+                    content=Role(*whole),
+                    kind="direct",
+                    source=self.source,
+                    id=chain.id,
+                    speaker_resolved=chain.speaker,
+                )
+                chain.pieces.append((key, piece))
+                quotes.append(piece)
+                return []
         if items and not items[0].get("opened", True):
-            # The closing mark the open quote was waiting for.
-            piece, who = self._quote(text, key, items[0], current, len(quotes))
-            piece.id = chain.id
+            # The closing mark the open quote was waiting for, with any pieces of the same quote after it
+            # ("...,” she said, “and more.”).
+            group = items[0]["group"]
+            members = [item for item in items if item["group"] == group]
+            first, who = self._quote(text, key, members[0], current, len(quotes))
+            first.id = chain.id
+            ids[group] = first
             chain.speaker = chain.speaker or who
-            chain.pieces.append((key, piece))
-            quotes.append(piece)
-            self._close_chain()
-            return items[1:]
+            for n, item in enumerate(members):
+                piece = first if n == 0 else self._piece_of(first, item)
+                chain.pieces.append((key, piece))
+                quotes.append(piece)
+            if members[-1].get("closed", True):
+                self._close_chain()
+            return [item for item in items if item["group"] != group]
         self._close_chain()  # the quote never closed: keep what it had, start afresh
         return items
 
@@ -929,6 +1231,23 @@ class QuoteLinker:
         if who is not None and kind is not None:
             self._remember_speaker(who, item, current)
         return quote, who
+
+    def _piece_of(self, first: Quote, item: dict[str, Any]) -> Quote:
+        """Another piece of the quote whose first piece in this record is ``first``: its own content, the
+        same speaker, cue, id and resolution."""
+        return Quote(
+            content=_role(item["content"]),
+            speaker=_role(item.get("speaker")),
+            cue=_role(item.get("cue")),
+            kind=first.kind,
+            source=self.source,
+            id=first.id,
+            speaker_resolved=first.speaker_resolved,
+        )
+
+    @staticmethod
+    def _speaker_of(first: Quote | None) -> ResolvedSpeaker | None:
+        return first.speaker_resolved if first is not None else None
 
     @staticmethod
     def _named(text: str, key: str, item: dict[str, Any]) -> ResolvedSpeaker:

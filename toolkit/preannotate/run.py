@@ -6,7 +6,7 @@ import contextlib
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ import msgspec
 
 from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import STDIO, ReadStats, read_records, write_records
+from toolkit.options import DEFAULT_BATCH_WORDS, TASKS, PreannotateOptions
 from toolkit.progress import track
 from toolkit.record import Record, Token, make_tokens
 
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-TASKS: tuple[str, ...] = ("entities", "quotes", "events")
-# Words per batch: about 15 MB of working memory per 1,000 words with the full pipeline.
-DEFAULT_BATCH_WORDS = 4000
 MAX_WARNINGS = 20
 # spaCy's own limit (Language.max_length): its parser and NER need about 1 GB of memory per 100,000
 # characters, so a longer unit is refused rather than split, as a sentence that long is broken input.
@@ -60,18 +58,6 @@ class PreannotateSummary:
             self.warnings.append(message)
 
 
-def parse_tasks(tasks: str | Iterable[str]) -> tuple[str, ...]:
-    """``"entities,quotes"`` or an iterable of task names, checked, in the toolkit's order."""
-    names = [t.strip() for t in (tasks.split(",") if isinstance(tasks, str) else tasks) if t.strip()]
-    unknown = sorted(set(names) - set(TASKS))
-    if unknown or not names:
-        raise UsageError(
-            f"--tasks: unknown or empty task list {','.join(unknown) or '(none)'}",
-            hint=f"choose from {','.join(TASKS)}",
-        )
-    return tuple(t for t in TASKS if t in names)
-
-
 def docs_per_batch(sample: list[Record], words: int) -> int:
     """spaCy batches by documents; turn a word budget into a document count from the first records."""
     if not sample:
@@ -81,7 +67,7 @@ def docs_per_batch(sample: list[Record], words: int) -> int:
 
 
 def _is_machine(source: str | None) -> bool:
-    return bool(source) and source.startswith(("model:", "rule:"))
+    return source is not None and source.startswith(("model:", "rule:"))
 
 
 def _kept(record: Record, items: list[Any]) -> bool:
@@ -156,13 +142,15 @@ class Preannotator:
                 yield from self._add(pending.popleft(), doc)
         yield from self._end_document()
 
-    def _docs(self, texts: Iterator[str], *, n_process: int, batch: int) -> Iterator[Doc]:
+    def _docs(self, texts: Iterator[str], *, n_process: int, batch: int) -> Generator[Doc, None, None]:
         from toolkit.preannotate.workers import can_fork, pipe_in_processes
 
+        # yield from: closing this generator closes the pool's (or nlp.pipe's) generator too.
         if n_process > 1 and can_fork():
             # Our own pool, not nlp.pipe's: its workers can be stopped on Ctrl-C and SIGTERM (workers.py).
-            return pipe_in_processes(self.nlp, texts, n_process=n_process, batch_size=batch)
-        return iter(self.nlp.pipe(texts, batch_size=batch, n_process=n_process))
+            yield from pipe_in_processes(self.nlp, texts, n_process=n_process, batch_size=batch)
+        else:
+            yield from self.nlp.pipe(texts, batch_size=batch, n_process=n_process)
 
     def _end_document(self) -> Iterator[Record]:
         yield from self._released(self.linker.finish())
@@ -248,56 +236,98 @@ class Preannotator:
 def preannotate_records(
     records: Iterable[Record],
     *,
-    tasks: str | Iterable[str] = TASKS,
-    model: str | None = None,
-    n_process: int = 1,
-    batch_size: int | None = None,
-    label_map: str | Mapping[str, str | None] | None = None,
-    events_model: str | None = None,
+    options: PreannotateOptions = PreannotateOptions(),
     summary: PreannotateSummary | None = None,
-) -> Iterator[Record]:
+) -> Generator[Record, None, None]:
     """Pre-annotate a stream of records (one document's records consecutive, in order); yields them in the
-    same order. Usable on one shard inside a Dask worker: the pipeline is built once per process."""
+    same order. The pipeline is built once per process, so a Dask worker builds it once for all its shards."""
     from toolkit.preannotate.entities import load_label_map
     from toolkit.preannotate.pipeline import build_pipeline
 
-    chosen = parse_tasks(tasks)
-    if n_process < 1:
-        raise UsageError(f"--n-process {n_process}: must be 1 or more")
-    if batch_size is not None and batch_size < 1:
-        raise UsageError(f"--batch-size {batch_size}: must be a positive number of words")
-    mapping = load_label_map(label_map)
+    mapping = load_label_map(options.label_map)
     from toolkit.preannotate.trained import trained_pipeline
 
     # A pipeline `toolkit train` wrote predicts the tasks it learned, the rules the rest (trained.py).
-    if (trained := trained_pipeline(model)) is not None:
-        yield from trained.preannotate(
-            records,
-            tasks=chosen,
-            n_process=n_process,
-            batch_size=batch_size,
-            label_map=mapping,
-            events_model=events_model,
-            summary=summary or PreannotateSummary(),
-        )
+    if (trained := trained_pipeline(options.model)) is not None:
+        yield from trained.preannotate(records, options=options, summary=summary or PreannotateSummary())
         return
-    nlp = build_pipeline(model=model, tasks=chosen, events_model=events_model)
-    annotator = Preannotator(nlp, tasks=chosen, label_map=mapping, summary=summary or PreannotateSummary())
-    yield from annotator.run(records, n_process=n_process, batch_words=batch_size or DEFAULT_BATCH_WORDS)
+    nlp = build_pipeline(model=options.model, tasks=options.tasks, events_model=options.events_model)
+    annotator = Preannotator(
+        nlp, tasks=options.tasks, label_map=mapping, summary=summary or PreannotateSummary()
+    )
+    yield from annotator.run(records, n_process=options.n_process, batch_words=options.batch_words)
+
+
+def preannotate_input(
+    path: str | Path,
+    *,
+    options: PreannotateOptions = PreannotateOptions(),
+    summary: PreannotateSummary,
+    name: str | None = None,
+) -> Generator[Record, None, None]:
+    """The stage on one input: the records of ``path`` (JSONL, ``-``, or a Parquet file of the ``full``
+    config), pre-annotated. ``preannotate`` runs it on its input, a sharded run on each shard; ``name`` is
+    the input as the user gave it, for messages (a worker may open it by another path)."""
+    name = name or str(path)
+    stats = ReadStats()
+    records = within_model_limit(
+        read_input(path, name=name, skip_invalid=options.skip_invalid, stats=stats),
+        path=name,
+        stats=stats,
+        skip_invalid=options.skip_invalid,
+    )
+    annotated = preannotate_records(records, options=options, summary=summary)
+    try:
+        # Closed on any way out, so worker processes stop now rather than whenever the generator is collected.
+        with contextlib.closing(annotated):
+            yield from annotated
+    except InputError as exc:
+        exc.path = name if exc.path in (None, str(path)) else exc.path
+        raise
+    summary.skipped_lines = len(stats.skipped)
+
+
+def read_input(
+    path: str | Path, *, name: str, skip_invalid: bool = False, stats: ReadStats | None = None
+) -> Iterator[Record]:
+    """Records of a JSONL file (or ``-``), or of a Parquet file holding the ``full`` config's columns."""
+    if not str(path).lower().endswith(".parquet"):
+        yield from read_records(path, skip_invalid=skip_invalid, stats=stats)
+        return
+    import pyarrow.parquet as pq
+
+    from toolkit.packaging.configs import record_from_full_row
+
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise InputError(f"not a Parquet file ({exc})", path=name, rule="not-parquet") from None
+    missing = {"text", "meta"} - set(table.schema_arrow.names)
+    if missing:
+        raise InputError(
+            f"Parquet shard lacks the record column(s) {', '.join(sorted(missing))}",
+            path=name,
+            rule="parquet-not-full",
+            hint="use the full config's columns",
+        )
+    row_number = 0
+    for batch in table.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            row_number += 1
+            try:
+                yield record_from_full_row(row)
+            except Exception as exc:  # a malformed row: name it like a JSONL line
+                raise InputError(
+                    f"not a record: {exc}", path=name, line=row_number, rule="record-shape"
+                ) from None
 
 
 def preannotate(
     *,
     input: str | Path,
     output: str | Path,
-    tasks: str | Iterable[str] = TASKS,
-    model: str | None = None,
-    n_process: int = 1,
-    batch_size: int | None = None,
-    label_map: str | Mapping[str, str | None] | None = None,
-    events_model: str | None = None,
+    options: PreannotateOptions = PreannotateOptions(),
     quiet: bool = True,
-    skip_invalid: bool = False,
 ) -> PreannotateSummary:
     """Read records from ``input``, pre-annotate them, write them atomically to ``output``."""
     if str(input) != STDIO and str(output) != STDIO and Path(input).resolve() == Path(output).resolve():
@@ -305,32 +335,10 @@ def preannotate(
             f"-o {output}: is the input file; inputs are never modified", hint="write to a new file"
         )
     summary = PreannotateSummary()
-    stats = ReadStats()
     started = time.perf_counter()
-    records = within_model_limit(
-        read_records(input, skip_invalid=skip_invalid, stats=stats),
-        path=str(input),
-        stats=stats,
-        skip_invalid=skip_invalid,
-    )
-    annotated = preannotate_records(
-        records,
-        tasks=tasks,
-        model=model,
-        n_process=n_process,
-        batch_size=batch_size,
-        label_map=label_map,
-        events_model=events_model,
-        summary=summary,
-    )
-    try:
-        # Closed on any way out, so worker processes stop now rather than whenever the generator is collected.
-        with contextlib.closing(annotated):
-            write_records(output, track(annotated, description="preannotate", quiet=quiet))
-    except InputError as exc:
-        exc.path = exc.path or str(input)
-        raise
-    summary.skipped_lines = len(stats.skipped)
+    annotated = preannotate_input(input, options=options, summary=summary)
+    with contextlib.closing(annotated):
+        write_records(output, track(annotated, description="preannotate", quiet=quiet))
     summary.seconds = time.perf_counter() - started
     return summary
 

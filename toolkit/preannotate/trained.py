@@ -13,6 +13,7 @@ or rule made, keeps that layer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import PreannotateSummary
 
 META_FILE = "meta.json"
@@ -73,44 +75,33 @@ class TrainedPreannotator:
         self.tasks = trained_tasks(self.nlp)
 
     def preannotate(
-        self,
-        records: Iterable[Record],
-        *,
-        tasks: tuple[str, ...],
-        n_process: int,
-        batch_size: int | None,
-        label_map: Mapping[str, str | None] | None,
-        events_model: str | None,
-        summary: PreannotateSummary,
+        self, records: Iterable[Record], *, options: PreannotateOptions, summary: PreannotateSummary
     ) -> Iterator[Record]:
         """Records with the rules' items for the tasks the pipeline lacks, then the pipeline's for its own."""
+        from toolkit.preannotate.entities import load_label_map
         from toolkit.preannotate.run import preannotate_records
 
-        own = tuple(t for t in tasks if t in self.tasks)
-        by_rules = tuple(t for t in tasks if t not in self.tasks)
-        if events_model and "events" in own:
+        own = tuple(t for t in options.tasks if t in self.tasks)
+        by_rules = tuple(t for t in options.tasks if t not in self.tasks)
+        if options.events_model and "events" in own:
             raise UsageError(
-                f"--events-model {events_model}: the --model pipeline predicts events itself; give only one"
+                f"--events-model {options.events_model}: the --model pipeline predicts events itself; "
+                "give only one"
             )
         if by_rules:
-            stream = preannotate_records(
-                records,
-                tasks=by_rules,
-                n_process=n_process,
-                batch_size=batch_size,
-                label_map=label_map,
-                events_model=events_model,
-                summary=summary,
-            )
+            rules = dataclasses.replace(options, tasks=by_rules, model=None)  # the default model's rules
+            stream = preannotate_records(records, options=rules, summary=summary)
         else:
             stream = self._counted(records, summary)
-        rules = ""
+        label_map = load_label_map(options.label_map)
+        rules_source = ""
         for record in self._annotated(stream, own, by_rules, label_map, summary):
-            rules = rules or summary.model
+            rules_source = rules_source or summary.model
             yield record
+        rules_source = rules_source or summary.model
         names = f"{self.source} for {','.join(own) or 'no task'}"
-        summary.model = f"{names}; rules with {rules} for {','.join(by_rules)}" if by_rules else names
-        summary.tasks = tasks
+        summary.model = f"{names}; rules with {rules_source} for {','.join(by_rules)}" if by_rules else names
+        summary.tasks = options.tasks
 
     @staticmethod
     def _counted(records: Iterable[Record], summary: PreannotateSummary) -> Iterator[Record]:

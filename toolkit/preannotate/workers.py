@@ -25,7 +25,7 @@ import queue
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +100,7 @@ class _Worker:
 
 def pipe_in_processes(
     nlp: Language, texts: Iterable[str], *, n_process: int, batch_size: int
-) -> Iterator[Doc]:
+) -> Generator[Doc, None, None]:
     """``nlp.pipe(texts)`` in ``n_process`` worker processes, Docs in input order, memory bounded by the
     batches in flight. Close the generator (or let an exception pass through it) to stop the workers."""
     from spacy.tokens import Doc

@@ -1,4 +1,7 @@
-"""What every reader shares: the Document it yields, decoding with exact error positions, skip-or-raise."""
+"""What every reader shares: the Document it yields, decoding with exact error positions, skip-or-raise.
+
+``ReaderOptions`` (field names, --skip-invalid) is defined with the other stages' options in toolkit.options.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from toolkit.errors import InputError
+from toolkit.options import ReaderOptions
 from toolkit.record import Event, Span
 
 STDIO = "-"
@@ -75,19 +79,6 @@ class Document:
         if self.units is not None:
             return not self.units
         return not self.text[self.start : self.body_end].strip()
-
-
-@dataclass(frozen=True)
-class ReaderOptions:
-    """Field names for JSONL and CSV, and whether bad items are skipped (and counted) instead of raised."""
-
-    text_field: str = "text"
-    id_field: str = "id"
-    date_field: str = "date"
-    title_field: str = "title"
-    url_field: str = "url"
-    source_field: str = "source"
-    skip_invalid: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,14 +183,11 @@ class Reader(abc.ABC):
         try:
             for document in self.documents(source):
                 if document.is_empty():
-                    self.reject(
-                        InputError(
-                            f"document {document.doc_id!r} has no text",
-                            path=document.source,
-                            line=document.line,
-                            rule="empty-document",
-                            hint="remove it or pass --skip-invalid",
-                        )
+                    self.reject_document(
+                        document,
+                        f"document {document.doc_id!r} has no text",
+                        rule="empty-document",
+                        hint="remove it or pass --skip-invalid",
                     )
                     continue
                 yield document
@@ -208,6 +196,10 @@ class Reader(abc.ABC):
             if error.rule in UNSKIPPABLE_RULES:
                 raise
             self.reject(error)
+
+    def reject_document(self, document: Document, message: str, *, rule: str, hint: str) -> None:
+        """``reject`` a whole document, located where it starts."""
+        self.reject(InputError(message, path=document.source, line=document.line, rule=rule, hint=hint))
 
     def reject(self, error: InputError) -> None:
         """Raise ``error``, or under --skip-invalid remember it and let the caller go on."""

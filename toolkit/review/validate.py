@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import msgspec
 import orjson
 
 from toolkit.errors import InputError
-from toolkit.jsonl import collector_paused
+from toolkit.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
+from toolkit.jsonl import BOM, collector_paused, numbered_lines
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITIES: tuple[str, ...] = (ERROR, WARNING, INFO)
-BOM = b"\xef\xbb\xbf"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem found in one line of one file."""
-
-    file: str
-    line: int | None
-    record_id: str | None
-    rule: str
-    severity: str
-    message: str
-    hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "record_id": self.record_id,
-            "rule": self.rule,
-            "severity": self.severity,
-            "message": self.message,
-            "hint": self.hint,
-        }
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        record = f" ({self.record_id})" if self.record_id else ""
-        hint = f" — {self.hint}" if self.hint else ""
-        return f"{where}: {self.severity} [{self.rule}] {self.message}{record}{hint}"
 
 
 @dataclass
@@ -212,7 +177,7 @@ class Context:
     def finding(self, rule_id: str, message: str) -> Finding:
         """A finding of ``rule_id`` at the current record, with the rule's severity and hint."""
         severity, hint = RULE_INFO[rule_id]
-        return Finding(self.file, self.line, self.record_id, rule_id, severity, message, hint)
+        return Finding(rule_id, message, self.file, self.line, self.record_id, severity=severity, hint=hint)
 
     def token_bounds(self, record: Record) -> tuple[set[int], set[int]]:
         """Token start and end offsets of the current record, built only when a rule needs them."""
@@ -233,12 +198,20 @@ class Context:
         return self._spans
 
     def suspect_quotes(self, record: Record) -> list[tuple[int, Quote]]:
-        """Quotes that may break a quote rule (kind, ranges, role texts, content, overlap)."""
+        """Quotes that may break a quote rule (kind, ranges, role texts, content, overlap): besides any
+        quote a rule could object to on its own, every piece of a quote in several pieces and every quote
+        whose content another quote repeats."""
         if self._quotes is None:
-            text, kinds = record.text, self.quote_kinds
-            self._quotes = [
-                (q, quote) for q, quote in enumerate(record.quotes) if not _plain_quote(quote, text, kinds)
-            ]
+            text, kinds, quotes = record.text, self.quote_kinds, record.quotes
+            plain = [_plain_quote(quote, text, kinds) for quote in quotes]
+            if len(quotes) > 1 and any(plain):
+                ids = Counter(quote.id for quote in quotes if quote.id is not None)
+                anchors = Counter(_anchor_key(quote) for quote in quotes)
+                plain = [
+                    ok and ids.get(quote.id, 0) < 2 and anchors[_anchor_key(quote)] < 2
+                    for ok, quote in zip(plain, quotes, strict=True)
+                ]
+            self._quotes = [(q, quote) for q, quote in enumerate(quotes) if not plain[q]]
         return self._quotes
 
     def suspect_events(self, record: Record) -> list[tuple[int, Event]]:
@@ -301,6 +274,22 @@ def _plain_quote(quote: Quote, text: str, kinds: frozenset[str]) -> bool:
         ):
             return False
     return True
+
+
+def _anchor_key(quote: Quote) -> tuple[str, int, int] | None:
+    """The span a labeling tool rebuilds the quote from: its content, else its cue, else its speaker."""
+    for name in ("content", "cue", "speaker"):
+        role = getattr(quote, name)
+        if role is not None:
+            return name, role.start, role.end
+    return None
+
+
+def _pieces_of(record: Record, quote: Quote) -> list[Quote]:
+    """The pieces of ``quote``'s quote in this record: the entries sharing its id (itself without one)."""
+    if quote.id is None:
+        return [quote]
+    return [other for other in record.quotes if other.id == quote.id]
 
 
 def _aligned_by_index(span: Span, tokens: list[Any]) -> bool:
@@ -528,33 +517,131 @@ def check_quote_range(record: Record, ctx: Context) -> list[Finding]:
 @rule(
     "quote-content",
     looks_at=("quotes",),
-    hint="a quote needs content in this record, unless it links to the records holding it",
+    hint="a quote needs content in one of its pieces (entries sharing its id) in this record, unless it "
+    "links to the records holding it",
 )
 def check_quote_content(record: Record, ctx: Context) -> list[Finding]:
     found = []
     for q, quote in ctx.suspect_quotes(record):
         content = quote.content
         if content is None:
-            if not quote.linked_records:
+            pieces = _pieces_of(record, quote)
+            if not any(piece.linked_records or piece.content is not None for piece in pieces):
                 found.append(ctx.finding("quote-content", f"quote {q} has no content"))
         elif not record.text[content.start : content.end].strip():
             found.append(ctx.finding("quote-content", f"quote {q} content {_range(content)} is blank"))
     return found
 
 
-@rule("quote-overlap", looks_at=("quotes",), hint="speaker and cue lie outside the quoted content")
+@rule(
+    "quote-overlap",
+    looks_at=("quotes",),
+    hint="content never holds its own quote's speaker or cue: an interrupted quote is one piece of content "
+    "on each side of them",
+)
 def check_quote_overlap(record: Record, ctx: Context) -> list[Finding]:
     found = []
     for q, quote in ctx.suspect_quotes(record):
         content = quote.content
         if content is None:
             continue
-        for name, role in (("speaker", quote.speaker), ("cue", quote.cue)):
-            if role is not None and role.start < content.end and content.start < role.end:
+        roles = {
+            (role.start, role.end, name)
+            for piece in _pieces_of(record, quote)
+            for name, role in (("speaker", piece.speaker), ("cue", piece.cue))
+            if role is not None
+        }
+        for start, end, name in sorted(roles):
+            if start < content.end and content.start < end:
                 found.append(
                     ctx.finding(
                         "quote-overlap",
-                        f"quote {q} {name} {_range(role)} overlaps its content {_range(content)}",
+                        f"quote {q} {name} {start}-{end} overlaps its content {_range(content)}",
+                    )
+                )
+    return found
+
+
+@rule(
+    "quote-shared-span",
+    looks_at=("quotes",),
+    hint="tools rebuild a quote from one span (its content, else its cue, else its speaker): one content "
+    "belongs to one quote, and a piece without content needs a cue or speaker no other quote holds",
+)
+def check_quote_shared_span(record: Record, ctx: Context) -> list[Finding]:
+    suspects = ctx.suspect_quotes(record)
+    if len(record.quotes) < 2 or not suspects:
+        return []
+    first: dict[tuple[str, int, int], int] = {}
+    held: dict[tuple[str, int, int], list[int]] = {}  # every speaker and cue span, and the entries naming it
+    for q, quote in enumerate(record.quotes):
+        key = _anchor_key(quote)
+        if key is not None:
+            first.setdefault(key, q)
+        for name in ("speaker", "cue"):
+            role = getattr(quote, name)
+            if role is not None:
+                held.setdefault((name, role.start, role.end), []).append(q)
+    found = []
+    for q, quote in suspects:
+        key = _anchor_key(quote)
+        if key is None:
+            continue
+        name, start, end = key
+        if first[key] != q:
+            other = record.quotes[first[key]]
+            same = quote.id is not None and other.id == quote.id
+            what = f"another piece of quote {quote.id!r}" if same else f"quote {first[key]}"
+            if name == "content":
+                message = f"quote {q} content {start}-{end} is also the content of {what}"
+            else:
+                message = f"quote {q} has no content and is anchored on {name} {start}-{end}, as {what} is"
+            found.append(ctx.finding("quote-shared-span", message))
+        elif _lone_role(quote):
+            # A piece that is nothing but a span another quote names in that role: a tool draws the span once,
+            # as the other quote's role, and the piece is gone.
+            others = [p for p in held[key] if p != q and not _same_quote(record.quotes[p], quote)]
+            if others:
+                found.append(
+                    ctx.finding(
+                        "quote-shared-span",
+                        f"quote {q} has only its {name} {start}-{end}, which quote {others[0]} also names",
+                    )
+                )
+    return found
+
+
+def _lone_role(quote: Quote) -> bool:
+    return quote.content is None and (quote.speaker is None) != (quote.cue is None)
+
+
+def _same_quote(a: Quote, b: Quote) -> bool:
+    return a.id is not None and a.id == b.id
+
+
+@rule(
+    "quote-token-boundary",
+    hint="quote roles start and end on token boundaries (Prodigy's rel.manual joins spans by token)",
+)
+def check_quote_token_boundary(record: Record, ctx: Context) -> list[Finding]:
+    quotes = record.quotes
+    if not quotes or not record.tokens or not ctx.tokens_ok:
+        return []
+    starts, ends = ctx.token_bounds(record)
+    n = len(record.text)
+    found = []
+    for q, quote in enumerate(quotes):
+        for name, role in _roles(quote):
+            edges = [
+                edge
+                for edge, at in (("start", role.start), ("end", role.end))
+                if at not in (starts, ends)[edge == "end"]
+            ]
+            if edges and _inside(role.start, role.end, n):
+                found.append(
+                    ctx.finding(
+                        "quote-token-boundary",
+                        f"quote {q} {name} {_range(role)}: its {' and '.join(edges)} is inside a token",
                     )
                 )
     return found
@@ -652,7 +739,7 @@ def check_source_offsets(record: Record, ctx: Context) -> list[Finding]:
 
 def _located(ctx: Context, line: int, rule_id: str, message: str) -> Finding:
     severity, hint = RULE_INFO[rule_id]
-    return Finding(ctx.file, line, None, rule_id, severity, message, hint)
+    return Finding(rule_id, message, ctx.file, line, None, severity=severity, hint=hint)
 
 
 def _schema_problem(obj: dict[str, Any], error: msgspec.ValidationError) -> str:
@@ -686,22 +773,9 @@ def _slow_decode(raw: bytes, ctx: Context, line: int) -> Record | Finding | None
         meta = obj.get("meta")
         record_id = meta.get("id") if isinstance(meta, dict) and isinstance(meta.get("id"), str) else None
         severity, hint = RULE_INFO["schema"]
-        return Finding(ctx.file, line, record_id, "schema", severity, _schema_problem(obj, exc), hint)
-
-
-@contextlib.contextmanager
-def _open_lines(path: str) -> Iterator[IO[bytes]]:
-    """The binary stream of a JSONL file, or standard input for ``-``."""
-    if path == "-":
-        yield sys.stdin.buffer
-        return
-    target = Path(path)
-    if not target.exists():
-        raise InputError("no such file", path=path, rule="missing-path")
-    if target.is_dir():
-        raise InputError("is a folder, expected a JSONL file", path=path, rule="not-a-file")
-    with target.open("rb") as handle:
-        yield handle
+        return Finding(
+            "schema", _schema_problem(obj, exc), ctx.file, line, record_id, severity=severity, hint=hint
+        )
 
 
 @dataclass
@@ -717,8 +791,8 @@ def check_file(
     decode = msgspec.json.Decoder(Record).decode
     validator = record_validator() if full_schema else None
     ctx.file = path
-    with _open_lines(path) as stream:
-        yield from _check_lines(enumerate(stream, start=1), ctx, counts, rule_plans(), decode, validator)
+    lines = numbered_lines(path, blank=True)
+    yield from _check_lines(lines, ctx, counts, rule_plans(), decode, validator)
 
 
 Plans = dict[tuple[bool, bool, bool], list[Callable[[Record, Context], list[Finding]]]]
@@ -761,8 +835,6 @@ def _check_lines(
     """The hot loop: decode each line, pick the suspects of each list, run the rules that apply."""
     for number, raw in lines:
         counts.lines = number
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[3:]  # a BOM before the first object is not part of the data
         try:
             if validator is not None:
                 _full_check(raw, validator)
