@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.convert.run import ConvertSummary, convert_records, quote_pieces, split_tokens
 from toolkit.jsonl import read_records, write_records
+from toolkit.options import PreannotateOptions
 from toolkit.record import Role, Token
 from toolkit.review.validate import validate
 
@@ -361,7 +362,12 @@ def test_preannotate_output_of_rough_quote_heavy_text_validates(tmp_path_factory
     from toolkit.preannotate.run import preannotate_records
 
     out = tmp_path_factory.mktemp("fuzz") / "pre.jsonl"
-    write_records(out, list(preannotate_records(records, tasks=("entities", "quotes", "events"))))
+    write_records(
+        out,
+        list(
+            preannotate_records(records, options=PreannotateOptions(tasks=("entities", "quotes", "events")))
+        ),
+    )
     report = validate(paths=[out])
     assert report.findings == []
 
@@ -371,7 +377,7 @@ def test_a_seeded_batch_of_fuzzed_documents_validates(tmp_path):
 
     records = quote_fuzz.documents(150, seed=11)
     out = tmp_path / "pre.jsonl"
-    written = list(preannotate_records(records, tasks=("quotes",)))
+    written = list(preannotate_records(records, options=PreannotateOptions(tasks=("quotes",))))
     write_records(out, written)
     assert validate(paths=[out]).findings == []
     # The batch is quote-heavy: most documents have quotes, and some come in several pieces.

@@ -7,6 +7,7 @@ from toolkit.formats.layers import (
     event_parts,
     events_from,
     infer_kind,
+    quote_carry,
     quote_graph,
     quotes_from_graph,
 )
@@ -134,3 +135,34 @@ def test_contents_tied_to_one_cue_are_pieces_of_one_quote() -> None:
         carried={"quote_ids": {"CONTENT:0-15": "q3", "CONTENT:35-51": "q3"}},
     )
     assert [q.id for q in quotes] == ["q3", "q3"]
+
+
+def test_a_quote_of_several_cues_or_speakers_keeps_one_id_while_its_ties_are_unchanged() -> None:
+    # "said …, adding …": one quote, two contents, each tied to its own cue; and a second source named
+    # without words of its own. Attribution corpora draw such quotes; a round trip must not split them.
+    text = "Kyiv said the talks failed, adding that more were needed, as did Warsaw."
+    quotes = [
+        Quote(content=Role(10, 26), speaker=Role(0, 4), cue=Role(5, 9), kind="indirect", id="d:1:q0"),
+        Quote(content=Role(35, 56), speaker=Role(0, 4), cue=Role(28, 34), kind="indirect", id="d:1:q0"),
+        Quote(speaker=Role(65, 71), kind="indirect", id="d:1:q0"),
+    ]
+    spans, relations = quote_graph(quotes)
+    regions = [RegionIn(i, s.start, s.end, s.label, s.kind) for i, s in enumerate(spans)]
+    links = [(r.head, r.child) for r in relations]
+    carried = quote_carry(quotes)
+    back, problems = quotes_from_graph(text, regions, links, source=None, carried=carried, record_id="d:1")
+    assert problems == [] and [q.id for q in back] == ["d:1:q0"] * 3
+    # Tied to a cue it did not have when exported, the second content is split off as a quote of its own.
+    second = _index(spans, "CONTENT", 35)
+    new_cue = RegionIn("new", 58, 64, "CUE")
+    moved = [(h, c) for h, c in links if c != second]
+    moved += [(_index(spans, "SPEAKER", 0), second), ("new", second)]
+    back, _ = quotes_from_graph(
+        text, [*regions, new_cue], moved, source=None, carried=carried, record_id="d:1"
+    )
+    by_content = {q.content.start if q.content else None: q.id for q in back}
+    assert by_content[10] == "d:1:q0" and by_content[35] != "d:1:q0"
+
+
+def _index(spans, label: str, start: int) -> int:
+    return next(i for i, s in enumerate(spans) if s.label == label and s.start == start)

@@ -47,6 +47,7 @@ OWN_COLUMNS = (
     "toolkit_offsets",
     "quote_kinds",
     "quote_ids",
+    "quote_cues",
     "quote_links",
     "event_triggers",
 )

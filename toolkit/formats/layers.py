@@ -118,17 +118,22 @@ def shared_anchor_problems(quotes: Sequence[Quote]) -> list[str]:
 def quote_carry(quotes: Iterable[Quote]) -> dict[str, Any]:
     """What a task carries beside its role spans: each anchor's quote id, and each id's links.
 
-    ``quote_ids`` maps an anchor (``LABEL:start-end`` in code points) to its quote's id; ``quote_links``
+    ``quote_ids`` maps an anchor (``LABEL:start-end`` in code points) to its quote's id, ``quote_cues`` an
+    anchor to the cue it was tied to (so an unchanged tie keeps a piece in its quote); ``quote_links``
     maps an id to the records its other pieces are in and to the speaker resolved for it (with the
     speaker span it was resolved for, so a changed speaker does not keep a stale resolution).
     """
     ids: dict[str, str] = {}
+    cues: dict[str, str] = {}
     links: dict[str, dict[str, Any]] = {}
     for quote in quotes:
         anchor = _anchor(quote)
         if anchor is None or quote.id is None:
             continue
-        ids[role_key(ROLE_LABELS[anchor[0]], anchor[1].start, anchor[1].end)] = quote.id
+        key = role_key(ROLE_LABELS[anchor[0]], anchor[1].start, anchor[1].end)
+        ids[key] = quote.id
+        if quote.cue is not None and anchor[0] != "cue":
+            cues[key] = role_key("CUE", quote.cue.start, quote.cue.end)
         if (quote.linked_records or quote.speaker_resolved is not None) and quote.id not in links:
             links[quote.id] = {
                 "linked_records": list(quote.linked_records),
@@ -138,6 +143,8 @@ def quote_carry(quotes: Iterable[Quote]) -> dict[str, Any]:
     carried: dict[str, Any] = {}
     if ids:
         carried["quote_ids"] = dict(sorted(ids.items()))
+    if cues:
+        carried["quote_cues"] = dict(sorted(cues.items()))
     if links:
         carried["quote_links"] = dict(sorted(links.items()))
     return carried
@@ -209,6 +216,7 @@ def quotes_from_graph(
     quotes: list[Quote] = []
     pieces: list[Piece] = []
     carried_ids = _carried(carried, "quote_ids")
+    carried_cues = _carried(carried, "quote_cues")
     for anchor in sorted(anchors, key=lambda r: (r.start, r.end, r.label)):
         roles: dict[str, Role] = {LABEL_ROLES[anchor.label]: Role(anchor.start, anchor.end)}
         cue_key: Hashable = anchor.key if anchor.label == "CUE" else None
@@ -238,7 +246,11 @@ def quotes_from_graph(
                 source=source,
             )
         )
-        pieces.append(Piece(cue_key, carried_ids.get(role_key(anchor.label, anchor.start, anchor.end))))
+        anchor_key = role_key(anchor.label, anchor.start, anchor.end)
+        cue = roles.get("cue")
+        tie = None if cue is None or anchor.label == "CUE" else role_key("CUE", cue.start, cue.end)
+        kept_tie = anchor_key in carried_ids and tie == carried_cues.get(anchor_key)
+        pieces.append(Piece(cue_key, carried_ids.get(anchor_key), kept_tie))
     ids = piece_ids(pieces, record_id, reserved=set(carried_ids.values()))
     links = _carried(carried, "quote_links")
     return [_with_id(quote, quote_id, links) for quote, quote_id in zip(quotes, ids, strict=True)], problems
@@ -246,10 +258,12 @@ def quotes_from_graph(
 
 @dataclass(frozen=True)
 class Piece:
-    """What decides a rebuilt quote's id: the cue region it is tied to, and the id its anchor carried."""
+    """What decides a rebuilt quote's id: the cue region it is tied to, the id its anchor carried, and
+    whether it is still tied to the cue it had when exported (``kept_tie``)."""
 
     cue: Hashable | None
     carried_id: str | None
+    kept_tie: bool = False
 
 
 def _carried(carried: Mapping[str, Any] | None, key: str) -> dict[str, Any]:
@@ -262,23 +276,38 @@ def piece_ids(
 ) -> list[str | None]:
     """One id per rebuilt quote: pieces tied to one cue share one; a kept id is never given out twice.
 
-    A group of pieces (same cue; without a cue, the same carried id) takes the id its pieces carried.
-    Pieces that carried different ids keep their own. A group of several pieces that carried none gets a
-    new ``<record id>:q<n>``; a single new quote gets none. When an edit splits a quote, the first group
-    in the text keeps the id and the others are new quotes. New ids avoid ``reserved`` (every id the task
-    carried, deleted quotes' included, so a new quote never inherits a deleted one's links).
+    Pieces join one quote when they are tied to the same cue, or when they carried the same id and still
+    have the tie they were exported with (a quote of several cues, "said …, adding …") or have no cue at
+    all (a second speaker). A group takes the id its pieces carried; pieces that carried different ids keep
+    their own. A group of several pieces that carried none gets a new ``<record id>:q<n>``; a single new
+    quote gets none. When an edit splits a quote (a content tied to another cue), the first group in the
+    text keeps the id and the others are new quotes. New ids avoid ``reserved`` (every id the task carried,
+    deleted quotes' included, so a new quote never inherits a deleted one's links).
     """
-    groups: dict[Hashable, list[int]] = {}
+    parent = list(range(len(pieces)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_of: dict[Hashable, int] = {}
     for i, piece in enumerate(pieces):
+        keys: list[Hashable] = []
         if piece.cue is not None:
-            key: Hashable = ("cue", piece.cue)
-        elif piece.carried_id is not None:
-            key = ("id", piece.carried_id)
-        else:
-            key = ("alone", i)
-        groups.setdefault(key, []).append(i)
+            keys.append(("cue", piece.cue))
+        if piece.carried_id is not None and (piece.kept_tie or piece.cue is None):
+            keys.append(("id", piece.carried_id))
+        for key in keys:
+            other = first_of.setdefault(key, i)
+            a, b = root(other), root(i)
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pieces)):
+        groups.setdefault(root(i), []).append(i)
     taken = {p.carried_id for p in pieces if p.carried_id is not None} | set(reserved)
-    owner: dict[str, Hashable] = {}
+    owner: dict[str, int] = {}
     ids: list[str | None] = [None] * len(pieces)
     for key, members in groups.items():
         kept = list(dict.fromkeys(pieces[i].carried_id for i in members if pieces[i].carried_id))

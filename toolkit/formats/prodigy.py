@@ -43,7 +43,7 @@ VIEW_IDS: dict[str, str] = {
 SHAPE_VIEW_IDS = frozenset({"review", "blocks"})
 # Keys a view's task uses to show its layer; they are read back into the layer, not kept as extras.
 LAYER_KEYS: dict[str, tuple[str, ...]] = {
-    "quotes": ("spans", "relations", "quote_ids", "quote_links"),
+    "quotes": ("spans", "relations", "quote_ids", "quote_cues", "quote_links"),
     "events": ("spans", "options", "accept", "config"),
 }
 
