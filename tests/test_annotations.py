@@ -6,13 +6,18 @@ import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
 
+from toolkit.cli import app
 from toolkit.convert.run import convert
 from toolkit.preannotate.run import preannotate
 from toolkit.review.adjudicate import adjudicate
 from toolkit.review.validate import validate
 
 PASSES = ("annotator-a", "annotator-b")
+EFFORT = ("effort", "annotations/pre/seed.as-annotated.jsonl", "annotations/gold/seed.jsonl")
+EFFORT_START = f"<!-- toolkit {' '.join(EFFORT)} -->\n"
+EFFORT_END = "<!-- end of toolkit effort output -->"
 
 
 def run_script(root, *args: str) -> subprocess.CompletedProcess:
@@ -69,3 +74,12 @@ def test_gold_and_passes_validate_strictly(root):
     report = validate(paths=[str(f) for f in files], strict=True, source_dir=root)
     assert report.ok and report.counts.get("error", 0) == 0 and report.counts.get("warning", 0) == 0
     assert report.records == 108
+
+
+def test_the_correction_counts_in_the_readme_are_what_toolkit_effort_prints(root, monkeypatch):
+    readme = (root / "annotations" / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(EFFORT_START, 1)[1].split(EFFORT_END, 1)[0]
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, list(EFFORT))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == shown

@@ -362,6 +362,16 @@ def wrong(name: str, *args: str, names: str | None = None) -> tuple[str, tuple[s
     return (name, args, names or args[-1])
 
 
+# train and train-curve read the manifest, DocBins, configs and validation Parquet of a dataset.
+INPUT_CLASSES_TRAIN = (
+    "missing",
+    "not-a-folder",
+    "empty-folder",
+    "corrupt-validation-parquet",
+    "manifest-invalid-utf8",
+    "manifest-wrong-types",
+    "altered-docbin",
+)
 # benchmark reads the manifest and the Parquet files of a dataset, not its card.
 INPUT_CLASSES_DATASET_READ = (
     "missing",
@@ -609,21 +619,58 @@ COMMANDS: list[Command] = [
         leaves=("report",),  # the report says which system failed and why
     ),
     Command(
-        "train-events",
-        ("train-events", "{in}", "-o", "{out}", "--epochs", "1"),
-        "gold.jsonl",
-        "records",
+        "train",
+        ("train", "{in}", "-o", "{out}", "--tasks", "events", "--epochs", "1", "--min-f1", "0"),
+        DATASET,
+        "dataset",
         "model",
         output_folder=True,
+        # train reads the manifest, the DocBins and configs it lists (checked by sha256) and, to score what
+        # it trained, the validation split's Parquet file; never the card or the test split.
+        input_classes=INPUT_CLASSES_TRAIN,
         wrong_options=(
-            wrong("arch", "--arch", "transformer"),
+            wrong("tasks", "--tasks", "sentiment"),
             wrong("epochs", "--epochs", "0", names="--epochs"),
-            wrong("eval", "--eval", "nowhere.jsonl"),
-            wrong("eval-binary", "--eval", "garbage.bin"),
-            wrong("base-model", "--base-model", "garbage.bin"),
-            wrong("threshold", "--threshold", "2", names="--threshold"),
+            wrong("patience", "--patience", "0", names="--patience"),
+            wrong("min-f1", "--min-f1", "2"),
+            wrong("base", "--base", "garbage.bin"),
         ),
-        ok=MISSING_PARENT_OK | LONG_OK,
+        ok=MISSING_PARENT_OK,
+    ),
+    Command(
+        "train-curve",
+        ("train-curve", "{in}", "-o", "{out}", "--tasks", "events", "--epochs", "1", "--shares", "100"),
+        DATASET,
+        "dataset",
+        "curve",
+        output_folder=True,
+        input_classes=INPUT_CLASSES_TRAIN,
+        wrong_options=(
+            wrong("shares", "--shares", "50,25"),
+            wrong("format", "--format", "xml"),
+            wrong("tasks", "--tasks", "sentiment"),
+        ),
+        ok=MISSING_PARENT_OK,
+    ),
+    Command(
+        "effort",
+        ("effort", "pre.jsonl", "{in}"),
+        "a.jsonl",
+        "records",
+        wrong_options=(
+            wrong("format", "--format", "xml"),
+            wrong("tasks", "--tasks", "sentiment"),
+            wrong("idle", "--idle", "0", names="--idle"),
+        ),
+        ok=EMPTY_OK,
+    ),
+    Command(
+        "effort-pre",
+        ("effort", "{in}", "a.jsonl"),
+        "pre.jsonl",
+        "records",
+        # Pre-annotated records nobody answered are not compared, however long or odd they are.
+        ok=LONG_OK | PASS_THROUGH,
     ),
     Command(
         "build",
@@ -743,6 +790,10 @@ def input_case(command: Command, bad: str) -> Case:
         prepare = write(path, b"id,text,text\none,First story.,Second text.\n")
     elif bad == "corrupt-parquet":
         prepare = write(f"{path}/data/full/test.parquet", b"PAR1" + GARBAGE + b"PAR1")
+    elif bad == "corrupt-validation-parquet":
+        prepare = write(f"{path}/data/full/validation.parquet", b"PAR1" + GARBAGE + b"PAR1")
+    elif bad == "altered-docbin":
+        prepare = append(f"{path}/spacy/train/00000.spacy", b"\x00")
     elif bad == "truncated-parquet":
         prepare = truncate(f"{path}/data/full/test.parquet")
     elif bad == "manifest-invalid-utf8":
@@ -763,6 +814,10 @@ def _fault_name(command: Command, bad: str) -> str:
         return "manifest.json"
     if command.kind == "dataset" and bad.startswith("card"):
         return "README.md"
+    if command.kind == "dataset" and bad == "corrupt-validation-parquet":
+        return "validation.parquet"
+    if command.kind == "dataset" and bad == "altered-docbin":
+        return "00000.spacy"
     if command.kind == "dataset" and bad.endswith("parquet"):
         return "test.parquet"
     return Path(command.input).name
@@ -805,7 +860,7 @@ def _huge_unit(command: Command) -> Callable[[Path], None]:
     if command.kind == "feed":
         return append(path, orjson.dumps({"id": "huge", "text": HUGE_TEXT}) + b"\n")
     record = {"text": HUGE_TEXT, "meta": {"id": "huge:0", "doc_id": "huge", "unit": 0}}
-    if command.name in ("agree", "adjudicate", "train-events", "package"):
+    if command.name in ("agree", "adjudicate", "package"):
         record.update(answer="accept", _annotator_id="b", events=[{"label": "PROTEST", "trigger": None}])
     return append(path, orjson.dumps(record) + b"\n")
 
@@ -922,7 +977,7 @@ def special_cases() -> list[Case]:
     """Cases that do not fit one slot: outputs onto each other or onto --into, Label Studio's config file."""
     gold_out = "adjudicated.jsonl"
     adjudicate, convert, segment = _command("adjudicate"), _command("convert-txt"), _command("segment")
-    benchmark, train = _command("benchmark"), _command("train-events")
+    benchmark, train = _command("benchmark"), _command("train")
     copy = lambda a, b: lambda root: shutil.copy(root / a, root / b)  # noqa: E731
     return [
         adjudicate.case(
@@ -982,8 +1037,10 @@ def special_cases() -> list[Case]:
         ),
         train.case(
             "out-holds-input",
-            ("train-events", "model/gold.jsonl", "-o", "model", "--force", "--epochs", "1"),
-            prepare=each(make_folder("model"), copy("gold.jsonl", "model/gold.jsonl")),
+            ("train", "model/news", "-o", "model", "--force", "--tasks", "events", "--epochs", "1"),
+            prepare=each(
+                make_folder("model"), lambda root: shutil.copytree(root / DATASET, root / "model/news")
+            ),
             names="model",
         ),
         benchmark.case(

@@ -133,7 +133,9 @@ COMMANDS = [
     ["verify"],
     ["benchmark"],
     ["build"],
-    ["train-events"],
+    ["train"],
+    ["train-curve"],
+    ["effort"],
 ]
 
 

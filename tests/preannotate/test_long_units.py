@@ -1,5 +1,5 @@
 """A unit longer than spaCy's max_length: preannotate refuses it at its line (or skips it with
---skip-invalid); convert and train-events, which run no parser or NER, take it."""
+--skip-invalid); convert and effort, which run no parser or NER, take it."""
 
 from __future__ import annotations
 
@@ -58,22 +58,15 @@ def test_convert_tokenizes_a_long_unit(tmp_path):
     assert len(record["tokens"]) == MAX_UNIT_CHARS // 5 + 10
 
 
-def test_train_events_learns_from_a_long_unit(tmp_path):
-    gold = records(
-        tmp_path / "gold.jsonl",
-        row(
-            0,
-            "Police arrested two protesters.",
-            answer="accept",
-            events=[{"label": "PROTEST", "trigger": None}],
-        ),
-        row(1, LONG, answer="accept", events=[]),
-    )
-    result = runner.invoke(
-        app, ["train-events", str(gold), "-o", str(tmp_path / "model"), "--epochs", "1", "-q"]
-    )
+def test_effort_counts_the_edits_of_a_long_unit(tmp_path):
+    pre = records(tmp_path / "pre.jsonl", row(0, "Police came."), row(1, LONG))
+    answer = row(1, LONG, answer="accept", spans=[{"start": 0, "end": 4, "label": "ORG"}])
+    answers = records(tmp_path / "answers.jsonl", answer)
+    result = runner.invoke(app, ["effort", str(pre), str(answers), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "model" / "events_meta.json").exists()
+    report = orjson.loads(result.stdout)
+    assert report["compared"] == 1 and report["by_task"]["entities"]["total"]["added"] == 1
+    assert report["words"] == MAX_UNIT_CHARS // 5 + 10
 
 
 def test_a_sharded_run_names_the_shard_and_line_and_skips_with_skip_invalid(tmp_path):

@@ -28,7 +28,7 @@ from toolkit.jsonl import atomic_output, dumps_record, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES
 from toolkit.options import BenchmarkOptions, PreannotateOptions
 from toolkit.progress import track
-from toolkit.record import Event, Record, Role, Span
+from toolkit.record import Record, Role, Span
 
 GoldSource = Callable[[], Iterable[Record]]
 LabelMap = dict[str, str | None]
@@ -105,71 +105,32 @@ class BaselineSystem(System):
 
 
 class SpacySystem(System):
-    """Any spaCy pipeline: ``doc.ents`` and span groups give entities, ``doc.cats`` gives event types."""
+    """Any spaCy pipeline, read as ``toolkit.training.predict`` reads it: ``doc.ents`` and span groups give
+    entities, the span keys ``quotes``/``quote_speakers``/``quote_cues`` quotes, ``doc.cats`` event types."""
 
     kind = "spacy"
 
     def load(self) -> None:
         from toolkit.models import load_pipeline, model_source
+        from toolkit.training import predict
 
         self._nlp = load_pipeline(self.argument)
         self._source = model_source(self._nlp)
-        # Components declare what they set: textcat and textcat_multilabel (and custom ones) assign doc.cats.
-        self._has_cats = any(
-            "doc.cats" in self._nlp.get_pipe_meta(name).assigns for name in self._nlp.pipe_names
-        )
+        self._predict = predict
+        self._has_cats = predict.predicts_cats(self._nlp)
+        self._has_quotes = predict.predicts_quotes(self._nlp)
 
     def tasks(self) -> tuple[str, ...]:
         predicted = {"entities"} | ({"events"} if self._has_cats else set())
+        predicted |= {"quotes"} if self._has_quotes else set()
         return tuple(t for t in self.settings.tasks if t in predicted)
 
     def predict(self, records: Iterable[Record]) -> Iterator[Record | None]:
-        from spacy.tokens import Doc
-
-        def docs() -> Iterator[tuple[Doc, Record]]:
-            for record in records:
-                yield self._doc_for(record, Doc), record
-
-        for doc, record in self._nlp.pipe(docs(), as_tuples=True):
-            yield self._record_from(doc, record)
-
-    def _doc_for(self, record: Record, doc_class: type) -> Any:
-        # The gold tokens, when they rebuild the text exactly, so that predictions line up with them.
-        words = [t.text for t in record.tokens]
-        spaces = [bool(t.ws) for t in record.tokens]
-        if (
-            words
-            and "".join(w + (" " if s else "") for w, s in zip(words, spaces, strict=True)) == record.text
-        ):
-            return doc_class(self._nlp.vocab, words=words, spaces=spaces)
-        return self._nlp.make_doc(record.text)
-
-    def _record_from(self, doc: Any, record: Record) -> Record:
-        starts = {t.start: t.id for t in record.tokens}
-        ends = {t.end: t.id for t in record.tokens}
-        found = [(s.start_char, s.end_char, s.label_) for s in doc.ents]
-        found += [
-            (s.start_char, s.end_char, s.label_) for group in sorted(doc.spans) for s in doc.spans[group]
-        ]
-        spans = [
-            Span(
-                start=a,
-                end=b,
-                label=label,
-                token_start=starts.get(a),
-                token_end=ends.get(b),
-                source=self._source,
-            )
-            for a, b, label in sorted(set(found))
-        ]
-        misaligned = sum(1 for s in spans if s.token_start is None or s.token_end is None)
-        self.notes["spans_off_gold_tokens"] = self.notes.get("spans_off_gold_tokens", 0) + misaligned
-        events = [
-            Event(label=label, source=self._source)
-            for label, score in sorted(doc.cats.items())
-            if score >= CATS_THRESHOLD
-        ]
-        return msgspec.structs.replace(record, spans=spans, events=events, quotes=[])
+        pairs = ((self._predict.doc_for_record(self._nlp, record), record) for record in records)
+        for doc, record in self._nlp.pipe(pairs, as_tuples=True):
+            predicted, misaligned = self._predict.predicted_record(doc, record, source=self._source)
+            self.notes["spans_off_gold_tokens"] = self.notes.get("spans_off_gold_tokens", 0) + misaligned
+            yield predicted
 
 
 class FileSystem(System):

@@ -54,12 +54,20 @@ COMMANDS: dict[str, LazyCommand] = {
         "benchmark",
         "Score systems on a split: entities, quotes, events; writes report.json, report.md and a chart.",
     ),
+    "train": LazyCommand(
+        "train",
+        "Train a spaCy pipeline on a release's train split with early stopping on validation.",
+    ),
+    "train-curve": LazyCommand(
+        "train",
+        "Train on 25/50/75/100% of the train split and score each on validation: does more data pay?",
+    ),
+    "effort": LazyCommand(
+        "effort",
+        "What annotators did to the pre-annotations: kept, changed, deleted, added per task and label; time.",
+    ),
     "build": LazyCommand(
         "build", "Build the dataset from seeds/ and annotations/gold/ into dist/NAME/VERSION; safe to rerun."
-    ),
-    "train-events": LazyCommand(
-        "train_events",
-        "Train a multi-label PLOVER event-type classifier; use it with preannotate --events-model.",
     ),
 }
 RootGroup.lazy_commands = COMMANDS

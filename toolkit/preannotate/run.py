@@ -245,6 +245,12 @@ def preannotate_records(
     from toolkit.preannotate.pipeline import build_pipeline
 
     mapping = load_label_map(options.label_map)
+    from toolkit.preannotate.trained import trained_pipeline
+
+    # A pipeline `toolkit train` wrote predicts the tasks it learned, the rules the rest (trained.py).
+    if (trained := trained_pipeline(options.model)) is not None:
+        yield from trained.preannotate(records, options=options, summary=summary or PreannotateSummary())
+        return
     nlp = build_pipeline(model=options.model, tasks=options.tasks, events_model=options.events_model)
     annotator = Preannotator(
         nlp, tasks=options.tasks, label_map=mapping, summary=summary or PreannotateSummary()
