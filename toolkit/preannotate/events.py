@@ -1025,7 +1025,7 @@ class EventModelAnnotator:
         if not (path / "config.cfg").is_file():
             raise ModelNotFoundError(
                 f"--events-model {path}: not a spaCy pipeline folder (no config.cfg)",
-                hint="train one with: toolkit train-events GOLD.jsonl -o MODEL_DIR",
+                hint="train one with: toolkit train DATASET_DIR --tasks events -o MODEL_DIR",
             )
         try:
             self.nlp = spacy.load(path)
