@@ -66,8 +66,6 @@ WORKER_CONFIG: dict[str, Any] = {
 QUIET_SCHEDULER: dict[str, Any] = {"dashboard_address": ":0", "scheduler_kwargs": {"dashboard": False}}
 # Test hook for the worker-loss test: the process running the named shard exits abruptly, once, mid-shard
 # (the flag file, created just before, keeps the retried task from crashing again).
-CRASH_SHARD_ENV = "TOOLKIT_TEST_CRASH_SHARD"
-CRASH_FLAG_ENV = "TOOLKIT_TEST_CRASH_FLAG"
 
 
 @dataclass(frozen=True)
@@ -468,19 +466,6 @@ class _Tally:
             yield record
 
 
-def _crash_hook(records: Iterator[Record], name: str) -> Iterator[Record]:
-    """Exit the process abruptly after the first record of the shard named in the test hook's variable."""
-    if os.environ.get(CRASH_SHARD_ENV) != name:
-        yield from records
-        return
-    flag = Path(os.environ.get(CRASH_FLAG_ENV, ""))
-    for number, record in enumerate(records):
-        if number == 1 and not flag.exists():
-            flag.touch()
-            os._exit(70)
-        yield record
-
-
 def run_shard(job: ShardJob) -> ShardResult:
     """Process one shard unless its marker says it is done; the same call in-process or on a worker."""
     started = time.perf_counter()
@@ -503,7 +488,7 @@ def run_shard(job: ShardJob) -> ShardResult:
     records, summary_of = stage.records(shard, job.options)
     tally = _Tally()
     with contextlib.closing(records):  # on any way out, so a stage's worker processes stop now
-        write_records(output, _crash_hook(tally.count(records), shard.name))
+        write_records(output, tally.count(records))
     summary = summary_of()
     content = {
         **state,
