@@ -11,6 +11,7 @@ from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, app, info
 from toolkit.cli.options import ShardedOutput
 from toolkit.options import ConvertOptions, EngineOptions, ReaderOptions, options_from
+from toolkit.plural import counted
 
 if TYPE_CHECKING:
     from toolkit.convert.run import ConvertSummary
@@ -86,9 +87,9 @@ def summary_lines(summary: ConvertSummary) -> list[str]:
         where = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
         lines.append(f"skipped: {where}: [{skipped.rule}] {skipped.message}")
     counts = [
-        _count(summary.files, "file"),
-        _count(summary.documents, "document"),
-        _count(summary.records, "record"),
+        counted(summary.files, "file"),
+        counted(summary.documents, "document"),
+        counted(summary.records, "record"),
         f"{len(summary.skipped)} skipped",
     ]
     # Placement counts appear only when some annotation needed reporting.
@@ -104,7 +105,3 @@ def summary_lines(summary: ConvertSummary) -> list[str]:
             counts.append(f"{name} {getattr(summary, name)}")
     lines.append(f"convert: {', '.join(counts)} -> {summary.output}")
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -10,6 +10,7 @@ from toolkit.cli import engine as engine_flags
 from toolkit.cli.app import ModelOption, Quiet, SkipInvalid, app, info
 from toolkit.cli.options import LabelMapOption, ShardedOutput
 from toolkit.options import EngineOptions, PreannotateOptions, options_from, parse_tasks
+from toolkit.plural import counted
 
 if TYPE_CHECKING:
     from toolkit.preannotate.run import PreannotateSummary
@@ -78,9 +79,9 @@ def summary_lines(summary: PreannotateSummary, output: str) -> list[str]:
     if summary.spans_unaligned > len(summary.warnings[:SHOWN_WARNINGS]):
         lines.append(f"warning: {summary.spans_unaligned} entities in all did not line up with record tokens")
     counts = [
-        _count(summary.records, "record"),
-        _count(summary.documents, "document"),
-        _count(summary.words, "word"),
+        counted(summary.records, "record"),
+        counted(summary.documents, "document"),
+        counted(summary.words, "word"),
     ]
     if "entities" in summary.tasks:
         counts.append(f"{summary.entities} entities")
@@ -103,7 +104,3 @@ def summary_lines(summary: PreannotateSummary, output: str) -> list[str]:
     took = f" in {summary.seconds:.1f} s" if summary.seconds else ""
     lines.append(f"preannotate: {', '.join(counts)} -> {output} [{summary.model}]{took}")
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

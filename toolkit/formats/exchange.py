@@ -19,6 +19,7 @@ from toolkit.formats.base import VIEW_LAYER
 from toolkit.formats.offsets import token_indices
 from toolkit.jsonl import STDIO, atomic_output, dumps_record, read_records, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS
+from toolkit.plural import counted
 from toolkit.record import Event, Quote, Record, Role, Span, Token
 
 SHOWN = 5  # records or findings named in a one-line error; the CLI lists the rest
@@ -400,10 +401,6 @@ def _span_of(role: Role | None) -> tuple[int, int] | None:
     return None if role is None else (role.start, role.end)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _refuse_if_needed(
     findings: list[Finding], unknown: list[ParsedAnswer], into: str | Path | None, allow_new: bool
 ) -> None:
@@ -412,7 +409,7 @@ def _refuse_if_needed(
         ids = sorted({p.record_id or f"text {p.record.text[:30]!r}" for p in unknown})
         shown = ", ".join(ids[:SHOWN]) + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
         raise UnknownRecordsError(
-            f"{_count(len(unknown), 'answer')} for records not in {into}, nothing written: {shown}",
+            f"{counted(len(unknown), 'answer')} for records not in {into}, nothing written: {shown}",
             findings=[
                 Finding("unknown-id", f"record {p.record_id} is not in {into}", p.path, p.line, p.record_id)
                 for p in unknown
@@ -426,7 +423,7 @@ def _refuse_if_needed(
         shown = " | ".join(str(f) for f in findings[:SHOWN])
         more = f" | and {len(findings) - SHOWN} more" if len(findings) > SHOWN else ""
         raise ImportRefusedError(
-            f"{_count(len(findings), 'problem')} in the answers, nothing written: {shown}{more}",
+            f"{counted(len(findings), 'problem')} in the answers, nothing written: {shown}{more}",
             findings=findings,
             hint="fix them in the tool and export again; spans are never moved to fit",
         )
