@@ -13,6 +13,7 @@ from toolkit.options import (
     BenchmarkOptions,
     ConvertOptions,
     EngineOptions,
+    PackageOptions,
     PreannotateOptions,
     ReaderOptions,
     StageOptions,
@@ -29,6 +30,7 @@ COMMANDS = [
     ("preannotate", PreannotateOptions, set()),
     ("preannotate", EngineOptions, {"client"}),
     ("benchmark", BenchmarkOptions, set()),
+    ("package", PackageOptions, {"validate"}),
 ]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from toolkit.errors import InputError, OverwriteError, UsageError
-from toolkit.options import BenchmarkOptions, ConvertOptions, PreannotateOptions
+from toolkit.options import BenchmarkOptions, ConvertOptions, PackageOptions, PreannotateOptions
 from toolkit.packaging.card import CardText, card_text_from_settings
 from toolkit.packaging.release import (
     ValidationFailedError,
@@ -277,17 +277,19 @@ def package_step(
             name=settings.name,
             version=settings.version,
             output_dir=root / "dist",
-            splits=settings.splits,
-            seed=settings.seed,
-            group_by=settings.group_by,
-            date=settings.date,
             previous=previous,
             card=_card(root, settings),
             score_release=score_release,
-            validate=False,  # validate_step has just checked the gold
-            source_dir=root,
             if_exists="compare",
             quiet=quiet,
+            options=PackageOptions(
+                splits=settings.splits,
+                seed=settings.seed,
+                group_by=settings.group_by,
+                date=settings.date,
+                validate=False,
+                source_dir=root,
+            ),
         )
     except OverwriteError as exc:
         raise OverwriteError(exc.message, hint=f"bump version in {SETTINGS_FILE}") from None

@@ -203,6 +203,25 @@ class BenchmarkOptions(StageOptions):
             raise UsageError("--bootstrap must be 0 or more")
 
 
+@dataclass(frozen=True, slots=True)
+class PackageOptions(StageOptions):
+    """``toolkit package``: how groups go to splits (ratios, seed, grouping; None takes the previous
+    release's, else the defaults), the release date in the card, the entity scheme (``auto``: the one that
+    covers the gold), a labels file (None: the built-in labels), DocBins, whether toolkit validate's rules
+    run and where the sources are for its offset checks, and whether a new Hub repository is private."""
+
+    splits: str | None = None
+    seed: int | None = None
+    group_by: str | None = None
+    date: str | None = None
+    entity_scheme: str = "auto"
+    labels: str | Path | None = field(default=None, metadata=FILE)
+    spacy: bool = True
+    validate: bool = True
+    source_dir: str | Path | None = None
+    private: bool = False
+
+
 # ---------------------------------------------------------------- where a stage runs
 
 

@@ -20,7 +20,7 @@ from toolkit.benchmark.run import (
 from toolkit.cli import app
 from toolkit.errors import UsageError
 from toolkit.jsonl import write_records
-from toolkit.options import BenchmarkOptions
+from toolkit.options import BenchmarkOptions, PackageOptions
 from toolkit.record import Event, Meta, Quote, Record, Role, Span, Token
 
 SENTENCES = [
@@ -448,8 +448,7 @@ def package(folder, sources, name):
         name=name,
         version="0.1.0",
         output_dir=folder / "dist",
-        splits="0.34,0.33,0.33",
-        spacy=False,
+        options=PackageOptions(splits="0.34,0.33,0.33", spacy=False),
     )
     return result.dataset_dir
 

@@ -13,6 +13,7 @@ from gold_records import synthetic_documents, write_jsonl
 
 from toolkit.errors import UsageError
 from toolkit.labels import ONTONOTES_LABELS
+from toolkit.options import PackageOptions
 from toolkit.packaging.card import (
     CardText,
     baseline_summary,
@@ -56,7 +57,7 @@ def manifest(gold, tmp_path_factory):
         name="news",
         version="0.1.0",
         output_dir=tmp_path_factory.mktemp("dist"),
-        validate=False,
+        options=PackageOptions(validate=False),
     ).dataset_dir
     return orjson.loads((release / "manifest.json").read_bytes())
 
@@ -248,9 +249,8 @@ def test_the_licence_text_ships_as_license_md(gold, tmp_path):
         name="news",
         version="0.1.0",
         output_dir=tmp_path,
-        validate=False,
-        spacy=False,
         card=card,
+        options=PackageOptions(validate=False, spacy=False),
     ).dataset_dir
     assert (release / "LICENSE.md").read_text() == "# Terms\n\nBe kind.\n"
     manifest = orjson.loads((release / "manifest.json").read_bytes())

@@ -18,6 +18,7 @@ import pytest
 from gold_records import synthetic_documents, write_jsonl
 
 from toolkit.labels import ONTONOTES_LABELS
+from toolkit.options import PackageOptions
 from toolkit.packaging.configs import CONFIG_NAMES, DatasetLabels, EntityScheme, arrow_schema, features
 from toolkit.packaging.release import package_dataset
 
@@ -55,7 +56,11 @@ def release(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("compat")
     gold = write_jsonl(folder / "gold.jsonl", synthetic_documents(12))
     return package_dataset(
-        inputs=[gold], name="news", version="1.0.0", output_dir=folder / "dist", validate=False, spacy=False
+        inputs=[gold],
+        name="news",
+        version="1.0.0",
+        output_dir=folder / "dist",
+        options=PackageOptions(validate=False, spacy=False),
     ).dataset_dir
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.errors import OverwriteError, UsageError
+from toolkit.options import PackageOptions
 from toolkit.packaging.hub import plan_push, push_dataset
 from toolkit.packaging.release import package_dataset
 
@@ -55,7 +56,11 @@ def release(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hub")
     gold = write_jsonl(folder / "gold.jsonl", synthetic_documents(8))
     return package_dataset(
-        inputs=[gold], name="news", version="1.2.0", output_dir=folder / "dist", validate=False, spacy=False
+        inputs=[gold],
+        name="news",
+        version="1.2.0",
+        output_dir=folder / "dist",
+        options=PackageOptions(validate=False, spacy=False),
     ).dataset_dir
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.errors import InputError, OverwriteError, UsageError
 from toolkit.labels import ONTONOTES_LABELS
+from toolkit.options import PackageOptions
 from toolkit.packaging.configs import CONFIG_NAMES, DatasetLabels, EntityScheme, features
 from toolkit.packaging.release import package_dataset, read_split_records, same_tree
 from toolkit.packaging.splits import split_of, unit_interval
@@ -46,10 +47,8 @@ def seed_release(tmp_path_factory, seed_file, root):
         inputs=[seed_file],
         name="ukraine-liveblog",
         version="0.1.0",
-        group_by="paragraph",
         output_dir=tmp_path_factory.mktemp("dist"),
-        source_dir=root,
-        date="2024-01-02",
+        options=PackageOptions(group_by="paragraph", source_dir=root, date="2024-01-02"),
     )
 
 
@@ -57,11 +56,28 @@ def _manifest(folder: Path) -> dict:
     return orjson.loads((folder / "manifest.json").read_bytes())
 
 
-def _package(tmp_path: Path, records: list[dict], *, version: str = "0.1.0", name: str = "news", **options):
+def _package(
+    tmp_path: Path,
+    records: list[dict],
+    *,
+    version: str = "0.1.0",
+    name: str = "news",
+    previous: Path | None = None,
+    if_exists: str = "error",
+    **options,
+):
     gold = write_jsonl(tmp_path / f"gold-{version}.jsonl", records)
     options.setdefault("validate", False)
     options.setdefault("spacy", False)
-    return package_dataset(inputs=[gold], name=name, version=version, output_dir=tmp_path / "dist", **options)
+    return package_dataset(
+        inputs=[gold],
+        name=name,
+        version=version,
+        output_dir=tmp_path / "dist",
+        previous=previous,
+        if_exists=if_exists,
+        options=PackageOptions(**options),
+    )
 
 
 def test_seed_release_has_train_validation_and_test(seed_release):
@@ -133,10 +149,8 @@ def test_a_rebuild_is_byte_identical(seed_release, seed_file, root, tmp_path):
         inputs=[seed_file],
         name="ukraine-liveblog",
         version="0.1.0",
-        group_by="paragraph",
         output_dir=tmp_path,
-        source_dir=root,
-        date="2024-01-02",
+        options=PackageOptions(group_by="paragraph", source_dir=root, date="2024-01-02"),
     )
     assert same_tree(seed_release.dataset_dir, again.dataset_dir) == []
 
@@ -149,8 +163,7 @@ def test_an_existing_version_is_never_written_into(seed_release, seed_file):
             name="ukraine-liveblog",
             version="0.1.0",
             output_dir=seed_release.dataset_dir.parent.parent,
-            group_by="paragraph",
-            validate=False,
+            options=PackageOptions(group_by="paragraph", validate=False),
         )
     assert {p: p.read_bytes() for p in seed_release.dataset_dir.rglob("*") if p.is_file()} == before
     assert [p.name for p in seed_release.dataset_dir.parent.iterdir()] == [
@@ -283,7 +296,13 @@ def test_a_record_arrow_cannot_hold_is_located(tmp_path):
     gold = write_jsonl(tmp_path / "gold.jsonl", records)
     gold.write_bytes(gold.read_bytes().replace(b"987654321", str(2**70).encode()))  # beyond int64
     with pytest.raises(InputError) as caught:
-        package_dataset(inputs=[gold], name="n", version="0.1.0", output_dir=tmp_path, validate=False)
+        package_dataset(
+            inputs=[gold],
+            name="n",
+            version="0.1.0",
+            output_dir=tmp_path,
+            options=PackageOptions(validate=False),
+        )
     assert caught.value.line == 4 and caught.value.rule == "record-types"
 
 
@@ -504,7 +523,11 @@ def test_validation_in_the_first_pass_finds_what_toolkit_validate_finds(tmp_path
         handle.write(b"{not json\n")
     with pytest.raises(ValidationFailedError) as caught:
         package_dataset(
-            inputs=[gold], name="n", version="0.1.0", output_dir=tmp_path / "dist", source_dir=root
+            inputs=[gold],
+            name="n",
+            version="0.1.0",
+            output_dir=tmp_path / "dist",
+            options=PackageOptions(source_dir=root),
         )
     alone = validate(paths=[str(gold)], source_dir=root)
     assert caught.value.report.findings == alone.findings and len(alone.findings) >= 4

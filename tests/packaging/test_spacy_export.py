@@ -11,6 +11,7 @@ import pytest
 from gold_records import make_record, seed_gold, write_jsonl
 
 from toolkit.labels import PLOVER_TYPES
+from toolkit.options import PackageOptions
 from toolkit.packaging.release import package_dataset
 from toolkit.packaging.spacy_export import DocBinShards, record_to_doc
 from toolkit.record import record_from_dict
@@ -71,9 +72,7 @@ def seed_release(tmp_path_factory, seed_path) -> Path:
         name="blog",
         version="0.1.0",
         output_dir=folder / "dist",
-        group_by="paragraph",
-        splits="0.6,0.2,0.2",
-        validate=False,
+        options=PackageOptions(group_by="paragraph", splits="0.6,0.2,0.2", validate=False),
     ).dataset_dir
 
 

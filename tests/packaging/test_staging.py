@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from gold_records import synthetic_documents, write_jsonl
 
+from toolkit.options import PackageOptions
 from toolkit.packaging.release import package_dataset
 
 pytestmark = pytest.mark.slow
@@ -98,6 +99,8 @@ def test_a_rerun_removes_the_staging_folder_sigkill_left(gold, tmp_path):
     process.communicate(timeout=30)
     assert staging_folders(dist) == [staging]  # nothing could clean up after SIGKILL
     # The next release, of another version even, removes it: only packaging stages folders there.
-    package_dataset(inputs=[gold], name="news", version="1.0.1", output_dir=dist, spacy=False)
+    package_dataset(
+        inputs=[gold], name="news", version="1.0.1", output_dir=dist, options=PackageOptions(spacy=False)
+    )
     assert staging_folders(dist) == []
     assert sorted(p.name for p in (dist / "news").iterdir()) == ["1.0.1"]

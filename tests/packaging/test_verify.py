@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.errors import InputError
+from toolkit.options import PackageOptions
 from toolkit.packaging.card import manifest_bytes
 from toolkit.packaging.release import file_entries, package_dataset
 from toolkit.packaging.verify import verify_dataset
@@ -23,7 +24,11 @@ def release(tmp_path_factory):
     folder = tmp_path_factory.mktemp("verify")
     gold = write_jsonl(folder / "gold.jsonl", synthetic_documents(15))
     return package_dataset(
-        inputs=[gold], name="news", version="1.0.0", output_dir=folder / "dist", validate=False
+        inputs=[gold],
+        name="news",
+        version="1.0.0",
+        output_dir=folder / "dist",
+        options=PackageOptions(validate=False),
     ).dataset_dir
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.options import PackageOptions
 from toolkit.packaging.release import package_dataset
 
 
@@ -18,9 +19,7 @@ def seed_release(tmp_path_factory, root) -> Path:
         name="ukraine-liveblog",
         version="1.1.0",
         output_dir=folder / "dist",
-        group_by="paragraph",
-        splits="0.6,0.2,0.2",
-        seed=0,
+        options=PackageOptions(group_by="paragraph", splits="0.6,0.2,0.2", seed=0),
     ).dataset_dir
 
 

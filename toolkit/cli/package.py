@@ -9,6 +9,7 @@ import typer
 
 from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
 from toolkit.errors import CheckFailedError, InputError
+from toolkit.options import PackageOptions, options_from
 
 SHOWN_FINDINGS = 20
 
@@ -131,6 +132,7 @@ def package_command(
     quiet: Quiet = False,
 ) -> None:
     """Package gold records as a versioned dataset: Parquet per config and split, card, manifest, DocBins."""
+    options = options_from(PackageOptions, locals())
     from dataclasses import replace
 
     from toolkit.packaging.card import card_text_from_settings, read_card_settings
@@ -164,19 +166,11 @@ def package_command(
                 name=name,
                 version=version,
                 output_dir=output,
-                splits=splits,
-                seed=seed,
                 previous=previous,
-                group_by=group_by,
-                date=date,
                 push_to_hub=push_to_hub,
-                entity_scheme=entity_scheme,
-                labels=labels,
-                spacy=spacy,
-                source_dir=source_dir,
                 card=card,
-                private=private,
                 quiet=quiet,
+                options=options,
             )
     except ValidationFailedError as exc:
         findings = list(exc.report.findings)

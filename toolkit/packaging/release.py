@@ -43,6 +43,7 @@ from toolkit import __version__
 from toolkit.errors import CheckFailedError, InputError, OverwriteError, UsageError
 from toolkit.jsonl import STDIO, collector_paused, remove_stale_temporaries, temporary_prefix
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
+from toolkit.options import PackageOptions
 from toolkit.packaging.card import (
     CHART_FILE,
     LICENSE_FILE,
@@ -475,26 +476,34 @@ def same_tree(left: Path, right: Path) -> list[str]:
     return differing
 
 
+def split_method(options: PackageOptions, prior: PreviousVersion | None) -> tuple[str, int, dict[str, float]]:
+    """Grouping, seed and ratios of this release: as asked, else the previous release's, else the defaults.
+    A grouping other than the previous release's is refused: its split assignment could not bind."""
+    defaults = prior.manifest["split_method"] if prior else {}
+    group_by = options.group_by or defaults.get("group_by", GROUP_BY_DOC)
+    seed = options.seed if options.seed is not None else defaults.get("seed", 0)
+    ratios = parse_ratios(
+        options.splits if options.splits is not None else defaults.get("ratios_text", DEFAULT_RATIOS)
+    )
+    if prior and group_by != defaults.get("group_by"):
+        raise UsageError(
+            f"--group-by {group_by} differs from the previous version's "
+            f"{defaults.get('group_by')}; its split assignment could not bind"
+        )
+    return group_by, seed, ratios
+
+
 def package_dataset(
     *,
     inputs: Sequence[str | Path],
     name: str,
     version: str,
     output_dir: str | Path,
-    splits: str | Sequence[float] | None = None,
-    seed: int | None = None,
+    options: PackageOptions = PackageOptions(),
     previous: str | Path | None = None,
-    group_by: str | None = None,
-    date: str | None = None,
     push_to_hub: str | None = None,
-    entity_scheme: str = "auto",
-    labels: str | Path | None = None,
-    spacy: bool = True,
-    validate: bool = True,
-    source_dir: str | Path | None = None,
     card: CardText | None = None,
     score_release: Callable[[Path, dict[str, list[str]]], Mapping[str, Any] | None] | None = None,
-    private: bool = False,
     if_exists: str = "error",
     quiet: bool = True,
 ) -> PackageResult:
@@ -514,7 +523,7 @@ def package_dataset(
     card = card or default_card_text(name)
     if push_to_hub and card.hub_repo is None:
         card = replace(card, hub_repo=push_to_hub)
-    _check_request(name, version, date, card)
+    _check_request(name, version, options.date, card)
     paths = _check_inputs(inputs)
     target = Path(output_dir) / name / version
     if if_exists not in ("error", "compare"):
@@ -524,19 +533,10 @@ def package_dataset(
             f"{target} exists; a released version is never overwritten", hint="choose a new --version"
         )
     prior = load_previous(previous) if previous is not None else None
-    method_defaults = prior.manifest["split_method"] if prior else {}
-    group_by = group_by or method_defaults.get("group_by", GROUP_BY_DOC)
-    seed = seed if seed is not None else method_defaults.get("seed", 0)
-    default_ratios = method_defaults.get("ratios_text", DEFAULT_RATIOS)
-    ratios = parse_ratios(splits if splits is not None else default_ratios)
+    group_by, seed, ratios = split_method(options, prior)
     notes = []
-    if prior and group_by != method_defaults.get("group_by"):
-        raise UsageError(
-            f"--group-by {group_by} differs from the previous version's "
-            f"{method_defaults.get('group_by')}; its split assignment could not bind"
-        )
-    labels_info, label_set = labels_file_version(labels)
-    context = validation_context(label_set, source_dir) if validate else None
+    labels_info, label_set = labels_file_version(options.labels)
+    context = validation_context(label_set, options.source_dir) if options.validate else None
     with collector_paused():
         survey = survey_inputs(paths, group_by=group_by, quiet=quiet, validation=context)
     check_validation(survey, label_set)
@@ -545,7 +545,7 @@ def package_dataset(
             f"no accepted records to package in {', '.join(str(p) for p in paths)}",
             hint="gold records need answer accept (or none)",
         )
-    dataset_labels = _dataset_labels(survey, label_set, entity_scheme, prior)
+    dataset_labels = _dataset_labels(survey, label_set, options.entity_scheme, prior)
     label_change = check_against_previous(version, dataset_labels, prior) if prior else None
     assignment = assign_splits(
         groups=survey.groups,
@@ -568,13 +568,13 @@ def package_dataset(
                 survey.inputs,
                 [assignment.splits[group] for group in survey.groups],
                 dataset_labels,
-                spacy=spacy,
+                spacy=options.spacy,
                 keep_digests=prior is not None,
                 quiet=quiet,
             )
             entry = _changelog_entry(
                 version=version,
-                date=date,
+                date=options.date,
                 records=survey.packaged,
                 previous=prior,
                 digests=written.digests,
@@ -584,7 +584,7 @@ def package_dataset(
         manifest = build_manifest(
             name=name,
             version=version,
-            date=date,
+            date=options.date,
             survey=survey,
             written=written,
             assignment=assignment,
@@ -610,7 +610,7 @@ def package_dataset(
     if push_to_hub:
         from toolkit.packaging.hub import push_dataset
 
-        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version, private=private)
+        pushed = push_dataset(dataset_dir=target, repo=push_to_hub, version=version, private=options.private)
     return PackageResult(
         dataset_dir=target,
         name=name,
