@@ -27,6 +27,7 @@ Definitions (also in docs/benchmark.md):
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.packaging.splits import doc_id_of
-from toolkit.record import Record, Role
+from toolkit.record import Quote, Record, Role
 
 ALL = "*"
 MISSED = "(missed)"
@@ -102,6 +103,11 @@ def _add_prf(tally: Counter, key: tuple[str, str, str], tp: int, npred: int, ngo
 # Entities --------------------------------------------------------------------------------------------------
 
 
+def _closeness(gold: tuple[int, int, str], pred_spans: list[tuple[int, int, str]], i: int) -> tuple[int, int]:
+    """Sort key of candidate predictions for a gold span: most overlap first, then input order."""
+    return -_overlap(gold[:2], pred_spans[i][:2]), i
+
+
 def entity_set(record: Record) -> set[tuple[int, int, str]]:
     return {(span.start, span.end, span.label) for span in record.spans}
 
@@ -114,7 +120,7 @@ def tally_entities(
     candidates = [
         sorted(
             (i for i, p in enumerate(pred_spans) if p[2] == g[2] and _overlap(g[:2], p[:2]) > 0),
-            key=lambda i, g=g: (-_overlap(g[:2], pred_spans[i][:2]), i),
+            key=functools.partial(_closeness, g, pred_spans),
         )
         for g in gold_spans
     ]
@@ -154,7 +160,13 @@ def quote_overlap(gold: tuple[int, int], pred: tuple[int, int]) -> float:
 def _speaker_matches(gold: Role | None, pred: Role | None) -> bool:
     if gold is None or pred is None:
         return gold is None and pred is None
-    return _overlap(_role(gold), _role(pred)) > 0
+    return _overlap((gold.start, gold.end), (pred.start, pred.end)) > 0
+
+
+def _content(quote: Quote) -> tuple[int, int]:
+    """The content range of a quote that has one (the scorers keep only those)."""
+    assert quote.content is not None
+    return quote.content.start, quote.content.end
 
 
 def _cue_matches(text: str, gold: Role | None, pred: Role | None) -> bool:
@@ -163,13 +175,15 @@ def _cue_matches(text: str, gold: Role | None, pred: Role | None) -> bool:
     return text[gold.start : gold.end].strip().lower() == text[pred.start : pred.end].strip().lower()
 
 
-def _quote_pairing(gold_quotes: list, pred_quotes: list, threshold: float | None) -> dict[int, int]:
+def _quote_pairing(
+    gold_quotes: list[Quote], pred_quotes: list[Quote], threshold: float | None
+) -> dict[int, int]:
     candidates = []
     for g in gold_quotes:
         scored = []
         for i, p in enumerate(pred_quotes):
-            score = quote_overlap(_role(g.content), _role(p.content))
-            if (threshold is None and _role(g.content) == _role(p.content)) or (
+            score = quote_overlap(_content(g), _content(p))
+            if (threshold is None and _content(g) == _content(p)) or (
                 threshold is not None and score >= threshold
             ):
                 scored.append((-score, i))

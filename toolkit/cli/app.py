@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, NamedTuple
 
 import typer
-from typer.core import TyperGroup
 
-try:  # typer 0.2x parses with its own copy of click; its exceptions are not click's
-    from typer._click import exceptions as parse_errors
-    from typer._click.formatting import HelpFormatter
-except ImportError:  # pragma: no cover (older typer uses click itself)
-    from click import exceptions as parse_errors
-    from click.formatting import HelpFormatter
+# typer (0.26 on) parses with its own copy of click, whose exceptions and context are not click's.
+from typer._click import exceptions as parse_errors
+from typer._click.core import Context
+from typer._click.formatting import HelpFormatter
+from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.errors import EXIT_BAD_INPUT, ToolkitError
@@ -43,7 +42,7 @@ class ToolkitGroup(TyperGroup):
     """Maps the library's typed errors, the system's refusals and bad command lines to one line and the
     exit code the CLI contract names. Any other exception is a bug and keeps its traceback."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
@@ -60,12 +59,21 @@ class ToolkitGroup(TyperGroup):
             error_line(message)
             raise typer.Exit(code) from None
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Click's own main, with a bad command line reported as one line instead of a usage panel."""
+        given = (args, prog_name, complete_var)
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*given, False, windows_expand_args, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*given, False, windows_expand_args, **extra)
         except parse_errors.NoArgsIsHelpError as exc:
             exc.show()  # the help, on stderr: a bare ``toolkit`` is a usage error (exit 2)
             sys.exit(exc.exit_code)
@@ -90,17 +98,17 @@ class RootGroup(ToolkitGroup):
 
     lazy_commands: ClassVar[dict[str, LazyCommand]] = {}
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(dict.fromkeys([*self.lazy_commands, *super().list_commands(ctx)]))
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+    def get_command(self, ctx: Context, cmd_name: str) -> Any:
         if cmd_name not in self.commands and cmd_name in self.lazy_commands:
             importlib.import_module(f"toolkit.cli.{self.lazy_commands[cmd_name].module}")
             built = typer.main.get_command(app)
             self.commands.update(getattr(built, "commands", {}))
         return super().get_command(ctx, cmd_name)
 
-    def format_commands(self, ctx: typer.Context, formatter: HelpFormatter) -> None:
+    def format_commands(self, ctx: Context, formatter: HelpFormatter) -> None:
         rows = [(name, command.help) for name, command in self.lazy_commands.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -146,7 +146,7 @@ def package_command(
     card = default_card_text(name)
     if card_settings is not None:
         card = card_text_from_settings(read_card_settings(card_settings), card, where=str(card_settings))
-    given = {
+    given: dict[str, Any] = {
         "license": license,
         "license_name": license_name,
         "license_link": license_link,

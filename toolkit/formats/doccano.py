@@ -244,7 +244,7 @@ def _entities(parsed: ParsedAnswer, obj: dict[str, Any], source: str, context: R
 
 
 def _quotes(parsed: ParsedAnswer, obj: dict[str, Any], source: str) -> list[Any]:
-    kinds = obj.get("quote_kinds") if isinstance(obj.get("quote_kinds"), dict) else {}
+    kinds: dict[str, Any] = obj["quote_kinds"] if isinstance(obj.get("quote_kinds"), dict) else {}
     items = []
     for item in obj.get("entities") or []:
         if not isinstance(item, dict):

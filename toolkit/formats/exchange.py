@@ -120,8 +120,8 @@ def export_records(
             )
     summary.outputs.append(str(output))
     for path, text in fmt.sidecars(output, views, entity_label_set(seen_labels, labels)).items():
-        with atomic_output(path, "w") as handle:
-            handle.write(text)
+        with atomic_output(path, "wb") as handle:
+            handle.write(text.encode("utf-8"))
         summary.outputs.append(str(path))
     return summary
 
@@ -348,7 +348,7 @@ def _writes_texts(record: Record) -> frozenset[str]:
     only triggers'): the answer's get theirs too, so a record that comes back unchanged is identical."""
     roles = [r for q in record.quotes for r in (q.content, q.speaker, q.cue) if r is not None]
     triggers = [e.trigger for e in record.events if e.trigger is not None]
-    kinds = {"spans": record.spans, "roles": roles, "triggers": triggers}
+    kinds: dict[str, Sequence[Span | Role]] = {"spans": record.spans, "roles": roles, "triggers": triggers}
     return frozenset(kind for kind, items in kinds.items() if any(x.text is not None for x in items))
 
 

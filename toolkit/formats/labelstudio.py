@@ -514,7 +514,7 @@ def _read_result(
     other: list[dict[str, Any]] = []
     for item in result:
         kind, name = item.get("type"), item.get("from_name")
-        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        value: dict[str, Any] = item["value"] if isinstance(item.get("value"), dict) else {}
         if kind == "relation":
             relations.append(item)
         elif _is_span(item):
@@ -528,7 +528,9 @@ def _read_result(
                 if placed is None:
                     continue
                 if name == ENTITY_TAG:
-                    spans.append(_entity_span(parsed, placed, label, item.get("id"), source, context))
+                    span = _entity_span(parsed, placed, label, item.get("id"), source, context)
+                    if span is not None:
+                        spans.append(span)
                 elif name == ROLE_TAG:
                     roles.append(RegionIn(item.get("id"), placed[0], placed[1], str(label)))
                 else:

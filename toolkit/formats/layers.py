@@ -314,7 +314,7 @@ def piece_ids(
         for i in members:
             own = pieces[i].carried_id if len(kept) > 1 else None
             ids[i] = own or (kept[0] if kept else None)
-        for quote_id in dict.fromkeys(ids[i] for i in members if ids[i] is not None):
+        for quote_id in dict.fromkeys(q for q in (ids[i] for i in members) if q is not None):
             if owner.setdefault(quote_id, key) != key:  # split off an earlier group: a new quote
                 fresh = _fresh_id(record_id, taken) if len(members) > 1 else None
                 for i in members:
@@ -392,8 +392,9 @@ def events_from(
     ]
     events: list[Event] = []
     for label in sorted(chosen, key=_event_order):
-        spans = by_label.get(label) or [None]
-        for span in spans:
-            trigger = Role(*span) if span is not None else None
-            events.append(Event(label=label, trigger=trigger, source=source))
+        triggers_of = by_label.get(label)
+        if not triggers_of:  # ticked without a trigger
+            events.append(Event(label=label, trigger=None, source=source))
+        for start, end in triggers_of or ():
+            events.append(Event(label=label, trigger=Role(start, end), source=source))
     return events, problems, dropped

@@ -179,9 +179,10 @@ def place_span(
     whitespace runs). Without it a code-point reading inside the text fits, unless it misses token
     boundaries that exactly one other reading hits (a shift made by an emoji or a ``\\r\\n`` earlier on).
     """
-    checked = _check_ints(start, end)
-    if checked is not None:
+    checked = _as_ints(start, end)
+    if isinstance(checked, PlacementProblem):
         return checked
+    start, end = checked
     offsets = offsets or OffsetMap(text)
     candidates: list[Placement] = []
     for reading in offsets.readings():
@@ -272,17 +273,19 @@ def place_row(
     placements: list[Placement | PlacementProblem] = []
     good: list[int] = []
     for i, (start, end) in enumerate(spans):
-        checked = _check_ints(start, end)
-        placements.append(checked if checked is not None else Placement(0, 0, "codepoint"))
-        if checked is None:
+        checked = _as_ints(start, end)
+        bad = isinstance(checked, PlacementProblem)
+        placements.append(checked if isinstance(checked, PlacementProblem) else Placement(0, 0, "codepoint"))
+        if not bad:
             good.append(i)
     if not good:
         return RowPlacement(placements)
     results: dict[str, tuple[tuple[int, int], ...]] = {}
     for reading in offsets.readings():
         placed = [_read_pair(offsets, reading, spans[i]) for i in good]
-        if all(p is not None for p in placed):
-            results[reading] = tuple(placed)  # type: ignore[arg-type]
+        pairs = tuple(p for p in placed if p is not None)
+        if len(pairs) == len(placed):
+            results[reading] = pairs
     if not results:
         return _no_reading_fits(text, spans, good, placements, offsets)
     outcomes: dict[tuple[tuple[int, int], ...], str] = {}
@@ -303,7 +306,7 @@ def place_row(
     return RowPlacement(placements, reading)
 
 
-def _check_ints(start: object, end: object) -> PlacementProblem | None:
+def _as_ints(start: object, end: object) -> tuple[int, int] | PlacementProblem:
     if (
         isinstance(start, bool)
         or isinstance(end, bool)
@@ -313,7 +316,7 @@ def _check_ints(start: object, end: object) -> PlacementProblem | None:
         return PlacementProblem("span-offsets", f"offsets must be integers, got {start!r}-{end!r}")
     if start >= end:
         return PlacementProblem("span-empty", f"span {start}-{end} is empty or reversed")
-    return None
+    return start, end
 
 
 def _read_pair(offsets: OffsetMap, reading: str, span: tuple[object, object]) -> tuple[int, int] | None:

@@ -198,7 +198,7 @@ def baseline_summary(report: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not report or not isinstance(report.get("systems"), list):
         return None
     # A full report names its split under "dataset"; a summary (from a manifest) holds it at the top.
-    dataset = report.get("dataset") if isinstance(report.get("dataset"), Mapping) else report
+    dataset: Mapping[str, Any] = report["dataset"] if isinstance(report.get("dataset"), Mapping) else report
     return {
         "split": dataset.get("split"),
         "records": dataset.get("records"),
@@ -415,7 +415,7 @@ def _baselines(manifest: Mapping[str, Any], text: CardText) -> list[str]:
     summary = text.baselines
     headline = _headline_scores(summary) if summary else []
     lines = ["## Baseline scores", ""]
-    if not headline:
+    if not headline or summary is None:
         lines.append(
             f"Not scored when this version was packaged; `toolkit benchmark dist/{name}/{version} --split "
             f"test --system baseline -o reports/{name}-{version}` scores the toolkit's baselines."

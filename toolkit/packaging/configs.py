@@ -102,7 +102,7 @@ def choose_entity_scheme(
             raise RowError(f"unknown entity scheme {requested!r}; choose auto, {known}", "entity-scheme")
         order = [requested]
     else:
-        order = [name for name in (previous, preferred) if name in schemes]
+        order = [name for name in (previous, preferred) if name is not None and name in schemes]
         order += [name for name in sorted(schemes) if name not in order]
     for name in order:
         if found <= set(schemes[name]):

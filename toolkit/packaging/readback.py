@@ -57,8 +57,8 @@ def decode_raw_tokens(raw: bytes, *, path: str, line: int) -> tuple[Record, byte
     """
     if b'"extra"' not in raw:
         with contextlib.suppress(msgspec.DecodeError):
-            record = _RAW_TOKENS_DECODER.decode(raw)
-            return record, bytes(record.tokens)
+            raw_record = _RAW_TOKENS_DECODER.decode(raw)
+            return raw_record, bytes(raw_record.tokens)
     record = decode_record(raw, path=path, line=line)
     return record, msgspec.json.encode(record.tokens)
 

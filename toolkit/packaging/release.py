@@ -259,7 +259,7 @@ def _changelog_entry(
     deltas: dict[str, dict[str, int]] = {}
     for task, per_split in label_counts.items():
         now = sum(per_split.values(), Counter())
-        then = Counter()
+        then: Counter[str] = Counter()
         for split_counts in previous.manifest["label_counts"].get(task, {}).values():
             then.update(split_counts)
         changes = {

@@ -82,7 +82,9 @@ def record_to_doc(record: Record, vocab: Vocab, tokens: list[Token] | None = Non
     doc.user_data["id"] = record.meta.id
     doc.user_data["doc_id"] = record.meta.doc_id
     doc.ents = [Span(doc, first, last + 1, label=label) for first, last, label in entity_token_spans(record)]
-    contents, speakers, cues = [], [], []
+    contents: list[Span] = []
+    speakers: list[Span] = []
+    cues: list[Span] = []
     for number, quote in enumerate(record.quotes):
         quote_id = f"q{number}"
         for role, label, group in (

@@ -177,7 +177,7 @@ def _find_duplicate_ids(paths: Sequence[Path], suspects: set[int]) -> None:
     for path in paths:
         for number, raw in numbered_lines(path):
             record_id = _META_DECODER.decode(raw).meta.get("id")
-            if hash(record_id) not in suspects:
+            if record_id is None or hash(record_id) not in suspects:
                 continue
             if record_id in seen:
                 first_path, first_line = seen[record_id]

@@ -334,7 +334,11 @@ def manifest_shape_problems(manifest: Any) -> list[Finding]:
             continue
         if not isinstance(value, kind):
             found.append(Finding("manifest-shape", f"{key} is a {type(value).__name__}", MANIFEST_FILE))
-        elif item_kind is not None and not all(isinstance(v, item_kind) for v in value.values()):
+        elif (
+            item_kind is not None
+            and isinstance(value, dict)
+            and not all(isinstance(v, item_kind) for v in value.values())
+        ):
             found.append(Finding("manifest-shape", f"{key} holds values that are not objects", MANIFEST_FILE))
     configs = manifest.get("configs")
     if isinstance(configs, dict) and not found:

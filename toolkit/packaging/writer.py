@@ -16,6 +16,7 @@ shards are optional.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 from collections import Counter
@@ -60,6 +61,11 @@ _ARROW_ERRORS: tuple[type[BaseException], ...] = (TypeError, ValueError, Overflo
 
 class _ExactPath(Exception):
     """The batch needs the exact, record-by-record path."""
+
+
+def _token_bounds(starts: Any, ends: Any, first: int, count: int) -> tuple[Any, Any]:
+    """The token offsets of one record inside the batch's flat token columns."""
+    return starts[first : first + count], ends[first : first + count]
 
 
 def _token_tuples(tokens: Sequence[Token]) -> list[tuple]:
@@ -502,7 +508,7 @@ class SplitWriter:
             first, count = int(offsets[index]), int(offsets[index + 1] - offsets[index])
             try:
                 ranges = token_ranges(
-                    record.spans, count, lambda f=first, n=count: (starts[f : f + n], ends[f : f + n])
+                    record.spans, count, functools.partial(_token_bounds, starts, ends, first, count)
                 )
                 check_alignment(ranges, record.spans, starts, ends, offset=first)
                 record_tags, record_entities = entity_columns(record.spans, ranges, count, self.labels)
@@ -674,20 +680,20 @@ def _finish(
     group_splits: Sequence[str],
     digests: dict[str, bytes] | None,
 ) -> Written:
-    group_counts = Counter(group_splits)
+    groups_per_split = Counter(group_splits)
     configs: dict[str, dict[str, dict[str, Any]]] = {c: {} for c in CONFIG_NAMES}
     label_counts: dict[str, dict[str, Counter]] = {task: {} for task in LABEL_COLUMNS}
     for split, writer in writers.items():
         sizes = writer.close()
-        for task, counts in writer.label_counts.items():
-            label_counts[task][split] = counts
+        for task, task_counts in writer.label_counts.items():
+            label_counts[task][split] = task_counts
         for config in CONFIG_NAMES:
             configs[config][split] = {
                 "path": f"data/{config}/{split}.parquet",
                 "num_bytes": sizes[config],
                 "num_examples": writer.num_examples,
             }
-    counts = {s: {"records": w.num_examples, "groups": group_counts[s]} for s, w in writers.items()}
+    counts = {s: {"records": w.num_examples, "groups": groups_per_split[s]} for s, w in writers.items()}
     spacy_files = {
         s: {"docs": shard.docs, "files": [p.relative_to(folder).as_posix() for p in shard.close()]}
         for s, shard in shards.items()

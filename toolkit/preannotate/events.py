@@ -55,7 +55,7 @@ _MODAL = _FUTURE | {"can", "could"}
 _HEDGES = frozenset({"may", "might", "could", "should"})
 _CONDITIONS = frozenset({"if", "unless", "whether"})
 _MARK = _hash("mark")
-_ARRAY_ATTRS = ["LEMMA", "DEP", "LOWER"]
+_ARRAY_ATTRS: list[int | str] = ["LEMMA", "DEP", "LOWER"]
 _CONDITION_KEYS = frozenset(_hash(word) for word in (*_CONDITIONS, "until"))
 # Cooperative acts that, announced for the future, are a commitment to cooperate (AGREE); a withdrawal
 # announced for the future is a concession in words (CONCEDE).
@@ -215,7 +215,11 @@ class _Phrase:
     def ends(self, lemmas: list[int], start: int) -> set[int]:
         """Where the phrase ends if it starts at ``start``: one end per way through its optional words."""
         spellings, optional = self.words[1] if len(self.words) > 1 else (None, True)
-        if not optional and (start + 1 >= len(lemmas) or lemmas[start + 1] not in spellings):
+        if (
+            not optional
+            and spellings is not None
+            and (start + 1 >= len(lemmas) or lemmas[start + 1] not in spellings)
+        ):
             return set()  # most phrases fail at their second word ("in" starts many)
         reached = {start}
         for spellings, optional in self.words:
@@ -384,8 +388,8 @@ class _TriggerIndex:
                     for key in _spellings(lemma):
                         self._words.setdefault(key, []).append(_Word(label, weak, restriction))
         self._phrases: dict[int, list[_Phrase]] = {}
-        for label, text, priority in lex.PHRASES:
-            phrase = _Phrase.of(label, text, priority)
+        for phrase_label, text, priority in lex.PHRASES:
+            phrase = _Phrase.of(phrase_label, text, priority)
             for key in phrase.words[0][0]:
                 self._phrases.setdefault(key, []).append(phrase)
         self._by_head: dict[str, list[_Compiled]] = {}
@@ -1034,9 +1038,8 @@ class EventModelAnnotator:
         if TEXTCAT not in self.nlp.pipe_names:
             raise ModelNotFoundError(f"--events-model {path}: the pipeline has no {TEXTCAT} component")
         self.threshold = threshold
-        self.labels = tuple(
-            sorted(self.nlp.get_pipe(TEXTCAT).labels, key=lambda x: _ORDER.get(x, len(_ORDER)))
-        )
+        labels = getattr(self.nlp.get_pipe(TEXTCAT), "labels", ())
+        self.labels = tuple(sorted(labels, key=lambda x: _ORDER.get(x, len(_ORDER))))
         self.source = model_source(self.nlp)
 
     def __call__(self, doc_or_text: Doc | str) -> list[Event]:

@@ -56,7 +56,7 @@ def trained_pipeline(model: str | None) -> TrainedPreannotator | None:
 
 
 def _is_machine(source: str | None) -> bool:
-    return bool(source) and source.startswith(("model:", "rule:"))
+    return source is not None and source.startswith(("model:", "rule:"))
 
 
 def _human(record: Record, items: list[Any]) -> bool:
@@ -88,6 +88,7 @@ class TrainedPreannotator:
                 f"--events-model {options.events_model}: the --model pipeline predicts events itself; "
                 "give only one"
             )
+        stream: Iterator[Record]
         if by_rules:
             rules = dataclasses.replace(options, tasks=by_rules, model=None)  # the default model's rules
             stream = preannotate_records(records, options=rules, summary=summary)

@@ -237,7 +237,8 @@ def adjudicate(
     outcomes = list(adjudicate_tasks(tasks, min_annotators=min_annotators))
     counts = Counter(o.decision for o, _ in outcomes)
     report.gold, report.rejected, report.ignored = counts["gold"], counts["reject"], counts["ignore"]
-    report.ties = dict(sorted(Counter(o.reason for o, _ in outcomes if o.decision == "tie").items()))
+    reasons = Counter(o.reason for o, _ in outcomes if o.decision == "tie" and o.reason is not None)
+    report.ties = dict(sorted(reasons.items()))
     write_records(output, (o.record for o, _ in outcomes if o.record is not None))
     write_json_lines(ties_path, (tie_row(o, a) for o, a in outcomes if o.decision == "tie"))
     return report

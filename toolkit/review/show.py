@@ -161,7 +161,7 @@ def select_records(
     return records
 
 
-def _role_text(record: Record, role: Role | None) -> str:
+def _role_text(record: Record, role: Role | Span | None) -> str:
     return "—" if role is None else repr(record.text[role.start : role.end])
 
 
@@ -271,7 +271,7 @@ def _html_group(record: Record, group: Group) -> str:
 def _html_items(record: Record, aside: list[int]) -> list[str]:
     """List items under the text: each quote, each event, and entities not drawn inline."""
 
-    def said(role: Role | None) -> str:
+    def said(role: Role | Span | None) -> str:
         return html.escape(_role_text(record, role))
 
     items = [

@@ -208,7 +208,7 @@ class Context:
                 ids = Counter(quote.id for quote in quotes if quote.id is not None)
                 anchors = Counter(_anchor_key(quote) for quote in quotes)
                 plain = [
-                    ok and ids.get(quote.id, 0) < 2 and anchors[_anchor_key(quote)] < 2
+                    ok and (quote.id is None or ids[quote.id] < 2) and anchors[_anchor_key(quote)] < 2
                     for ok, quote in zip(plain, quotes, strict=True)
                 ]
             self._quotes = [(q, quote) for q, quote in enumerate(quotes) if not plain[q]]
@@ -801,7 +801,8 @@ Plans = dict[tuple[bool, bool, bool], list[Callable[[Record, Context], list[Find
 def rule_plans() -> Plans:
     """The rules to run, in registration order, for each combination of lists that have suspects."""
     plans: Plans = {}
-    for key in itertools.product((False, True), repeat=len(SCOPES)):
+    flags = (False, True)
+    for key in itertools.product(flags, flags, flags):  # one flag per scope: spans, quotes, events
         flagged = {scope for scope, has in zip(SCOPES, key, strict=True) if has}
         plans[key] = [r.check for r in RULES if not r.looks_at or flagged.intersection(r.looks_at)]
     return plans

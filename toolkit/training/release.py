@@ -4,6 +4,7 @@ split and the shipped spaCy config of each task, each checked against the manife
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,7 @@ def open_release(dataset_dir: str | Path) -> TrainingRelease:
     )
 
 
-def parse_tasks(tasks: str | list[str] | tuple[str, ...] | None, release: TrainingRelease) -> tuple[str, ...]:
+def parse_tasks(tasks: str | Sequence[str] | None, release: TrainingRelease) -> tuple[str, ...]:
     """The tasks to train, in the toolkit's order: those asked for (default: every task with a config)."""
     if tasks is None:
         chosen = [t for t in TASKS if t in release.configs]
