@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 LINTED := toolkit tests benchmarks annotations/scripts
 
-.PHONY: demo test lint format install clean labelstudio
+.PHONY: demo test test-fast lint format install clean labelstudio
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ test: $(VENV)/.installed-test $(LS_VENV)/bin/label-studio
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest -q
+
+# Everything but the tests marked slow (real servers, clusters, signals, training): a quick loop while editing.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format $(LINTED)

@@ -59,6 +59,7 @@ def test_without_gold_it_converts_and_stops_with_a_note(project):
     assert result.dataset_dir is None and result.load_hint is None
 
 
+@pytest.mark.slow
 def test_build_packages_then_reruns_as_unchanged_then_asks_for_a_bump(project, seed_path):
     _add_gold(project, seed_path)
     first = build(root=project, benchmark=False)

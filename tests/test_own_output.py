@@ -356,6 +356,7 @@ def fuzz_documents(draw) -> list:
     return [r for n in range(draw(st.integers(1, 3))) for r in quote_fuzz.document(chooser, f"f{n}", 4)]
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=fuzz_documents())
 def test_preannotate_output_of_rough_quote_heavy_text_validates(tmp_path_factory, records):
@@ -372,6 +373,7 @@ def test_preannotate_output_of_rough_quote_heavy_text_validates(tmp_path_factory
     assert report.findings == []
 
 
+@pytest.mark.slow
 def test_a_seeded_batch_of_fuzzed_documents_validates(tmp_path):
     from toolkit.preannotate.run import preannotate_records
 

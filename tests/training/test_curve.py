@@ -14,6 +14,9 @@ from toolkit.errors import UsageError
 from toolkit.training.curve import _ordered_subset, curve_table, parse_shares, train_curve
 from toolkit.training.train import train_pipeline
 
+# Each test trains spaCy pipelines for an epoch or more: seconds each.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 
 

@@ -18,6 +18,9 @@ from toolkit.preannotate.run import PreannotateSummary, preannotate, preannotate
 from toolkit.preannotate.trained import training_meta
 from toolkit.training.train import train_pipeline
 
+# Each test trains spaCy pipelines for an epoch or more: seconds each.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 SOURCE = "model:en_ukraine_liveblog@1.1.0"
 

@@ -18,6 +18,9 @@ from toolkit.models import model_source
 from toolkit.training.release import open_release
 from toolkit.training.train import TASK_SCORES, plan_runs, train_pipeline
 
+# Each test trains spaCy pipelines for an epoch or more: seconds each.
+pytestmark = pytest.mark.slow
+
 runner = CliRunner()
 ALL_COMPONENTS = [
     "ner",
