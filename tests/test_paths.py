@@ -64,6 +64,14 @@ def test_an_output_inside_an_input_folder_or_an_output_folder_holding_an_input_i
     message = refused(inputs=[files / "texts" / "a.txt"], outputs={}, output_folders={"-o": files / "texts"})
     assert "holds the input" in message
     refuse_overwriting_inputs(inputs=[files / "texts"], outputs={"-o": files / "texts.jsonl"})
+    # convert lists its sources before it writes: a new output may sit in a source folder, an old one not.
+    refuse_overwriting_inputs(
+        inputs=[files / "texts"], outputs={"-o": files / "texts/new.jsonl"}, new_file_in_input_folder=True
+    )
+    (files / "texts" / "old.jsonl").write_text("{}\n", encoding="utf-8")
+    assert "is an input" in refused(
+        inputs=[files / "texts"], outputs={"-o": files / "texts/old.jsonl"}, new_file_in_input_folder=True
+    )
 
 
 def test_output_paths_the_system_would_refuse_are_named_before_any_work(files: Path):

@@ -166,6 +166,7 @@ def refuse_overwriting_inputs(
     inputs: Iterable[PathLike | None],
     outputs: Mapping[str, PathLike | None],
     output_folders: Mapping[str, PathLike | None] | None = None,
+    new_file_in_input_folder: bool = False,
 ) -> None:
     """Raise OverwriteError when an output would destroy an input or another output, before anything runs.
 
@@ -173,13 +174,15 @@ def refuse_overwriting_inputs(
     An output collides with an input when both are the same file (compared by real path, so a symbolic
     link counts, and by identity, so a hard link counts), when it lies inside an input folder (a rerun
     would read it), or, for an output folder, when it holds an input. ``-`` and None never collide.
+    ``new_file_in_input_folder`` lets an output file that does not exist yet sit in an input folder: the
+    command has listed what it reads before it writes (convert), and a rerun finds it there and refuses.
     """
     given = [Path(p) for p in inputs if p is not None and str(p) != STDIO]
     written = [(flag, Path(p), False) for flag, p in outputs.items() if p is not None and str(p) != STDIO]
     written += [(flag, Path(p), True) for flag, p in (output_folders or {}).items() if p is not None]
     for index, (flag, out, is_folder) in enumerate(written):
         for source in given:
-            problem = _collision(out, source, out_is_folder=is_folder)
+            problem = _collision(out, source, out_is_folder=is_folder, new_file_ok=new_file_in_input_folder)
             if problem:
                 raise OverwriteError(
                     f"{flag} {out} {problem}; inputs are never overwritten", hint="write somewhere else"
@@ -204,7 +207,7 @@ def _same_file(a: Path, b: Path) -> bool:
         return False  # one of them does not exist yet
 
 
-def _collision(out: Path, source: Path, *, out_is_folder: bool) -> str | None:
+def _collision(out: Path, source: Path, *, out_is_folder: bool, new_file_ok: bool = False) -> str | None:
     if _same_file(out, source):
         if out.is_symlink():
             return f"is a link to the input {source}"
@@ -214,6 +217,8 @@ def _collision(out: Path, source: Path, *, out_is_folder: bool) -> str | None:
     if source.is_dir() and _real(out).is_relative_to(_real(source)):
         if out.exists():
             return f"is an input: it is inside the input folder {source}"
+        if new_file_ok and not out_is_folder:
+            return None
         return f"is inside the input folder {source}"
     if out_is_folder and _real(source).is_relative_to(_real(out)):
         return f"holds the input {source}"
@@ -225,10 +230,16 @@ def check_outputs(
     inputs: Iterable[PathLike | None],
     outputs: Mapping[str, PathLike | None],
     output_folders: Mapping[str, PathLike | None] | None = None,
+    new_file_in_input_folder: bool = False,
 ) -> None:
     """Everything a command checks about its outputs before it reads a byte: no output destroys an input
     or another output, and every output path can be written."""
-    refuse_overwriting_inputs(inputs=inputs, outputs=outputs, output_folders=output_folders)
+    refuse_overwriting_inputs(
+        inputs=inputs,
+        outputs=outputs,
+        output_folders=output_folders,
+        new_file_in_input_folder=new_file_in_input_folder,
+    )
     for path in outputs.values():
         check_output_path(path)
     for path in (output_folders or {}).values():

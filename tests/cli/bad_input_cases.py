@@ -1010,10 +1010,12 @@ def special_cases() -> list[Case]:
             prepare=copy("pre.jsonl", "pre.config.xml"),
             names="pre.config.xml",
         ),
-        convert.case(
+        convert.case(  # a new -o in a source folder is fine; an existing one is an input of this run
             "out-inside-input-folder",
             ("convert", "texts", "-o", "texts/out.jsonl"),
-            prepare=each(make_folder("texts"), copy("doc.txt", "texts/doc.txt")),
+            prepare=each(
+                make_folder("texts"), copy("doc.txt", "texts/doc.txt"), copy("pre.jsonl", "texts/out.jsonl")
+            ),
             names="texts",
         ),
         segment.case(

@@ -61,8 +61,12 @@ def convert_command(
     where = options_from(EngineOptions, flags)
     # A brat text is read with the .ann beside it: that file is an input too.
     annotations = [Path(s).with_suffix(".ann") for s in sources if s.endswith(".txt")]
+    # A new -o inside a source folder is fine (the sources are listed before anything is written); a
+    # rerun would read it, so an existing one is refused.
     engine_flags.check_stage_outputs(
-        inputs=[*sources, *(a for a in annotations if a.exists())], output=output
+        inputs=[*sources, *(a for a in annotations if a.exists())],
+        output=output,
+        new_file_in_input_folder=True,
     )
     if engine_flags.runs_sharded(where, output=output):
         # One output shard per input file, in-process or on Dask, resumable; merged when -o is a file.

@@ -32,7 +32,9 @@ WorkersOption = Annotated[
 DEFAULT_ENGINE = EngineOptions().engine
 
 
-def check_stage_outputs(*, inputs: Iterable[str | Path | None], output: str) -> None:
+def check_stage_outputs(
+    *, inputs: Iterable[str | Path | None], output: str, new_file_in_input_folder: bool = False
+) -> None:
     """``check_outputs`` for a stage whose ``-o`` is one file or a folder of shards."""
     from toolkit.engine.distributed import output_is_folder
     from toolkit.paths import check_outputs
@@ -42,6 +44,7 @@ def check_stage_outputs(*, inputs: Iterable[str | Path | None], output: str) -> 
         inputs=inputs,
         outputs={} if folder else {"-o": output},
         output_folders={"-o": output} if folder else None,
+        new_file_in_input_folder=new_file_in_input_folder,
     )
 
 
