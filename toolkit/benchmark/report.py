@@ -51,6 +51,11 @@ def _table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
     return lines + [""]
 
 
+def _label_row(label: str, row: dict[str, Any]) -> list[Any]:
+    """One label of a per-label table: its gold and predicted counts, then P, R and F1."""
+    return [label, row["gold"], row["pred"], *(_num(row[k]) for k in ("precision", "recall", "f1"))]
+
+
 def _ok(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in data["systems"] if s["status"] == "ok"]
 
@@ -211,15 +216,7 @@ def _entities(systems: list[dict[str, Any]]) -> list[str]:
         lines += _table(
             ["label", "gold", "predicted", "P", "R", "F1", "partial F1"],
             (
-                [
-                    label,
-                    row["gold"],
-                    row["pred"],
-                    _num(row["precision"]),
-                    _num(row["recall"]),
-                    _num(row["f1"]),
-                    _num(partial["per_label"].get(label, {}).get("f1")),
-                ]
+                [*_label_row(label, row), _num(partial["per_label"].get(label, {}).get("f1"))]
                 for label, row in strict["per_label"].items()
             ),
         )
@@ -298,17 +295,7 @@ def _events(systems: list[dict[str, Any]]) -> list[str]:
         lines += [f"### `{s['name']}` per type", ""]
         lines += _table(
             ["type", "gold", "predicted", "P", "R", "F1"],
-            (
-                [
-                    label,
-                    row["gold"],
-                    row["pred"],
-                    _num(row["precision"]),
-                    _num(row["recall"]),
-                    _num(row["f1"]),
-                ]
-                for label, row in events["per_type"].items()
-            ),
+            (_label_row(label, row) for label, row in events["per_type"].items()),
         )
         lines += _confusion(s["name"], events["confusion"])
     return lines
