@@ -86,8 +86,10 @@ def render_markdown(data: dict[str, Any]) -> str:
         ),
     )
     lines += _failures(data) + _coverage(systems)
-    for section in (_entities, _quotes, _events):
-        lines += section(systems)
+    for task, section in (("entities", _entities), ("quotes", _quotes), ("events", _events)):
+        scored = [s for s in systems if task in s["scores"]]
+        if scored:  # a task no system was scored on gets no section
+            lines += section(scored)
     lines += _comparisons(data)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -176,10 +178,7 @@ def _bad_offset_examples(systems: list[dict[str, Any]]) -> list[str]:
     return ["Predicted offsets that do not fit the text, first examples:", "", *listed, ""] if listed else []
 
 
-def _entities(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "entities" in s["scores"]]
-    if not scored:
-        return []
+def _entities(scored: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Entities",
         "",
@@ -223,10 +222,7 @@ def _entities(systems: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _quotes(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "quotes" in s["scores"]]
-    if not scored:
-        return []
+def _quotes(scored: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Quotes",
         "",
@@ -273,10 +269,7 @@ def _quotes(systems: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _events(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "events" in s["scores"]]
-    if not scored:
-        return []
+def _events(scored: list[dict[str, Any]]) -> list[str]:
     lines = ["## Events", "", "PLOVER types per record, scored as multi-label classification.", ""]
     lines += _table(
         ["system", "micro P", "micro R", "micro F1", "macro F1", "exact match"],
