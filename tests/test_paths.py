@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import OutputError, OverwriteError
+from toolkit.errors import InputError, OutputError, OverwriteError
 from toolkit.jsonl import atomic_output, write_records
 from toolkit.paths import (
     check_output_path,
     check_outputs,
     describe_os_error,
+    read_utf8,
     refuse_overwriting_inputs,
     removed_if_failed,
     write_errors,
@@ -163,3 +164,15 @@ def test_write_errors_blames_the_output_only_for_what_is_about_it(files: Path):
     reading = PermissionError(errno.EACCES, "Permission denied", str(files / "pre.jsonl"))
     with pytest.raises(PermissionError), write_errors(model):
         raise reading
+
+
+def test_read_utf8_keeps_the_text_as_it_is_and_names_the_line_of_a_bad_byte(tmp_path: Path):
+    good = tmp_path / "guidelines.md"
+    good.write_bytes("\ufeff# Notes\r\nCafé\n".encode())
+    assert read_utf8(good) == "\ufeff# Notes\r\nCafé\n"  # nothing normalised, not even a BOM
+    bad = tmp_path / "dataset.toml"
+    bad.write_bytes(b'name = "x"\ndescription = "caf\xe9"\n')
+    with pytest.raises(InputError) as info:
+        read_utf8(bad)
+    assert (info.value.line, info.value.rule) == (2, "invalid-utf8")
+    assert "byte 29" in str(info.value) and str(bad) in str(info.value)

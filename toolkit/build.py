@@ -32,6 +32,7 @@ from toolkit.packaging.release import (
     parse_version,
 )
 from toolkit.packaging.splits import DEFAULT_RATIOS
+from toolkit.paths import read_utf8
 
 SETTINGS_FILE = Path("annotations") / "dataset.toml"
 GUIDELINES_FILE = Path("annotations") / "GUIDELINES.md"
@@ -123,21 +124,6 @@ def load_settings(root: Path) -> BuildSettings:
     settings = BuildSettings(**data)
     parse_version(settings.version)
     return settings
-
-
-def read_utf8(path: Path) -> str:
-    """A settings or guidelines file as text; bytes that are not UTF-8 are an error naming file and line."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"invalid UTF-8 at byte {exc.start} ({exc.reason})",
-            path=str(path),
-            line=data.count(b"\n", 0, exc.start) + 1,
-            rule="invalid-utf8",
-            hint="convert the file to UTF-8",
-        ) from None
 
 
 def latest_previous(releases: Path, version: str) -> Path | None:

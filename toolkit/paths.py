@@ -1,5 +1,6 @@
 """Where a command may write: never over one of its inputs or its other outputs, and never into a path the
-system will refuse, which is named (with the system's reason) before any work is done."""
+system will refuse, which is named (with the system's reason) before any work is done. Also the checksum of
+a file and the reading of a small text file whole."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from toolkit.errors import OutputError, OverwriteError
+from toolkit.errors import InputError, OutputError, OverwriteError
 
 STDIO = "-"
 PathLike = str | Path
@@ -244,6 +245,21 @@ def check_outputs(
         check_output_path(path)
     for path in (output_folders or {}).values():
         check_output_path(path, folder=True)
+
+
+def read_utf8(path: PathLike) -> str:
+    """A settings or guidelines file as text; bytes that are not UTF-8 are an error naming file and line."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"invalid UTF-8 at byte {exc.start} ({exc.reason})",
+            path=str(path),
+            line=data.count(b"\n", 0, exc.start) + 1,
+            rule="invalid-utf8",
+            hint="convert the file to UTF-8",
+        ) from None
 
 
 def file_sha256(path: str | Path) -> str:

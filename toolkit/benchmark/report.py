@@ -51,6 +51,11 @@ def _table(header: list[str], rows: Iterable[list[Any]]) -> list[str]:
     return lines + [""]
 
 
+def _label_row(label: str, row: dict[str, Any]) -> list[Any]:
+    """One label of a per-label table: its gold and predicted counts, then P, R and F1."""
+    return [label, row["gold"], row["pred"], *(_num(row[k]) for k in ("precision", "recall", "f1"))]
+
+
 def _ok(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in data["systems"] if s["status"] == "ok"]
 
@@ -81,8 +86,10 @@ def render_markdown(data: dict[str, Any]) -> str:
         ),
     )
     lines += _failures(data) + _coverage(systems)
-    for section in (_entities, _quotes, _events):
-        lines += section(systems)
+    for task, section in (("entities", _entities), ("quotes", _quotes), ("events", _events)):
+        scored = [s for s in systems if task in s["scores"]]
+        if scored:  # a task no system was scored on gets no section
+            lines += section(scored)
     lines += _comparisons(data)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -171,10 +178,7 @@ def _bad_offset_examples(systems: list[dict[str, Any]]) -> list[str]:
     return ["Predicted offsets that do not fit the text, first examples:", "", *listed, ""] if listed else []
 
 
-def _entities(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "entities" in s["scores"]]
-    if not scored:
-        return []
+def _entities(scored: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Entities",
         "",
@@ -211,25 +215,14 @@ def _entities(systems: list[dict[str, Any]]) -> list[str]:
         lines += _table(
             ["label", "gold", "predicted", "P", "R", "F1", "partial F1"],
             (
-                [
-                    label,
-                    row["gold"],
-                    row["pred"],
-                    _num(row["precision"]),
-                    _num(row["recall"]),
-                    _num(row["f1"]),
-                    _num(partial["per_label"].get(label, {}).get("f1")),
-                ]
+                [*_label_row(label, row), _num(partial["per_label"].get(label, {}).get("f1"))]
                 for label, row in strict["per_label"].items()
             ),
         )
     return lines
 
 
-def _quotes(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "quotes" in s["scores"]]
-    if not scored:
-        return []
+def _quotes(scored: list[dict[str, Any]]) -> list[str]:
     lines = [
         "## Quotes",
         "",
@@ -276,10 +269,7 @@ def _quotes(systems: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _events(systems: list[dict[str, Any]]) -> list[str]:
-    scored = [s for s in systems if "events" in s["scores"]]
-    if not scored:
-        return []
+def _events(scored: list[dict[str, Any]]) -> list[str]:
     lines = ["## Events", "", "PLOVER types per record, scored as multi-label classification.", ""]
     lines += _table(
         ["system", "micro P", "micro R", "micro F1", "macro F1", "exact match"],
@@ -298,17 +288,7 @@ def _events(systems: list[dict[str, Any]]) -> list[str]:
         lines += [f"### `{s['name']}` per type", ""]
         lines += _table(
             ["type", "gold", "predicted", "P", "R", "F1"],
-            (
-                [
-                    label,
-                    row["gold"],
-                    row["pred"],
-                    _num(row["precision"]),
-                    _num(row["recall"]),
-                    _num(row["f1"]),
-                ]
-                for label, row in events["per_type"].items()
-            ),
+            (_label_row(label, row) for label, row in events["per_type"].items()),
         )
         lines += _confusion(s["name"], events["confusion"])
     return lines

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, info, json_report
 
 
 def _score(value: float | None) -> str:
@@ -66,13 +66,11 @@ def agree_command(
     Answers are grouped by meta.id and _annotator_id (the file name when absent). Only accept answers are
     annotations; reject and ignore are counted as states.
     """
-    import orjson
-
     from toolkit.review.agree import agreement
 
     report = agreement(paths=files)
     if report_format is ReportFormat.json:
-        typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        json_report(report.to_dict())
     else:
         typer.echo("\n".join(agreement_lines(report, conflicts=conflicts)))
     info(

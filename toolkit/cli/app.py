@@ -32,6 +32,13 @@ def finding_line(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def json_report(data: Any) -> None:
+    """A report as indented JSON on stdout (``--format json``)."""
+    import orjson
+
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
 def info(message: str, *, quiet: bool = False) -> None:
     """A human summary on stderr, so stdout stays clean for data written to ``-``."""
     if not quiet:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import app
+from toolkit.cli.app import app, json_report
 
 
 class EffortFormat(StrEnum):
@@ -42,12 +42,10 @@ def effort_command(
     ] = True,
 ) -> None:
     """What annotators did to the pre-annotations: kept, changed, deleted, added per task and label; time."""
-    import orjson
-
     from toolkit.review.effort import markdown, measure_effort
 
     report = measure_effort(pre=pre, answers=answers, tasks=tasks, idle_seconds=idle)
     if report_format is EffortFormat.json:
-        typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        json_report(report.to_dict())
     else:
         typer.echo(markdown(report, cases=cases), nl=False)

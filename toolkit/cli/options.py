@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,18 @@ ShardedOutput = Annotated[
     str,
     typer.Option(
         "--output", "-o", help="Output JSONL file, - for stdout, or a folder (ending in /) of shards."
+    ),
+]
+LabelsFileOption = Annotated[
+    Path | None, typer.Option("--labels", help="Labels file (default: schemas/labels.json).")
+]
+SourceDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--source-dir",
+        exists=True,
+        file_okay=False,
+        help="Folder that meta.source paths are relative to, for the offset checks on the source documents.",
     ),
 ]
 LabelMapOption = Annotated[

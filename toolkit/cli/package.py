@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info, json_report
+from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError, InputError
 from toolkit.options import PackageOptions, options_from
 
@@ -19,36 +20,28 @@ def _read_baselines(path: Path | None) -> Any:
 
     if path is None:
         return None
+    _check_file(path)
     try:
-        return orjson.loads(_read_file(path))
+        return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc}", path=str(path), rule="invalid-json") from None
 
 
 def _read_text(path: Path | None) -> str | None:
     """A Markdown file for the card: UTF-8 text, or an error naming the file and the first bad line."""
+    from toolkit.paths import read_utf8
+
     if path is None:
         return None
-    data = _read_file(path)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text: invalid byte at {exc.start} ({exc.reason})",
-            path=str(path),
-            line=line,
-            rule="invalid-utf8",
-            hint="give a UTF-8 Markdown file",
-        ) from None
+    _check_file(path)
+    return read_utf8(path)
 
 
-def _read_file(path: Path) -> bytes:
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise InputError("no such file", path=str(path), rule="missing-path")
     if path.is_dir():
         raise InputError("is a folder, expected a file", path=str(path), rule="not-a-file")
-    return path.read_bytes()
 
 
 @app.command("package")
@@ -86,19 +79,9 @@ def package_command(
         str,
         typer.Option("--entity-scheme", help="auto, ontonotes or conll (auto: the one covering the gold)."),
     ] = "auto",
-    labels: Annotated[
-        Path | None, typer.Option("--labels", help="Labels file (default schemas/labels.json).")
-    ] = None,
+    labels: LabelsFileOption = None,
     spacy: Annotated[bool, typer.Option("--spacy/--no-spacy", help="Also write spaCy DocBin shards.")] = True,
-    source_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--source-dir",
-            exists=True,
-            file_okay=False,
-            help="Source documents, for validation's offset checks.",
-        ),
-    ] = None,
+    source_dir: SourceDirOption = None,
     license: Annotated[
         str | None,
         typer.Option(
@@ -211,14 +194,12 @@ def verify_command(
     quiet: Quiet = False,
 ) -> None:
     """Check a packaged dataset against its manifest and card: checksums, counts, features, label ids."""
-    import orjson
-
     from toolkit.packaging.verify import verify_dataset
 
     report = verify_dataset(dataset_dir=dataset_dir)
     if report_format is ReportFormat.json:
         findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
-        typer.echo(orjson.dumps({"ok": report.ok, "findings": findings}, option=orjson.OPT_INDENT_2).decode())
+        json_report({"ok": report.ok, "findings": findings})
     else:
         for finding in report.findings:
             finding_line(str(finding))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info
+from toolkit.cli.app import Quiet, app, info, json_report
 
 if TYPE_CHECKING:
     from toolkit.training.train import TrainSummary
@@ -144,8 +144,6 @@ def train_curve_command(
     quiet: Quiet = False,
 ) -> None:
     """Train on 25/50/75/100% of the train split and score each on validation: does more data pay?"""
-    import orjson
-
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
     from toolkit.training.curve import curve_table, curve_title, train_curve
 
@@ -163,7 +161,7 @@ def train_curve_command(
             quiet=quiet,
         )
     if report_format is CurveFormat.json:
-        typer.echo(orjson.dumps(curve.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        json_report(curve.to_dict())
     else:
         markdown = report_format is CurveFormat.markdown
         typer.echo(f"{curve_title(curve)}\n")

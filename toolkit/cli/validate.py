@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info, json_report
+from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError
 
 
@@ -15,22 +15,12 @@ from toolkit.errors import CheckFailedError
 def validate_command(
     files: Annotated[list[str], typer.Argument(help="JSONL record files ('-' reads standard input).")],
     report_format: FormatOption = ReportFormat.text,
-    labels: Annotated[
-        Path | None, typer.Option("--labels", help="Labels file (default: schemas/labels.json).")
-    ] = None,
+    labels: LabelsFileOption = None,
     scheme: Annotated[
         str | None, typer.Option("--scheme", help="Accept entity labels of this scheme only (default: any).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
-    source_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--source-dir",
-            exists=True,
-            file_okay=False,
-            help="Folder that meta.source paths are relative to.",
-        ),
-    ] = None,
+    source_dir: SourceDirOption = None,
     full_schema: Annotated[
         bool,
         typer.Option(
@@ -44,8 +34,6 @@ def validate_command(
     Findings go to standard error, even with --quiet (the JSON report to standard output); exit 1 when
     there are errors (or warnings with --strict).
     """
-    import orjson
-
     from toolkit.review.validate import validate
 
     report = validate(
@@ -57,7 +45,7 @@ def validate_command(
         full_schema=full_schema,
     )
     if report_format is ReportFormat.json:
-        typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        json_report(report.to_dict())
     else:
         for finding in report.findings:
             finding_line(str(finding))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -13,6 +13,7 @@ import orjson
 
 from toolkit.errors import UsageError
 from toolkit.findings import Finding
+from toolkit.formats.layers import RegionIn, events_from, quotes_from_graph
 from toolkit.formats.offsets import (
     OffsetMap,
     Placement,
@@ -93,6 +94,34 @@ class ParsedAnswer:
     def drop(self, what: str, count: int = 1) -> None:
         if count:
             self.dropped[what] = self.dropped.get(what, 0) + count
+
+    def rebuilt_quotes(
+        self,
+        regions: Sequence[RegionIn],
+        links: Iterable[tuple[Hashable, Hashable]],
+        *,
+        source: str,
+        carried: Mapping[str, Any] | None,
+    ) -> list[Quote]:
+        """The quotes the answer's role regions and links make (``layers.quotes_from_graph``); what cannot
+        be rebuilt is reported as a problem of the answer."""
+        quotes, problems = quotes_from_graph(
+            self.record.text, regions, links, source=source, carried=carried, record_id=self.record_id
+        )
+        for rule, message in problems:
+            self.problem(rule, message)
+        return quotes
+
+    def ticked_events(
+        self, labels: Iterable[str], triggers: Iterable[tuple[int, int, str]], *, source: str
+    ) -> list[Event]:
+        """The events of the ticked types (``layers.events_from``): the choices decide, so a trigger region
+        left in place for a type no longer ticked is dropped and counted."""
+        events, problems, dropped = events_from(labels, triggers, source=source)
+        self.drop("event triggers of unticked types", dropped)
+        for rule, message in problems:
+            self.problem(rule, message)
+        return events
 
     def _prepare(self) -> None:
         if self._offsets is None:

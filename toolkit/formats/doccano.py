@@ -29,10 +29,8 @@ from toolkit.formats.base import ParsedAnswer, ReadContext, ToolFormat, human_so
 from toolkit.formats.layers import (
     RegionIn,
     event_parts,
-    events_from,
     quote_carry,
     quote_graph,
-    quotes_from_graph,
     role_key,
     shared_anchor_problems,
 )
@@ -265,12 +263,7 @@ def _quotes(parsed: ParsedAnswer, obj: dict[str, Any], source: str) -> list[Any]
     links = [
         (rel.get("from_id"), rel.get("to_id")) for rel in obj.get("relations") or [] if isinstance(rel, dict)
     ]
-    quotes, problems = quotes_from_graph(
-        parsed.record.text, regions, links, source=source, carried=obj, record_id=parsed.record_id
-    )
-    for rule, message in problems:
-        parsed.problem(rule, message)
-    return quotes
+    return parsed.rebuilt_quotes(regions, links, source=source, carried=obj)
 
 
 def _events(parsed: ParsedAnswer, obj: dict[str, Any], source: str) -> list[Any]:
@@ -287,8 +280,4 @@ def _events(parsed: ParsedAnswer, obj: dict[str, Any], source: str) -> list[Any]
         placed = parsed.place(start, end, what=f"trigger {label}")
         if placed is not None:
             triggers.append((placed[0], placed[1], str(label)))
-    events, problems, dropped = events_from(labels, triggers, source=source)
-    parsed.drop("event triggers of unticked types", dropped)
-    for rule, message in problems:
-        parsed.problem(rule, message)
-    return events
+    return parsed.ticked_events(labels, triggers, source=source)

@@ -30,10 +30,8 @@ from toolkit.formats.layers import (
     ROLE_LABELS,
     RegionIn,
     event_parts,
-    events_from,
     quote_carry,
     quote_graph,
-    quotes_from_graph,
     shared_anchor_problems,
 )
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
@@ -556,19 +554,9 @@ def _read_result(
         record.spans = sorted((s for s in spans if s is not None), key=lambda s: (s.start, s.end, s.label))
     if "quotes" in parsed.views:
         roles = [RegionIn(r.key, r.start, r.end, r.label, kinds.get(r.key)) for r in roles]
-        quotes, problems = quotes_from_graph(
-            record.text, roles, links, source=source, carried=carried, record_id=record.meta.id
-        )
-        record.quotes = quotes
-        for rule, message in problems:
-            parsed.problem(rule, message)
+        record.quotes = parsed.rebuilt_quotes(roles, links, source=source, carried=carried)
     if "events" in parsed.views:
-        # A trigger region left in place for a type no longer ticked is dropped: the choices decide.
-        events, problems, dropped = events_from(chosen, triggers, source=source)
-        parsed.drop("event triggers of unticked types", dropped)
-        record.events = events
-        for rule, message in problems:
-            parsed.problem(rule, message)
+        record.events = parsed.ticked_events(chosen, triggers, source=source)
 
 
 def _entity_span(

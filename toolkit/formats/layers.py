@@ -23,6 +23,7 @@ from typing import Any
 
 import msgspec
 
+from toolkit.disjoint import DisjointSets
 from toolkit.labels import PLOVER_TYPES, QUOTE_KINDS
 from toolkit.record import Event, Quote, ResolvedSpeaker, Role
 
@@ -284,14 +285,7 @@ def piece_ids(
     text keeps the id and the others are new quotes. New ids avoid ``reserved`` (every id the task carried,
     deleted quotes' included, so a new quote never inherits a deleted one's links).
     """
-    parent = list(range(len(pieces)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(len(pieces))
     first_of: dict[Hashable, int] = {}
     for i, piece in enumerate(pieces):
         keys: list[Hashable] = []
@@ -300,12 +294,8 @@ def piece_ids(
         if piece.carried_id is not None and (piece.kept_tie or piece.cue is None):
             keys.append(("id", piece.carried_id))
         for key in keys:
-            other = first_of.setdefault(key, i)
-            a, b = root(other), root(i)
-            parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(pieces)):
-        groups.setdefault(root(i), []).append(i)
+            sets.join(first_of.setdefault(key, i), i)
+    groups = sets.groups()
     taken = {p.carried_id for p in pieces if p.carried_id is not None} | set(reserved)
     owner: dict[str, int] = {}
     ids: list[str | None] = [None] * len(pieces)

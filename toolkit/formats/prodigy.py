@@ -18,10 +18,8 @@ from toolkit.formats.base import ParsedAnswer, ReadContext, ToolFormat, human_so
 from toolkit.formats.layers import (
     RegionIn,
     event_parts,
-    events_from,
     quote_carry,
     quote_graph,
-    quotes_from_graph,
     shared_anchor_problems,
 )
 from toolkit.formats.offsets import overlapping_pairs, token_indices
@@ -254,12 +252,7 @@ def _quotes(
             )
             continue
         links.append((ends[0], ends[1]))
-    quotes, problems = quotes_from_graph(
-        parsed.record.text, regions, links, source=source, carried=carried, record_id=parsed.record_id
-    )
-    for rule, message in problems:
-        parsed.problem(rule, message)
-    return quotes
+    return parsed.rebuilt_quotes(regions, links, source=source, carried=carried)
 
 
 def _relation_end(
@@ -287,8 +280,4 @@ def _events(parsed: ParsedAnswer, raw_spans: list[dict[str, Any]], accept: Any, 
         if placed is not None:
             triggers.append((placed[0], placed[1], str(raw.get("label"))))
     # The choice view shows the task's trigger spans but cannot remove them: the ticked options decide.
-    events, problems, dropped = events_from(accept, triggers, source=source)
-    parsed.drop("event triggers of unticked types", dropped)
-    for rule, message in problems:
-        parsed.problem(rule, message)
-    return events
+    return parsed.ticked_events(accept, triggers, source=source)

@@ -16,6 +16,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
+from toolkit.disjoint import DisjointSets
+
 SHINGLE_WORDS = 3
 NUM_PERM = 128
 THRESHOLD = 0.8
@@ -151,24 +153,14 @@ class NearDuplicateFinder:
         with lsh.insertion_session() as session:
             for index, sketch in enumerate(sketches):
                 session.insert(index, sketch)
-        parent = list(range(len(groups)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
+        similar = DisjointSets(len(groups))
         for index, sketch in enumerate(sketches):
             for other in lsh.query(sketch):
                 # LSH gives candidates; the estimate itself decides, so the threshold means what it says.
                 if other != index and sketch.jaccard(sketches[other]) >= threshold:
-                    a, b = root(index), root(other)
-                    parent[max(a, b)] = min(a, b)
-        members: dict[int, list[str]] = {}
-        for index, group in enumerate(groups):
-            members.setdefault(root(index), []).append(group)
-        clusters = sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
+                    similar.join(index, other)
+        members = [[groups[i] for i in indices] for indices in similar.groups().values()]
+        clusters = sorted((sorted(m) for m in members if len(m) > 1), key=lambda m: m[0])
         return NearDuplicates(clusters=clusters, sample_rate=self.sample_rate, groups_hashed=len(groups))
 
 

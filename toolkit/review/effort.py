@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from toolkit.errors import InputError, UsageError
+from toolkit.formats.prodigy import VIEW_IDS as PRODIGY_VIEW_IDS
 from toolkit.jsonl import read_records_with_lines
 from toolkit.record import Event, Quote, Record, Role, Span
 
@@ -53,12 +54,9 @@ ASPECTS: tuple[str, ...] = (
     "resolution",
     "link",
 )
-# Prodigy interfaces and the layer each answers (toolkit export prodigy --view).
+# Prodigy's interfaces and the task each answers: its view, the spans view being entities too.
 VIEW_TASKS: dict[str, str] = {
-    "ner_manual": "entities",
-    "spans_manual": "entities",
-    "relations": "quotes",
-    "choice": "events",
+    interface: "entities" if view == "spans" else view for interface, view in PRODIGY_VIEW_IDS.items()
 }
 SKIPPED_ANSWERS = frozenset({"reject", "ignore"})
 DEFAULT_IDLE_SECONDS = 600.0
@@ -111,15 +109,17 @@ class Tally:
         counts.how.update(aspects)
         counts.edits += len(aspects) if edits is None else edits
 
-    def deleted(self, task: str, label: str) -> None:
+    def deleted(self, task: str, label: str, case: str) -> None:
         counts = self.at(task, label)
         counts.deleted += 1
         counts.edits += 1
+        self.note(task, f"deleted: {label}", case)
 
-    def added(self, task: str, label: str) -> None:
+    def added(self, task: str, label: str, case: str) -> None:
         counts = self.at(task, label)
         counts.added += 1
         counts.edits += 1
+        self.note(task, f"added: {label}", case)
 
     def note(self, task: str, category: str, case: str) -> None:
         self.cases[(task, category)].append(case)
@@ -240,11 +240,9 @@ def entity_effort(pre: Record, done: Record, tally: Tally) -> None:
         category = "boundary change" if same else f"boundary and label change: {a.label} -> {b.label}"
         tally.note("entities", category, f"{unit}: {_surface(text, a)} -> {_surface(text, b)}")
     for span in pre_rest:
-        tally.deleted("entities", span.label)
-        tally.note("entities", f"deleted: {span.label}", f"{unit}: '{text[span.start : span.end]}'")
+        tally.deleted("entities", span.label, f"{unit}: '{text[span.start : span.end]}'")
     for span in done_rest:
-        tally.added("entities", span.label)
-        tally.note("entities", f"added: {span.label}", f"{unit}: '{text[span.start : span.end]}'")
+        tally.added("entities", span.label, f"{unit}: '{text[span.start : span.end]}'")
 
 
 # Quotes ---------------------------------------------------------------------------------------------------
@@ -263,8 +261,9 @@ def _resolved(quote: Quote) -> tuple[str, str] | None:
     return None if r is None else (r.text, r.record_id)
 
 
-def _content_overlap(a: Quote, b: Quote) -> tuple[int, ...] | None:
-    first, second = _role(a.content), _role(b.content)
+def _overlap(a: Role | None, b: Role | None) -> tuple[int, ...] | None:
+    """Two roles (contents, triggers) pair by the characters they share; an absent one never pairs."""
+    first, second = _role(a), _role(b)
     if first is None or second is None or not overlaps(first, second):
         return None
     return (overlap_size(first, second),)
@@ -272,7 +271,7 @@ def _content_overlap(a: Quote, b: Quote) -> tuple[int, ...] | None:
 
 def quote_effort(pre: Record, done: Record, tally: Tally) -> None:
     text, unit = done.text, _unit(done)
-    pairs, deleted, added = pair_up(pre.quotes, done.quotes, _content_overlap)
+    pairs, deleted, added = pair_up(pre.quotes, done.quotes, lambda a, b: _overlap(a.content, b.content))
     for a, b in pairs:
         aspects = []
         for name, aspect in (("content", "boundary"), ("speaker", "role"), ("cue", "role")):
@@ -299,21 +298,12 @@ def quote_effort(pre: Record, done: Record, tally: Tally) -> None:
         else:
             tally.kept("quotes", a.kind)
     for quote in deleted:
-        tally.deleted("quotes", quote.kind)
-        tally.note("quotes", f"deleted: {quote.kind}", f"{unit}: {_words(text, quote.content)}")
+        tally.deleted("quotes", quote.kind, f"{unit}: {_words(text, quote.content)}")
     for quote in added:
-        tally.added("quotes", quote.kind)
-        tally.note("quotes", f"added: {quote.kind}", f"{unit}: {_words(text, quote.content)}")
+        tally.added("quotes", quote.kind, f"{unit}: {_words(text, quote.content)}")
 
 
 # Events ---------------------------------------------------------------------------------------------------
-
-
-def _trigger_overlap(a: Event, b: Event) -> tuple[int, ...] | None:
-    first, second = _role(a.trigger), _role(b.trigger)
-    if first is None or second is None or not overlaps(first, second):
-        return None
-    return (overlap_size(first, second),)
 
 
 def event_effort(pre: Record, done: Record, tally: Tally) -> None:
@@ -331,18 +321,16 @@ def event_effort(pre: Record, done: Record, tally: Tally) -> None:
         else:
             tally.changed("events", a.label, ("trigger",))
             tally.note("events", f"trigger change: {a.label}", f"{unit}: {trigger(a)} -> {trigger(b)}")
-    retyped, pre_rest, done_rest = pair_up(pre_rest, done_rest, _trigger_overlap)
+    retyped, pre_rest, done_rest = pair_up(pre_rest, done_rest, lambda a, b: _overlap(a.trigger, b.trigger))
     for a, b in retyped:
         moved = _role(a.trigger) != _role(b.trigger)
         tally.changed("events", a.label, ("label", "trigger") if moved else ("label",))
         where = f"{trigger(a)} -> {trigger(b)}" if moved else trigger(a)
         tally.note("events", f"type change: {a.label} -> {b.label}", f"{unit}: {where}")
     for event in pre_rest:
-        tally.deleted("events", event.label)
-        tally.note("events", f"deleted: {event.label}", f"{unit}: {trigger(event)}")
+        tally.deleted("events", event.label, f"{unit}: {trigger(event)}")
     for event in done_rest:
-        tally.added("events", event.label)
-        tally.note("events", f"added: {event.label}", f"{unit}: {trigger(event)}")
+        tally.added("events", event.label, f"{unit}: {trigger(event)}")
 
 
 COMPARE: dict[str, tuple[Callable[[Record, Record, Tally], None], str, Callable[[Any], str]]] = {

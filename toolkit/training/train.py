@@ -72,6 +72,18 @@ class TrainingRun:
     score_weights: dict[str, float] | None = None  # None: the config's own
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What every training run of one pipeline shares: its corpora, and the settings of spaCy's loop."""
+
+    train_path: Path
+    dev_path: Path
+    seed: int
+    epochs: int
+    patience: int
+    base: str | None  # a pipeline whose ner the entities run fine-tunes
+
+
 @dataclass
 class RunResult:
     """What one run achieved on the validation split, and where its chosen weights are."""
@@ -212,17 +224,7 @@ def steps_per_epoch(config: Any, train_path: Path) -> int:
     return max(1, sum(1 for _ in batcher(examples)))
 
 
-def run_config(
-    run: TrainingRun,
-    config_path: Path,
-    *,
-    train_path: Path,
-    dev_path: Path,
-    seed: int,
-    epochs: int,
-    patience: int,
-    base: str | None,
-) -> tuple[Any, dict[str, Any]]:
+def run_config(run: TrainingRun, config_path: Path, settings: RunSettings) -> tuple[Any, dict[str, Any]]:
     """The shipped config with this run's overrides, and the overrides themselves (recorded in meta.json).
 
     spaCy evaluates every ``eval_frequency`` updates; it is set to one pass over the train split (or the
@@ -230,19 +232,25 @@ def run_config(
     from spacy.util import load_config
 
     config = load_config(config_path, interpolate=False)
-    config["paths"]["train"] = str(train_path)
-    config["paths"]["dev"] = str(dev_path)
-    config["system"]["seed"] = seed
-    every = max(1, min(int(config["training"]["eval_frequency"]), steps_per_epoch(config, train_path)))
-    training = {"max_epochs": epochs, "max_steps": 0, "eval_frequency": every, "patience": patience * every}
+    config["paths"]["train"] = str(settings.train_path)
+    config["paths"]["dev"] = str(settings.dev_path)
+    config["system"]["seed"] = seed = settings.seed
+    epoch = steps_per_epoch(config, settings.train_path)
+    every = max(1, min(int(config["training"]["eval_frequency"]), epoch))
+    training = {
+        "max_epochs": settings.epochs,
+        "max_steps": 0,
+        "eval_frequency": every,
+        "patience": settings.patience * every,
+    }
     overrides: dict[str, Any] = {"system.seed": seed} | {f"training.{k}": v for k, v in training.items()}
     config["training"].update(training)
     if tuple(config["nlp"]["pipeline"]) != run.pipeline:
         overrides["nlp.pipeline"] = config["nlp"]["pipeline"] = list(run.pipeline)
     if run.score_weights is not None:
         overrides["training.score_weights"] = config["training"]["score_weights"] = dict(run.score_weights)
-    if base is not None and "source" in config["components"].get("ner", {}):
-        overrides["components.ner.source"] = config["components"]["ner"]["source"] = base
+    if settings.base is not None and "source" in config["components"].get("ner", {}):
+        overrides["components.ner.source"] = config["components"]["ner"]["source"] = settings.base
     config["training"]["logger"] = {"@loggers": LOGGER_NAME}
     return config, overrides
 
@@ -259,17 +267,7 @@ def _spacy_quiet() -> Any:
 
 
 def train_run(
-    run: TrainingRun,
-    config_path: Path,
-    *,
-    workdir: Path,
-    train_path: Path,
-    dev_path: Path,
-    seed: int,
-    epochs: int,
-    patience: int,
-    base: str | None,
-    bar: EpochBar,
+    run: TrainingRun, config_path: Path, settings: RunSettings, *, workdir: Path, bar: EpochBar
 ) -> tuple[RunResult, dict[str, Any]]:
     """Train one run with spaCy's loop; keep the checkpoint or final weights that score best on validation."""
     from spacy.training.initialize import init_nlp
@@ -277,16 +275,7 @@ def train_run(
     from spacy.training.loop import train as spacy_train
     from spacy.util import resolve_dot_names
 
-    config, overrides = run_config(
-        run,
-        config_path,
-        train_path=train_path,
-        dev_path=dev_path,
-        seed=seed,
-        epochs=epochs,
-        patience=patience,
-        base=base,
-    )
+    config, overrides = run_config(run, config_path, settings)
     output = workdir / re.sub(r"[^a-z0-9]+", "_", run.label).strip("_")
     output.mkdir(parents=True)
     metric = next(name for name, weight in config["training"]["score_weights"].items() if weight)
@@ -297,7 +286,7 @@ def train_run(
         seen.append({"epoch": info["epoch"], "step": info["step"], "score": info["score"], "scores": scores})
         bar.update(info["epoch"], f"{metric} {scores.get(metric, 0.0):.3f}")
 
-    bar.start(run.label, epochs)
+    bar.start(run.label, settings.epochs)
     sink = io.StringIO()
     with _spacy_quiet(), listening(heard):
         nlp = init_nlp(config, use_gpu=-1)
@@ -311,7 +300,7 @@ def train_run(
     bar.finish()
     best = max(seen, key=lambda s: (s["score"], -s["step"]))
     # The loop ends after max_epochs, or at an evaluation `patience` evaluations after the best one.
-    ran = min(epochs, seen[-1]["epoch"] + 1)
+    ran = min(settings.epochs, seen[-1]["epoch"] + 1)
     stopped_early = seen[-1]["step"] - best["step"] >= overrides["training.patience"]
     if final_score > best["score"]:
         chosen, score, scores, best_epoch = DIR_MODEL_LAST, final_score, final_scores, ran
@@ -442,22 +431,12 @@ def _train_into(
         validation_docs=release.docs.get("validation", 0),
         min_f1=min_f1,
     )
+    settings = RunSettings(train_path, release.split_folder("validation"), seed, epochs, patience, base)
     overrides: list[dict[str, Any]] = []
     bar = EpochBar(quiet=quiet)
     try:
         for run in plan_runs(release, tasks):
-            result, used = train_run(
-                run,
-                release.configs[run.task],
-                workdir=workdir,
-                train_path=train_path,
-                dev_path=release.split_folder("validation"),
-                seed=seed,
-                epochs=epochs,
-                patience=patience,
-                base=base,
-                bar=bar,
-            )
+            result, used = train_run(run, release.configs[run.task], settings, workdir=workdir, bar=bar)
             summary.runs.append(result)
             overrides.append({"run": run.label, "config": f"spacy/{release.configs[run.task].name}", **used})
     finally:
