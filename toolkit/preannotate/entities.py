@@ -117,7 +117,12 @@ def add_place_ruler(nlp: Language) -> None:
     where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
     ruler = nlp.add_pipe("span_ruler", name=PLACE_RULER, config=config, **where)
     patterns = [{**p, "id": PLACE_PATTERN_ID} for p in gazetteer.place_patterns()]
-    ruler.add_patterns(patterns)
+    # The ruler matches words exactly (ORTH), so its phrase patterns need only the tokenizer; add_patterns
+    # would run every component before the ruler (tok2vec, tagger, parser, ner) over every listed name, about
+    # 0.4 s of every start. The same tokens give the same matcher, so the entities are unchanged.
+    before = nlp.pipe_names[: nlp.pipe_names.index(PLACE_RULER)]
+    with nlp.select_pipes(disable=before):
+        ruler.add_patterns(patterns)
 
 
 # --- document-level rules (run in the parent, in document order) ----------------------------------

@@ -3,10 +3,8 @@ toolkit's own components (place ruler, quote analysis, events) so per-record wor
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -15,7 +13,7 @@ from spacy.language import Language
 
 from toolkit import __version__
 from toolkit.errors import MissingDependencyError, ModelNotFoundError
-from toolkit.models import INSTALL_HINT, load_tokenizer, resolve_model_name
+from toolkit.models import INSTALL_HINT, check_model, model_folder, resolve_model_name
 from toolkit.preannotate.entities import ENTITY_PIPES, add_place_ruler
 from toolkit.preannotate.quotes import QUOTE_COMPONENT, QUOTE_PIPES, quote_component
 from toolkit.record import Event
@@ -103,14 +101,10 @@ def _model_config(name: str) -> dict[str, Any]:
     """The pipeline's config.cfg, read without loading any weights."""
     import spacy.util
 
-    folder = Path(name) if Path(name).exists() else None
-    if folder is None and importlib.util.find_spec(name) is not None:
-        folder = spacy.util.get_package_path(name)
-    configs = [folder / "config.cfg", *sorted(folder.glob("*/config.cfg"))] if folder else []
-    config = next((c for c in configs if c.exists()), None)
-    if config is None:
+    folder = model_folder(name)
+    if folder is None:
         raise ModelNotFoundError(f"--model {name}: no config.cfg found in the pipeline", hint=INSTALL_HINT)
-    return dict(spacy.util.load_config(config))
+    return dict(spacy.util.load_config(folder / "config.cfg"))
 
 
 def _listened(model: Any) -> set[str]:
@@ -143,7 +137,7 @@ def build_pipeline(*, model: str | None, tasks: tuple[str, ...], events_model: s
     """A pipeline for ``tasks``: unneeded model components are excluded (not just disabled), the toolkit's
     components are added at the end. Cached per process, so a Dask worker builds it once."""
     name = resolve_model_name(model)
-    load_tokenizer(name)  # the model exists and loads, or a ModelNotFoundError naming --model
+    check_model(name)  # a ModelNotFoundError naming --model; the model itself is loaded once, below
     return _build_cached(name, tasks, events_model)
 
 
@@ -173,7 +167,7 @@ def bare_pipeline(*, model: str | None, tasks: tuple[str, ...]) -> Language:
     import spacy
 
     name = resolve_model_name(model)
-    load_tokenizer(name)
+    check_model(name)
     config = _model_config(name)
     keep = needed_components(config, tasks)
     return spacy.load(name, exclude=[p for p in config["nlp"]["pipeline"] if p not in keep])
