@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import numpy
 from spacy.language import Language
 
 from toolkit import __version__
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 EVENTS_SOURCE = f"rule:plover-events@{__version__}"
 EVENTS_COMPONENT = "toolkit_events"
 EVENTS_KEY = "toolkit_events"
-DROP_TENSOR = "toolkit_drop_tensor"
 
 Language.component(QUOTE_COMPONENT, func=quote_component)
 
@@ -59,16 +57,6 @@ def stored_events(doc: Doc) -> list[Event]:
     """The events ``EventsComponent`` left on a Doc."""
     raw = doc.user_data.get(EVENTS_KEY)
     return msgspec.json.decode(raw, type=list[Event]) if raw else []
-
-
-def drop_tensor(doc: Doc) -> Doc:
-    """Last component: the parent never reads the embedding tensor, so it need not travel back from a worker
-    (it is most of a serialised Doc)."""
-    doc.tensor = numpy.zeros((0,), dtype="float32")
-    return doc
-
-
-Language.component(DROP_TENSOR, func=drop_tensor)
 
 
 @Language.factory(EVENTS_COMPONENT, default_config={"events_model": None})
@@ -158,7 +146,6 @@ def _build_cached(name: str, tasks: tuple[str, ...], events_model: str | None) -
         nlp.add_pipe(QUOTE_COMPONENT, last=True)
     if "events" in tasks:
         nlp.add_pipe(EVENTS_COMPONENT, last=True, config={"events_model": events_model})
-    nlp.add_pipe(DROP_TENSOR, last=True)
     return nlp
 
 

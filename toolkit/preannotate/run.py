@@ -180,7 +180,7 @@ class Preannotator:
         out = msgspec.structs.replace(record, tokens=tokens)
         entities = []
         if doc.has_annotation("ENT_IOB"):
-            entities = document_entities(doc, self.surnames, model_source=self.model_source)
+            entities = document_entities(doc, self.surnames, model_source=self.model_source, text=record.text)
         kept_fields = 0
         if "entities" in self.tasks:
             if _kept(record, record.spans):
