@@ -21,7 +21,7 @@ import orjson
 
 from toolkit.errors import InputError
 from toolkit.paths import check_output_path, output_errors, removed_if_failed, write_errors
-from toolkit.record import Record, record_from_dict, record_to_dict
+from toolkit.record import Record, record_from_dict, record_to_json
 
 STDIO = "-"
 # Host part of temporary names: a folder shared between machines holds other hosts' live temporaries.
@@ -37,6 +37,7 @@ class ReadStats:
     lines: int = 0
     records: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    bytes: int = 0  # of the lines read so far, line breaks included: what a progress bar shows
 
 
 READ_BLOCK = 1 << 22
@@ -95,6 +96,7 @@ def read_json_lines(
     stats = stats if stats is not None else ReadStats()
     for number, raw in numbered_lines(path, blank=True):
         stats.lines = number
+        stats.bytes += len(raw) + 1
         if not raw.strip():
             continue
         try:
@@ -151,7 +153,7 @@ def read_records_with_lines(
 
 
 def dumps_record(record: Record) -> bytes:
-    return orjson.dumps(record_to_dict(record))
+    return record_to_json(record)
 
 
 @contextlib.contextmanager

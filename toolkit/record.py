@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 import msgspec
+import orjson
 
 ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
 
@@ -163,6 +164,34 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     if extra:
         obj.update({k: extra[k] for k in sorted(extra) if k not in obj})
     return obj
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def record_to_json(record: Record) -> bytes:
+    """The record as one line of JSON: the same bytes as ``orjson.dumps(record_to_dict(record))``.
+
+    msgspec encodes the typed record straight to bytes, three times faster than building the dict and
+    encoding that. Where the two libraries would write different bytes the dict path is taken: unknown keys
+    (merged and sorted by ``record_to_dict``) and a float timestamp (from 1e16 up, orjson writes ``1e+16``
+    and msgspec ``1e16``).
+    """
+    if record.extra or record.meta.extra or type(record.timestamp) is float:
+        return orjson.dumps(record_to_dict(record))
+    return _ENCODER.encode(record)
+
+
+def doc_tokens(doc: Any, text: str) -> list[Token]:
+    """Record tokens of a whole spaCy Doc made from ``text``: the same as ``make_tokens(doc)``, read from one
+    array of (offset, length, space after) instead of one spaCy Token object per token (a third faster)."""
+    from spacy.attrs import IDX, LENGTH, SPACY  # there is a Doc, so spaCy is loaded already
+
+    rows = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+    return [
+        Token(text[start : start + n], start, start + n, i, space == 1)
+        for i, (start, n, space) in enumerate(rows)
+    ]
 
 
 def make_tokens(doc_tokens: Any) -> list[Token]:

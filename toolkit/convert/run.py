@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,7 +26,7 @@ from toolkit.record import (
     Role,
     Span,
     Token,
-    make_tokens,
+    doc_tokens,
     record_id,
     text_sha256,
 )
@@ -33,7 +34,7 @@ from toolkit.record import (
 _WORD = re.compile(r"\w")
 
 if TYPE_CHECKING:
-    from spacy.language import Language
+    from spacy.tokens import Doc
 
 Tokenize = Callable[[str], list[Token]]
 
@@ -554,18 +555,27 @@ def document_records(
 
 def spacy_tokenizer(model: str | None) -> Tokenize:
     """Tokens from the model's own tokenizer, loaded on first use (CoNLL input never needs it)."""
-    from toolkit.models import load_tokenizer
+    from toolkit.models import model_tokenizer
 
     @functools.cache
-    def pipeline() -> Language:
-        return load_tokenizer(model)
+    def tokenizer() -> Callable[[str], Doc]:
+        return model_tokenizer(model)
 
     def tokenize(text: str) -> list[Token]:
         # The tokenizer itself, not make_doc: spaCy's max_length guards the parser's and NER's memory, not
         # the tokenizer's, and an over-long unit is for preannotate to refuse, with its line.
-        return make_tokens(pipeline().tokenizer(text))
+        return doc_tokens(tokenizer()(text), text)
 
     return tokenize
+
+
+@dataclass
+class BytesRead:
+    """Bytes of the sources read so far, for the progress bar: whole files done, plus the file being read
+    as far as its reader says (a JSONL reader line by line, the others when the file is done)."""
+
+    total: int | None = None
+    done: int = 0
 
 
 def convert_records(
@@ -576,13 +586,25 @@ def convert_records(
 ) -> Iterator[Record]:
     """Stream the records of ``sources`` in order; counts and reports go to ``summary``. This is the stage
     itself: ``convert`` runs it on all sources at once, a sharded run on one source file per shard."""
-    summary = summary if summary is not None else ConvertSummary()
     files = find_sources(sources, format=options.format)
+    yield from records_of_files(files, options=options, summary=summary)
+
+
+def records_of_files(
+    files: list[tuple[str, str]],
+    *,
+    options: ConvertOptions,
+    summary: ConvertSummary | None = None,
+    read: BytesRead | None = None,
+) -> Iterator[Record]:
+    """The records of ``files`` as ``find_sources`` lists them; ``read`` (if given) counts their bytes."""
+    summary = summary if summary is not None else ConvertSummary()
     tokenize = spacy_tokenizer(options.model)
     seen: dict[str, str] = {}
     for path, reader_name in files:
         reader = READERS[reader_name](options.reader)
         summary.files += 1
+        finished = read.done if read is not None else 0
         try:
             for document in reader.read(path):
                 if _is_duplicate(document, seen, reader):
@@ -590,8 +612,19 @@ def convert_records(
                 summary.documents += 1
                 summary.warnings.extend(document.warnings)
                 yield from document_records(document, unit=options.unit, tokenize=tokenize, summary=summary)
+                if read is not None:
+                    read.done = finished + reader.bytes_read
         finally:
             summary.skipped.extend(reader.skipped)
+        if read is not None and path != STDIO:
+            read.done = finished + _size(path)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _is_duplicate(document: Document, seen: dict[str, str], reader: Reader) -> bool:
@@ -629,10 +662,15 @@ def convert(
     quiet: bool = True,
 ) -> ConvertSummary:
     """Convert ``sources`` (files, folders or ``-``) into one JSONL file of records, written atomically."""
-    from toolkit.progress import track
+    from toolkit.progress import showing, track
 
-    _check_output(output, find_sources(sources, format=options.format))
+    files = find_sources(sources, format=options.format)
+    _check_output(output, files)
     summary = ConvertSummary(output=source_name(output))
-    records = convert_records(sources=sources, options=options, summary=summary)
-    summary.records = write_records(output, track(records, description="convert", quiet=quiet))
+    read = BytesRead()
+    if showing(quiet) and all(path != STDIO for path, _ in files):  # sizes only when a bar is drawn
+        read.total = sum(_size(path) for path, _ in files)
+    records = records_of_files(files, options=options, summary=summary, read=read)
+    shown = track(records, description="convert", quiet=quiet, total=read.total, bytes_read=lambda: read.done)
+    summary.records = write_records(output, shown)
     return summary

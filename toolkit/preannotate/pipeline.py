@@ -3,19 +3,16 @@ toolkit's own components (place ruler, quote analysis, events) so per-record wor
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import numpy
 from spacy.language import Language
 
 from toolkit import __version__
 from toolkit.errors import MissingDependencyError, ModelNotFoundError
-from toolkit.models import INSTALL_HINT, load_tokenizer, resolve_model_name
+from toolkit.models import INSTALL_HINT, check_model, model_folder, resolve_model_name
 from toolkit.preannotate.entities import ENTITY_PIPES, add_place_ruler
 from toolkit.preannotate.quotes import QUOTE_COMPONENT, QUOTE_PIPES, quote_component
 from toolkit.record import Event
@@ -26,7 +23,6 @@ if TYPE_CHECKING:
 EVENTS_SOURCE = f"rule:plover-events@{__version__}"
 EVENTS_COMPONENT = "toolkit_events"
 EVENTS_KEY = "toolkit_events"
-DROP_TENSOR = "toolkit_drop_tensor"
 
 Language.component(QUOTE_COMPONENT, func=quote_component)
 
@@ -63,16 +59,6 @@ def stored_events(doc: Doc) -> list[Event]:
     return msgspec.json.decode(raw, type=list[Event]) if raw else []
 
 
-def drop_tensor(doc: Doc) -> Doc:
-    """Last component: the parent never reads the embedding tensor, so it need not travel back from a worker
-    (it is most of a serialised Doc)."""
-    doc.tensor = numpy.zeros((0,), dtype="float32")
-    return doc
-
-
-Language.component(DROP_TENSOR, func=drop_tensor)
-
-
 @Language.factory(EVENTS_COMPONENT, default_config={"events_model": None})
 def make_events_component(nlp: Language, name: str, events_model: str | None) -> EventsComponent:
     return EventsComponent(nlp, events_model=events_model)
@@ -103,14 +89,10 @@ def _model_config(name: str) -> dict[str, Any]:
     """The pipeline's config.cfg, read without loading any weights."""
     import spacy.util
 
-    folder = Path(name) if Path(name).exists() else None
-    if folder is None and importlib.util.find_spec(name) is not None:
-        folder = spacy.util.get_package_path(name)
-    configs = [folder / "config.cfg", *sorted(folder.glob("*/config.cfg"))] if folder else []
-    config = next((c for c in configs if c.exists()), None)
-    if config is None:
+    folder = model_folder(name)
+    if folder is None:
         raise ModelNotFoundError(f"--model {name}: no config.cfg found in the pipeline", hint=INSTALL_HINT)
-    return dict(spacy.util.load_config(config))
+    return dict(spacy.util.load_config(folder / "config.cfg"))
 
 
 def _listened(model: Any) -> set[str]:
@@ -143,7 +125,7 @@ def build_pipeline(*, model: str | None, tasks: tuple[str, ...], events_model: s
     """A pipeline for ``tasks``: unneeded model components are excluded (not just disabled), the toolkit's
     components are added at the end. Cached per process, so a Dask worker builds it once."""
     name = resolve_model_name(model)
-    load_tokenizer(name)  # the model exists and loads, or a ModelNotFoundError naming --model
+    check_model(name)  # a ModelNotFoundError naming --model; the model itself is loaded once, below
     return _build_cached(name, tasks, events_model)
 
 
@@ -164,7 +146,6 @@ def _build_cached(name: str, tasks: tuple[str, ...], events_model: str | None) -
         nlp.add_pipe(QUOTE_COMPONENT, last=True)
     if "events" in tasks:
         nlp.add_pipe(EVENTS_COMPONENT, last=True, config={"events_model": events_model})
-    nlp.add_pipe(DROP_TENSOR, last=True)
     return nlp
 
 
@@ -173,7 +154,7 @@ def bare_pipeline(*, model: str | None, tasks: tuple[str, ...]) -> Language:
     import spacy
 
     name = resolve_model_name(model)
-    load_tokenizer(name)
+    check_model(name)
     config = _model_config(name)
     keep = needed_components(config, tasks)
     return spacy.load(name, exclude=[p for p in config["nlp"]["pipeline"] if p not in keep])

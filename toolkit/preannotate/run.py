@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -17,7 +18,7 @@ from toolkit.errors import InputError, UsageError
 from toolkit.jsonl import STDIO, ReadStats, read_records, write_records
 from toolkit.options import DEFAULT_BATCH_WORDS, TASKS, PreannotateOptions
 from toolkit.progress import track
-from toolkit.record import Record, Token, make_tokens
+from toolkit.record import Record, Token, doc_tokens
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -179,7 +180,7 @@ class Preannotator:
         out = msgspec.structs.replace(record, tokens=tokens)
         entities = []
         if doc.has_annotation("ENT_IOB"):
-            entities = document_entities(doc, self.surnames, model_source=self.model_source)
+            entities = document_entities(doc, self.surnames, model_source=self.model_source, text=record.text)
         kept_fields = 0
         if "entities" in self.tasks:
             if _kept(record, record.spans):
@@ -209,7 +210,7 @@ class Preannotator:
             _check_tokens(record, key)
             return record.tokens
         self.summary.tokenized += 1
-        return make_tokens(doc)
+        return doc_tokens(doc, record.text)
 
     def _set_spans(self, out: Record, entities: list[Any], tokens: list[Token], key: str) -> None:
         from toolkit.preannotate.entities import align_entities
@@ -264,12 +265,14 @@ def preannotate_input(
     options: PreannotateOptions = PreannotateOptions(),
     summary: PreannotateSummary,
     name: str | None = None,
+    stats: ReadStats | None = None,
 ) -> Generator[Record, None, None]:
     """The stage on one input: the records of ``path`` (JSONL, ``-``, or a Parquet file of the ``full``
     config), pre-annotated. ``preannotate`` runs it on its input, a sharded run on each shard; ``name`` is
-    the input as the user gave it, for messages (a worker may open it by another path)."""
+    the input as the user gave it, for messages (a worker may open it by another path); ``stats`` counts
+    the lines and bytes read as they are read."""
     name = name or str(path)
-    stats = ReadStats()
+    stats = stats if stats is not None else ReadStats()
     records = within_model_limit(
         read_input(path, name=name, skip_invalid=options.skip_invalid, stats=stats),
         path=name,
@@ -336,11 +339,32 @@ def preannotate(
         )
     summary = PreannotateSummary()
     started = time.perf_counter()
-    annotated = preannotate_input(input, options=options, summary=summary)
+    stats = ReadStats()
+    annotated = preannotate_input(input, options=options, summary=summary, stats=stats)
     with contextlib.closing(annotated):
-        write_records(output, track(annotated, description="preannotate", quiet=quiet))
+        # Reading starts once the pipeline is built: until the first byte, the model is loading.
+        jsonl = not str(input).lower().endswith(".parquet")  # Parquet rows are counted, not bytes
+        shown = track(
+            annotated,
+            description="preannotate",
+            quiet=quiet,
+            total=_jsonl_size(input) if jsonl else None,
+            bytes_read=(lambda: stats.bytes) if jsonl else None,
+            waiting="loading model",
+        )
+        write_records(output, shown)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _jsonl_size(path: str | Path) -> int | None:
+    """Size of a JSONL input in bytes, for the progress bar; None for stdin or anything odd."""
+    if str(path) == STDIO:
+        return None
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None  # reading it will say what is wrong
 
 
 def within_model_limit(

@@ -156,7 +156,8 @@ def _work(nlp: Language, inbox: Any, outbox: Connection, parent: int, others: li
     _detach(parent, others)
     while (batch := _next_batch(inbox, parent)) is not None:
         try:
-            reply: Any = [doc.to_bytes() for doc in nlp.pipe(batch, batch_size=len(batch))]
+            # Without the embedding tensor: the parent never reads it, and it is most of a serialised Doc.
+            reply: Any = [doc.to_bytes(exclude=["tensor"]) for doc in nlp.pipe(batch, batch_size=len(batch))]
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent to raise
             reply = _sendable(exc)
         try:

@@ -173,6 +173,8 @@ class Reader(abc.ABC):
     def __init__(self, options: ReaderOptions | None = None) -> None:
         self.options = options or ReaderOptions()
         self.skipped: list[Skipped] = []
+        # Bytes of the source read so far, for a progress bar; a reader that reads as it goes keeps it.
+        self.bytes_read = 0
 
     @abc.abstractmethod
     def documents(self, source: str | Path) -> Iterator[Document]:

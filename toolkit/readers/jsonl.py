@@ -67,6 +67,7 @@ class JsonlReader(Reader):
         lines = read_json_lines(source, skip_invalid=self.options.skip_invalid, stats=stats)
         seen_skips = 0
         for number, obj in lines:
+            self.bytes_read = stats.bytes
             seen_skips = self._note_skips(stats, name, seen_skips)
             fields = self._fields(obj)
             text = fields.get(self.options.text_field)
