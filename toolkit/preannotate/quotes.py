@@ -89,9 +89,10 @@ def _double_marks(text: str) -> list[tuple[int, int, int]]:
         mark = match.group()
         if mark in DOUBLE_OPEN or mark == "``":
             role = OPEN
-        elif mark in DOUBLE_CLOSE or mark == "''":
+        elif mark in DOUBLE_CLOSE:
             role = CLOSE
         else:
+            # A straight mark, or two apostrophes, which some wire copy uses at both ends (''Yes,'' he said).
             role = _straight_role(text, match.start(), match.end())
         marks.append((match.start(), match.end(), role))
     return marks
@@ -1045,6 +1046,17 @@ def _cut_content(
 # --- linking and resolution (per document, in the parent) -----------------------------------------
 
 
+def _reopens(text: str, item: dict[str, Any]) -> bool:
+    """A quotation that opens its record with no speaker or cue of its own: “B.” after “A,” she said."""
+    return (
+        "cue" not in item
+        and "speaker" not in item
+        and item["kind"] == "direct"
+        and item.get("opened", True)
+        and not text[: item["content"][0]].strip()
+    )
+
+
 @dataclass(slots=True)
 class Mention:
     text: str
@@ -1057,11 +1069,23 @@ class Mention:
 
 @dataclass(slots=True)
 class _Chain:
-    """A quote still open at the end of a record: its pieces so far and who said it."""
+    """A quote that may still gain pieces in later records: one still open at the end of a record, or the
+    latest attributed quote, which a quotation reopened right after it continues. Its pieces so far, who
+    said it, and where its latest piece is (record number and paragraph)."""
 
     id: str
     pieces: list[tuple[str, Quote]] = field(default_factory=list)
     speaker: ResolvedSpeaker | None = None
+    record_no: int = 0
+    paragraph: int | None = None
+
+
+# How far a reopened quotation may stand from the quote it continues: records within the same paragraph, or
+# the very next record when the input says nothing of paragraphs.
+REOPEN_REACH = 3
+# Quotes a reopened quotation may continue: quoted words go on quoted words; after a paraphrase ("a survey
+# found that ...") a new quotation is more often someone else's.
+TAIL_KINDS = frozenset({"direct", "mixed"})
 
 
 # The same string objects as Quote's default: msgspec leaves out a default by identity, and a kind that came
@@ -1074,18 +1098,21 @@ def _role(span: list[int] | None) -> Role | None:
 
 
 class QuoteLinker:
-    """Per-document quote state: a quote still open at the end of a sentence, and recent named mentions.
+    """Per-document quote state: a quote still open at the end of a sentence, the latest attributed quote
+    (a quotation reopened right after it, with no cue of its own, goes on with it: “A,” she said. “B.” is one
+    quote, as attribution corpora join it), and recent named mentions.
 
-    Records of one document arrive in order. Records are held back only while a quote is open, at most
-    ``max_chain`` of them, so memory stays flat however long the corpus is.
+    Records of one document arrive in order. Records are held back only while a quote may still gain pieces,
+    at most ``max_chain`` of them, so memory stays flat however long the corpus is.
     """
 
     def __init__(self, *, source: str = QUOTES_SOURCE, max_chain: int = 8, window: int = 5) -> None:
         self.source = source
         self.max_chain = max_chain
         self.history: deque[list[Mention]] = deque(maxlen=window)
-        self.held: list[Record] = []
+        self.held: list[tuple[str, Record]] = []
         self.chain: _Chain | None = None
+        self.tail: _Chain | None = None
         self.last_speaker: tuple[ResolvedSpeaker, int] | None = None
         self.record_no = 0
         self.linked = 0
@@ -1102,46 +1129,114 @@ class QuoteLinker:
     ) -> list[Record]:
         """Take the next record of the document; return the records that are complete, in input order."""
         self.record_no += 1
+        paragraph = record.meta.paragraph
         current = [self._mention(record.text, key, m, labels) for m in analysis.get("mentions", [])]
         items = fit_quotes(list(analysis.get("quotes", [])), record.text, record.tokens)
         quotes: list[Quote] = []
         ids: dict[Any, Quote] = {}  # the first piece of each quote (group) in this record
+        if self.tail is not None and not self._within_reach(self.tail, paragraph):
+            self._end(self.tail)
+            self.tail = None
         if self.chain is not None:
             items = self._continue_chain(record, key, analysis, items, current, quotes, ids)
+        elif self.tail is not None and items and _reopens(record.text, items[0]):
+            items = self._continue_tail(key, items, quotes, ids)
         for item in items:
             first = ids.get(item["group"])
             if first is None and not item.get("opened", True) and "cue" not in item:
                 continue  # a stray closing mark: no open quote before it and nobody saying it
             if first is not None:
                 quote, who = self._piece_of(first, item), None
+                if self.tail is not None and self.tail.id == quote.id:
+                    self.tail.pieces.append((key, quote))
             else:
                 quote, who = self._quote(record.text, key, item, current, len({q.id for q in quotes}))
                 ids[item["group"]] = quote
+                if "cue" in item and item["kind"] in TAIL_KINDS:
+                    self._follow(_Chain(id=quote.id or key, pieces=[(key, quote)], speaker=who))
             quotes.append(quote)
             if not item.get("closed", True):
-                self._close_chain()
-                pieces = [(key, q) for q in quotes if q.id == quote.id]
-                self.chain = _Chain(id=quote.id or key, pieces=pieces, speaker=who or self._speaker_of(first))
+                if self.tail is not None and self.tail.id == quote.id:
+                    self.chain, self.tail = self.tail, None
+                else:
+                    self._close_chain()
+                    pieces = [(key, q) for q in quotes if q.id == quote.id]
+                    self.chain = _Chain(
+                        id=quote.id or key, pieces=pieces, speaker=who or self._speaker_of(first)
+                    )
+        for chain in (self.chain, self.tail):
+            if chain is not None and any(k == key for k, _ in chain.pieces):
+                chain.record_no, chain.paragraph = self.record_no, paragraph
         self.history.append(current)
         if write:
             record.quotes = quotes
-        self.held.append(record)
-        if self.chain is None or len(self.held) >= self.max_chain:
+        self.held.append((key, record))
+        if len(self.held) >= self.max_chain:
             return self.finish()
-        return []
+        return self._release()
 
     def finish(self) -> list[Record]:
         """End of the document (or of patience): close any open quote and hand back the held records."""
         self._close_chain()
-        released, self.held = self.held, []
+        if self.tail is not None:
+            self._end(self.tail)
+            self.tail = None
+        released, self.held = [record for _, record in self.held], []
         return released
 
     def reset(self) -> None:
         """Forget the document: called between documents, after ``finish``."""
         self.history.clear()
         self.chain = None
+        self.tail = None
         self.last_speaker = None
         self.record_no = 0
+
+    def _release(self) -> list[Record]:
+        """The held records before the first one a pending quote still has a piece in."""
+        pending = {k for chain in (self.chain, self.tail) if chain is not None for k, _ in chain.pieces}
+        n = 0
+        while n < len(self.held) and self.held[n][0] not in pending:
+            n += 1
+        released, self.held = self.held[:n], self.held[n:]
+        return [record for _, record in released]
+
+    def _within_reach(self, tail: _Chain, paragraph: int | None) -> bool:
+        """Whether a quotation reopened in this record may still continue ``tail``."""
+        gap = self.record_no - tail.record_no
+        if paragraph is None or tail.paragraph is None:
+            return gap <= 1
+        return paragraph == tail.paragraph and gap <= REOPEN_REACH
+
+    def _follow(self, chain: _Chain) -> None:
+        """``chain`` is now the latest attributed quote; the one before it can gain no more pieces."""
+        if self.tail is not None and self.tail is not chain:
+            self._end(self.tail)
+        self.tail = chain
+
+    def _continue_tail(
+        self, key: str, items: list[dict[str, Any]], quotes: list[Quote], ids: dict[Any, Quote]
+    ) -> list[dict[str, Any]]:
+        """The reopened quotation at the start of this record, as more pieces of the latest attributed quote;
+        return the items still to handle."""
+        tail = self.tail
+        assert tail is not None
+        group = items[0]["group"]
+        members = [item for item in items if item["group"] == group]
+        for item in members:
+            piece = Quote(
+                content=_role(item["content"]),
+                kind=_KINDS[item["kind"]],
+                source=self.source,
+                id=tail.id,
+                speaker_resolved=tail.speaker,
+            )
+            ids.setdefault(group, piece)
+            tail.pieces.append((key, piece))
+            quotes.append(piece)
+        if not members[-1].get("closed", True):
+            self.chain, self.tail = tail, None
+        return [item for item in items if item["group"] != group]
 
     def _continue_chain(
         self,
@@ -1157,8 +1252,9 @@ class QuoteLinker:
         chain = self.chain
         assert chain is not None
         text = record.text
-        if analysis.get("marks", 0) == 0 and not items and text.strip():
-            # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker.
+        if analysis.get("marks", 0) == 0 and text.strip():
+            # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker; a
+            # report inside it ("She said that ...") is part of what is quoted (one outer report).
             whole = _TokenEdges(record.tokens).snap(len(text) - len(text.lstrip()), len(text.rstrip()))
             if whole is not None:
                 piece = Quote(
@@ -1185,16 +1281,25 @@ class QuoteLinker:
                 chain.pieces.append((key, piece))
                 quotes.append(piece)
             if members[-1].get("closed", True):
-                self._close_chain()
+                self.chain = None
+                if chain.speaker is not None or any(q.cue is not None for _, q in chain.pieces):
+                    self._follow(chain)  # closed, and attributed: a quotation reopened next may go on with it
+                else:
+                    self._end(chain)
             return [item for item in items if item["group"] != group]
         self._close_chain()  # the quote never closed: keep what it had, start afresh
         return items
 
     def _close_chain(self) -> None:
         chain, self.chain = self.chain, None
-        if chain is None or len(chain.pieces) < 2:
-            return
+        if chain is not None:
+            self._end(chain)
+
+    def _end(self, chain: _Chain) -> None:
+        """The quote gains no more pieces: each piece lists the other records holding pieces of it."""
         records = list(dict.fromkeys(k for k, _ in chain.pieces))
+        if len(records) < 2:
+            return
         for key, piece in chain.pieces:
             # As everywhere in the record: the *other* records that hold pieces of this quote.
             piece.linked_records = [other for other in records if other != key]
