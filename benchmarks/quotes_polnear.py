@@ -297,7 +297,7 @@ def preannotate_cached(records: list[Any], folder: Path, rule_time: RuleTime) ->
 
     from toolkit.preannotate.pipeline import build_pipeline
     from toolkit.preannotate.quotes import QuoteLinker, quote_component
-    from toolkit.preannotate.run import Preannotator, PreannotateSummary
+    from toolkit.preannotate.run import PreannotateSummary, Preannotator
 
     nlp = build_pipeline(model=None, tasks=("quotes",))
     digest = hashlib.sha256()
@@ -707,7 +707,11 @@ def evaluate(
     began = time.perf_counter()
     rule_time = RuleTime()
     predicted = predict(
-        [a.text_path for a in articles], texts, n_process=n_process, parse_cache=parse_cache, rule_time=rule_time
+        [a.text_path for a in articles],
+        texts,
+        n_process=n_process,
+        parse_cache=parse_cache,
+        rule_time=rule_time,
     )
     seconds = time.perf_counter() - began
     nlp = lemmatiser()
@@ -760,8 +764,8 @@ def print_report(result: dict[str, Any], *, top: int) -> None:
     rules = result.get("quote_rule_cpu_seconds")
     if rules:
         print(
-            f"quote rules alone (CPU): analyse_quotes {rules['analyse']} s on {rules['sentences']:,} sentences, "
-            f"linking {rules['link']} s"
+            f"quote rules alone (CPU): analyse_quotes {rules['analyse']} s on {rules['sentences']:,} "
+            f"sentences, linking {rules['link']} s"
         )
     print(f"\n{'content':<22}{'thr':>5}{'P':>8}{'R':>8}{'F1':>8}{'TP':>7}{'pred':>7}{'gold':>7}")
     views = (
