@@ -88,9 +88,12 @@ def _double_marks(text: str) -> list[tuple[int, int, int]]:
     for match in _DOUBLE_MARK.finditer(text):
         mark = match.group()
         if mark in DOUBLE_OPEN or mark == "``":
-            role = OPEN
+            # Typed the wrong way round, a curly mark still shows its role by where it stands: “ glued to
+            # the end of a word or sentence and followed by a space closes (“...?“ he asked); ” before a word
+            # opens.
+            role = CLOSE if _straight_role(text, match.start(), match.end()) == CLOSE else OPEN
         elif mark in DOUBLE_CLOSE:
-            role = CLOSE
+            role = OPEN if _straight_role(text, match.start(), match.end()) == OPEN else CLOSE
         else:
             # A straight mark, or two apostrophes, which some wire copy uses at both ends (''Yes,'' he said).
             role = _straight_role(text, match.start(), match.end())
@@ -190,6 +193,11 @@ class _Cue:
     end: int
     speaker: Token | None
     content: tuple[int, int] | None  # token range of the reported clause, before quote marks are considered
+    speaker_span: tuple[int, int] | None = None  # token range of the speaker when the parse gives no phrase
+
+    def speaker_range(self) -> tuple[int, int]:
+        assert self.speaker is not None
+        return self.speaker_span or speaker_range(self.speaker)
 
 
 @dataclass(slots=True)
@@ -260,8 +268,16 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
+# Forms the lemmatizer gets wrong ("hoping" -> "hop").
+LEMMA_FIXES = {"hoping": "hope", "hoped": "hope"}
+
+
+def _lemma(token: Token) -> str:
+    return LEMMA_FIXES.get(token.lower_) or token.lemma_.lower()
+
+
 def _is_cue_lemma(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in lexicon.CUE_LEMMAS
+    return token.pos_ == "VERB" and _lemma(token) in lexicon.CUE_LEMMAS
 
 
 def _is_affiliation(prep: Token) -> bool:
@@ -311,7 +327,7 @@ def _has_own_subject(head: Token) -> bool:
 
 def _adjunct_tokens(verb: Token) -> list[int]:
     """The cue's adjuncts right after it ("said on Tuesday in a statement"), as token indices in order."""
-    deps = ADJUNCT_DEPS | ({"dobj"} if verb.lemma_.lower() in ADDRESSEE_VERBS else set())
+    deps = ADJUNCT_DEPS | ({"dobj"} if _lemma(verb) in ADDRESSEE_VERBS else set())
     indices: list[int] = []
     position = verb.i + 1
     for child in verb.rights:
@@ -359,6 +375,8 @@ def _reported_range(verb: Token, lemma: str) -> tuple[int, int] | None:
         or _accusation_range(verb, lemma)
         or _claim_object_range(verb, lemma)
         or _paratactic_range(verb)
+        or _preposition_range(verb, lemma)
+        or _object_range(verb, lemma)
     )
 
 
@@ -386,7 +404,7 @@ def _object_led_clause(verb: Token) -> tuple[int, int] | None:
     """ "says the conflict, and its root cause, remain with him" parsed as an object plus a conjoined verb:
     the object is the subject of the reported clause."""
     obj = _child(verb, "dobj")
-    if obj is None or obj.i < verb.i or verb.lemma_.lower() in ADDRESSEE_VERBS:
+    if obj is None or obj.i < verb.i or _lemma(verb) in ADDRESSEE_VERBS:
         return None
     for child in verb.rights:
         clause = child.dep_ in ("conj", "ccomp") and child.pos_ in ("VERB", "AUX")
@@ -438,15 +456,94 @@ def _claim_object_range(verb: Token, lemma: str) -> tuple[int, int] | None:
     return claim.left_edge.i, claim.right_edge.i + 1
 
 
+def _preposition_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "called for a ban on imports", "talked about the economy": the preposition's object."""
+    prep = _content_preposition(verb, lemma)
+    if prep is None:
+        return None
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    if not objects or objects[0].pos_ == "PRON":
+        return None
+    end = _before_apposition(objects[0]) if objects[0].dep_ == "pobj" else prep.right_edge.i + 1
+    name = next((c for c in verb.rights if c.i >= end and c.lower_ == "as"), None)
+    if name is not None and name.left_edge.i == end:
+        end = name.right_edge.i + 1  # "referred to him as “the most valuable player”"
+    return objects[0].left_edge.i, end
+
+
+def _content_preposition(verb: Token, lemma: str) -> Token | None:
+    preps = lexicon.PREPOSITION_CUES.get(lemma, ())
+    return next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps), None)
+
+
+def _object_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "praised the deal", "cited the investigation": the direct object a stance or report is about; with a
+    naming verb, the object and what it is called ("called the plan a disgrace", "described it as a
+    mistake"). A bare pronoun object ("denied it") says nothing on its own."""
+    if lemma not in lexicon.OBJECT_VERBS and lemma not in lexicon.NAMING_VERBS:
+        return None
+    obj = _child(verb, "dobj")
+    if obj is None or obj.i < verb.i:
+        return None
+    end = _before_apposition(obj)
+    name = _name_of(verb, obj)
+    if name is not None and lemma in lexicon.NAMING_VERBS:
+        return obj.left_edge.i, name.right_edge.i + 1
+    if lemma not in lexicon.OBJECT_VERBS:
+        return None
+    for reason in verb.rights:
+        # "criticized Clinton for accepting donations", "praised him as a fighter": the grounds go with it.
+        if reason.i == end and reason.lower_ in ("for", "as"):
+            end = reason.right_edge.i + 1
+    if obj.pos_ == "PRON":
+        return None
+    return obj.left_edge.i, end
+
+
+def _before_apposition(head: Token) -> int:
+    """The end of a noun phrase without an apposition after it ("Comey, a Republican appointed ...")."""
+    appos = next((c for c in head.rights if c.dep_ == "appos"), None)
+    if appos is None:
+        return head.right_edge.i + 1
+    end = appos.left_edge.i
+    while end > head.i + 1 and head.doc[end - 1].is_punct:
+        end -= 1
+    return end
+
+
+def _name_of(verb: Token, obj: Token) -> Token | None:
+    """What a naming verb calls its object: "called the plan [a disgrace]", "sees the vote [as a test]"."""
+    return next(
+        (c for c in verb.rights if c.i > obj.i and (c.dep_ in ("oprd", "xcomp") or c.lower_ == "as")), None
+    )
+
+
+def _names_its_object(verb: Token) -> bool:
+    """ "called the plan a disgrace": an object and what it is called."""
+    obj = _child(verb, "dobj")
+    return obj is not None and _name_of(verb, obj) is not None
+
+
 def _paratactic_range(verb: Token) -> tuple[int, int] | None:
     """The content as the head of the cue: "The economy is shrinking, he said", or around it: "The talks,
     officials said, had been constructive" (one span across the interruption)."""
-    if verb.dep_ != "parataxis":
+    if verb.dep_ != "parataxis" and not _is_as_report(verb):
         return None
     head = verb.head
     if verb.i > head.i and verb.left_edge.i > head.left_edge.i and verb.right_edge.i >= head.right_edge.i:
         return head.left_edge.i, verb.left_edge.i
     return head.left_edge.i, head.right_edge.i + 1
+
+
+def _is_as_report(verb: Token) -> bool:
+    """ "..., as the newspaper reported": a report with no complement of its own, set in the clause it
+    reports."""
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+        and _lemma(verb) in lexicon.SPEECH_VERBS
+    )
 
 
 def _before_next_report(clause: Token, end: int) -> int:
@@ -499,9 +596,9 @@ def _according_cue(token: Token) -> _Cue | None:
 
 def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
     start, end = verb.i, verb.i + 1
-    particle = lexicon.PARTICLE_CUES.get(lemma)
-    if particle and end < len(verb.doc) and verb.doc[end].lower_ == particle:
-        end += 1
+    particles = lexicon.PARTICLE_CUES.get(lemma, ()) + lexicon.PREPOSITION_CUES.get(lemma, ())
+    if end < len(verb.doc) and verb.doc[end].lower_ in particles and verb.doc[end].head.i == verb.i:
+        end += 1  # "point out", "called for", "talked about": the verb with its particle
     if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ == "quote":
         # "quoted as saying"; a parse that puts "quoted" after the verb gives no such phrase.
         start = min(start, verb.head.head.i)
@@ -509,17 +606,17 @@ def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
 
 
 def _verb_cue(token: Token) -> _Cue | None:
-    lemma = token.lemma_.lower()
+    lemma = _lemma(token)
     if token.pos_ != "VERB" or lemma not in lexicon.CUE_LEMMAS:
         return None
-    particle = lexicon.PARTICLE_CUES.get(lemma)
-    if particle and not any(c.lower_ == particle for c in token.children):
+    particles = lexicon.PARTICLE_CUES.get(lemma)
+    if particles and not any(c.lower_ in particles for c in token.children) and not _names_its_object(token):
         return None
     if any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children):
         return None  # "is said to be": nobody is reported as saying anything
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not _child(token, "aux"):
         return None  # "Asked whether ..., X said": a passive participle, its subject was asked
-    if token.dep_ == "xcomp" and token.head.lemma_.lower() in lexicon.NON_REPORTING_GOVERNORS:
+    if token.dep_ == "xcomp" and _lemma(token.head) in lexicon.NON_REPORTING_GOVERNORS:
         return None  # "declined to say whether ..."
     speaker = _subject(token)
     if speaker is not None and speaker.lower_ in NOT_SPEAKERS:
@@ -528,14 +625,57 @@ def _verb_cue(token: Token) -> _Cue | None:
     return _Cue(token, start, end, speaker, _reported_range(token, lemma))
 
 
+def _noun_cue(token: Token) -> _Cue | None:
+    """ "Trump's suggestion that Russia spy on his rival": a noun of saying or believing with its that-clause;
+    the possessor, when there is one, is the speaker."""
+    if _lemma(token) not in lexicon.REPORT_NOUNS:
+        return None
+    for clause in token.rights:
+        mark = next((c for c in clause.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+        if clause.dep_ in ("acl", "ccomp", "appos") and mark is not None and _has_own_subject(clause):
+            content = (min(mark.i, clause.left_edge.i), clause.right_edge.i + 1)
+            return _Cue(token, token.i, token.i + 1, _child(token, "poss"), content)
+    return None
+
+
+def _headline_cue(doc: Doc) -> _Cue | None:
+    """ "Warren: Trump Is a ‘Proven Failure’ in Business": a name, a colon, then what that one said, the way
+    headlines and transcripts attribute. The name is a few proper-noun words holding a person or an
+    organisation; what follows has a verb."""
+    colon = next((t for t in doc[:7] if t.text == ":"), None)
+    if colon is None or colon.i == 0:
+        return None
+    name, said = doc[: colon.i], doc[colon.i + 1 :]
+    if not any(e.label_ in ("PERSON", "ORG") for e in name.ents):
+        return None
+    if not all(t.pos_ in ("PROPN", "PUNCT", "DET", "PART") or t.ent_type_ for t in name):
+        return None
+    if sum(t.is_alpha for t in said) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in said):
+        return None
+    start, end = _trim_tokens(doc, 0, colon.i)
+    if start >= end:
+        return None
+    speaker = name.root
+    return _Cue(colon, colon.i, colon.i + 1, speaker, (colon.i + 1, len(doc)), speaker_span=(start, end))
+
+
 def _find_cues(doc: Doc, quoted: list[bool]) -> list[_Cue]:
     cues = []
     for token in doc:
         if quoted[token.i]:
             continue  # words inside quote marks belong to the quoted speaker, not to the reporter
-        cue = _according_cue(token) if token.lower_ == "according" else _verb_cue(token)
+        if token.lower_ == "according":
+            cue = _according_cue(token)
+        elif token.pos_ == "NOUN":
+            cue = _noun_cue(token)
+        else:
+            cue = _verb_cue(token)
         if cue is not None:
             cues.append(cue)
+    if not cues:
+        headline = _headline_cue(doc)
+        if headline is not None:
+            cues.append(headline)
     return cues
 
 
@@ -573,7 +713,7 @@ def _gap_is_clear(doc: Doc, cue: _Cue, start: int, end: int) -> bool:
     ("said on Wednesday", "told reporters")."""
     members = {cue.head.i}
     # The addressee of "told" is parsed as its object: "she told reporters, “...”".
-    addressee = {"dobj"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set()
+    addressee = {"dobj"} if _lemma(cue.head) in ADDRESSEE_VERBS else set()
     for child in cue.head.children:
         if child.dep_ in ADJUNCT_DEPS or child.dep_ in CORE_DEPS or child.dep_ in addressee:
             members.update(t.i for t in child.subtree)
@@ -614,6 +754,44 @@ def _is_sentence_like(span: Any) -> bool:
     return words >= 4 and any(t.tag_ in FINITE_TAGS for t in span)
 
 
+# Words that join what was reported to what comes after it; left out when the content is cut there.
+JOINERS = frozenset({"and", "but", "while", "whereas", "as", "though", "although", "even", "yet"})
+
+
+def _content_end(doc: Doc, start: int, end: int) -> int:
+    """Where reported content ends, as attribution corpora draw it: before the speaker's next report that
+    the parser hung inside it ("... and promised to stay out of it", "..., saying ...") and before a relative
+    clause set off by a comma at its very end (", which ..."), the reporter's aside."""
+    for token in doc[start + 1 : end]:
+        if _is_next_report(token) or _is_closing_aside(token, end):
+            cut = token.left_edge.i
+            while cut > start and (doc[cut - 1].is_punct or doc[cut - 1].lower_ in JOINERS):
+                cut -= 1
+            if cut > start:
+                return cut
+    return end
+
+
+def _is_next_report(token: Token) -> bool:
+    """A report with no subject of its own joined to the content: the speaker's, not what was reported."""
+    if token.pos_ != "VERB" or not _is_cue_lemma(token) or _has_own_subject(token):
+        return False
+    if token.dep_ == "conj":
+        return True
+    return token.dep_ == "advcl" and token.tag_ == "VBG" and token.doc[token.left_edge.i - 1].text == ","
+
+
+def _is_closing_aside(token: Token, end: int) -> bool:
+    """ ", which ..." or ", who ..." running to the end of the content."""
+    doc = token.doc
+    return (
+        token.dep_ == "relcl"
+        and token.right_edge.i + 1 >= end
+        and doc[token.left_edge.i - 1].text == ","
+        and doc[token.left_edge.i].lower_ in ("which", "who")
+    )
+
+
 def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list[_Found]:
     text = doc.text
     found: list[_Found] = []
@@ -622,6 +800,10 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         if cue.content is None:
             continue
         start, end = _trim_tokens(doc, *cue.content)
+        if start >= end:
+            continue
+        end = _content_end(doc, start, end)
+        start, end = _trim_tokens(doc, start, end)
         if start >= end:
             continue
         pieces = _pieces_around(doc, cue, start, end)
@@ -689,10 +871,10 @@ def _attribution_block(doc: Doc, cue: _Cue, start: int, end: int) -> tuple[int, 
     if not any(start <= i < end for i in owned):
         return None  # a speaker inside the content with the cue outside is a misparse, dropped later
     if cue.speaker is not None:
-        owned.update(range(*speaker_range(cue.speaker)))
+        owned.update(range(*cue.speaker_range()))
     core = owned | {cue.head.i}
     adjuncts = set(core)
-    deps = ADJUNCT_DEPS | ({"dobj", "dative"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set())
+    deps = ADJUNCT_DEPS | ({"dobj", "dative"} if _lemma(cue.head) in ADDRESSEE_VERBS else set())
     for child in cue.head.children:
         if child.dep_ in CORE_DEPS:
             core.update(t.i for t in child.subtree)
@@ -792,7 +974,7 @@ def _gender_of(doc: Doc, start: int, end: int) -> str | None:
 def _speaker_info(doc: Doc, cue: _Cue) -> dict[str, Any]:
     """The speaker's span and what kind of expression it is, so the parent knows what to resolve."""
     assert cue.speaker is not None
-    start, end = speaker_range(cue.speaker)
+    start, end = cue.speaker_range()
     head = cue.speaker
     info: dict[str, Any] = {"speaker": list(_token_range_chars(doc, start, end)), "speaker_kind": "other"}
     lower = head.lower_
