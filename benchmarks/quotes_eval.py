@@ -10,8 +10,10 @@ Content is scored exactly and with overlap: a prediction matches a gold quote in
 their shared characters are at least 0.3 of the longer of the two (one-to-one, greedy).
 
 With --brat, each ``DOC.txt`` is split into sentence records with the toolkit's segmenter, pre-annotated, and
-scored per document against the ``Content`` spans of ``DOC.ann`` (each fragment of a discontinuous content is
-a gold item; pieces of one quote linked across sentences are joined into one prediction first).
+scored per document against the ``Content`` spans of ``DOC.ann``, piece by piece: each fragment of a
+discontinuous gold content is an item, and so is each content piece of a predicted quote (a quote interrupted
+by "he said", or continued in the next sentence, is several pieces on both sides). ``quotes_polnear.py``
+scores whole attributions instead.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def brat_contents(ann: Path) -> list[tuple[int, int]]:
 
 
 def document_predictions(text: str) -> list[tuple[int, int]]:
-    """Content spans (document offsets) the toolkit finds in one document, linked pieces joined."""
+    """Content pieces (document offsets) the toolkit finds in one document."""
     from toolkit.convert.segment import segment_sentences
     from toolkit.options import PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
@@ -146,14 +148,11 @@ def document_predictions(text: str) -> list[tuple[int, int]]:
         )
         for unit, (start, end) in enumerate(segment_sentences(text))
     ]
-    spans: dict[str, tuple[int, int]] = {}
+    spans = []
     for record in preannotate_records(records, options=PreannotateOptions(tasks=("quotes",))):
-        for quote in record.quotes:
-            start, end = record.meta.start + quote.content.start, record.meta.start + quote.content.end
-            key = quote.id if quote.linked_records else f"{quote.id}:{start}"
-            first = spans.get(key)
-            spans[key] = (first[0], end) if first else (start, end)
-    return sorted(spans.values())
+        base = record.meta.start or 0
+        spans.extend((base + q.content.start, base + q.content.end) for q in record.quotes if q.content)
+    return sorted(spans)
 
 
 def run_brat(folder: Path) -> dict[str, Any]:

@@ -221,18 +221,43 @@ class Predicted:
     misplaced_records: int = 0
 
 
-def predict(paths: list[Path], texts: dict[str, str], *, n_process: int) -> dict[str, Predicted]:
+@dataclass
+class RuleTime:
+    """Time spent in the quote rules alone (``analyse_quotes`` in the pipeline, linking in the parent)."""
+
+    analyse: float = 0.0
+    link: float = 0.0
+    sentences: int = 0
+
+
+def predict(
+    paths: list[Path],
+    texts: dict[str, str],
+    *,
+    n_process: int,
+    parse_cache: Path | None = None,
+    rule_time: RuleTime | None = None,
+) -> dict[str, Predicted]:
     """Run convert (txt reader) + preannotate (quotes) on the files; quotes in document offsets, the pieces
-    of one linked quote joined by its id."""
+    of one linked quote joined by its id. With ``parse_cache``, spaCy's parse comes from that folder (made
+    on the first run) and only the quote rules run again."""
     from toolkit.convert.run import convert_records
     from toolkit.options import ConvertOptions, PreannotateOptions
     from toolkit.preannotate.run import preannotate_records
 
-    records = convert_records(sources=[str(p) for p in paths], options=ConvertOptions(format="txt"))
+    records = list(convert_records(sources=[str(p) for p in paths], options=ConvertOptions(format="txt")))
+    options = PreannotateOptions(tasks=("quotes",), n_process=n_process)
+    if parse_cache is not None:
+        annotated = preannotate_cached(records, parse_cache, rule_time or RuleTime())
+    else:
+        annotated = preannotate_records(records, options=options)
+    return collect(annotated, texts)
+
+
+def collect(annotated: Iterable[Any], texts: dict[str, str]) -> dict[str, Predicted]:
     out: dict[str, Predicted] = defaultdict(Predicted)
     pieces: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    options = PreannotateOptions(tasks=("quotes",), n_process=n_process)
-    for record in preannotate_records(records, options=options):
+    for record in annotated:
         doc = record.meta.doc_id
         base = record.meta.start or 0
         found = out[doc]
@@ -259,6 +284,57 @@ def predict(paths: list[Path], texts: dict[str, str], *, n_process: int) -> dict
             if item["content"]
         ]
     return out
+
+
+def preannotate_cached(records: list[Any], folder: Path, rule_time: RuleTime) -> Iterable[Any]:
+    """``preannotate_records`` with the model's part read from a DocBin in ``folder`` (keyed by the texts,
+    the model and spaCy's version; written when missing): the quote rules run on each Doc as the pipeline's
+    last components would, timed on their own."""
+    import hashlib
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from toolkit.preannotate.pipeline import build_pipeline
+    from toolkit.preannotate.quotes import QuoteLinker, quote_component
+    from toolkit.preannotate.run import PreannotateSummary, Preannotator
+
+    nlp = build_pipeline(model=None, tasks=("quotes",))
+    digest = hashlib.sha256()
+    for record in records:
+        digest.update(record.text.encode("utf-8") + b"\0")
+    meta = nlp.meta
+    digest.update(f"{meta.get('name')}@{meta.get('version')}/spacy {spacy.__version__}".encode())
+    path = folder / f"parse-{digest.hexdigest()[:16]}.spacy"
+    if path.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    else:
+        docs = list(nlp.pipe((r.text for r in records), batch_size=64))
+        folder.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=docs, store_user_data=False).to_disk(path)
+    began = time.process_time()
+    for doc in docs:
+        quote_component(doc)
+    rule_time.analyse += time.process_time() - began
+    rule_time.sentences += len(docs)
+
+    class Cached(Preannotator):
+        def _docs(self, texts: Any, *, n_process: int, batch: int) -> Any:
+            for text, doc in zip(texts, docs, strict=True):
+                assert text == doc.text, "the parse cache does not match the records"
+                yield doc
+
+    class TimedLinker(QuoteLinker):
+        def add(self, *args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return super().add(*args, **kwargs)
+            finally:
+                rule_time.link += time.process_time() - began
+
+    annotator = Cached(nlp, tasks=("quotes",), label_map=None, summary=PreannotateSummary())
+    annotator.linker = TimedLinker()
+    return annotator.run(records)
 
 
 # ------------------------------------------------------------------------------------------ cue lemmas
@@ -614,14 +690,29 @@ def prepare(
         item.sentences = sentence_count(item.content, sentences)
 
 
-def evaluate(folder: Path, *, limit: int | None, seed: int, n_process: int, top: int) -> dict[str, Any]:
+def evaluate(
+    folder: Path,
+    *,
+    limit: int | None,
+    seed: int,
+    n_process: int,
+    top: int,
+    parse_cache: Path | None = None,
+) -> dict[str, Any]:
     articles = find_articles(folder, seed=seed)
     if limit is not None and limit < len(articles):
         articles = sorted(random.Random(seed).sample(articles, limit), key=lambda a: a.name)
     texts = {a.name: read_text(a.text_path) for a in articles}
     golds = {a.name: parse_brat(read_text(a.ann_path), texts[a.name]) for a in articles}
     began = time.perf_counter()
-    predicted = predict([a.text_path for a in articles], texts, n_process=n_process)
+    rule_time = RuleTime()
+    predicted = predict(
+        [a.text_path for a in articles],
+        texts,
+        n_process=n_process,
+        parse_cache=parse_cache,
+        rule_time=rule_time,
+    )
     seconds = time.perf_counter() - began
     nlp = lemmatiser()
     cues = [
@@ -648,6 +739,15 @@ def evaluate(folder: Path, *, limit: int | None, seed: int, n_process: int, top:
         "gold_offset_mismatches": sum(g.offset_mismatches for g in golds.values()),
         "misplaced_records": sum(p.misplaced_records for p in predicted.values()),
         "predict_seconds": round(seconds, 1),
+        "quote_rule_cpu_seconds": (
+            {
+                "analyse": round(rule_time.analyse, 2),
+                "link": round(rule_time.link, 2),
+                "sentences": rule_time.sentences,
+            }
+            if parse_cache is not None
+            else None
+        ),
         "annotator": {a.name: a.ann_path.stem.rpartition("_")[2] for a in articles},
     }
     result.update(summarise(tally, top=top))
@@ -661,6 +761,12 @@ def print_report(result: dict[str, Any], *, top: int) -> None:
         f"gold attributions without content left out: {result['gold_without_content']}; "
         f"preannotate took {result['predict_seconds']} s on {result['n_process']} process(es)"
     )
+    rules = result.get("quote_rule_cpu_seconds")
+    if rules:
+        print(
+            f"quote rules alone (CPU): analyse_quotes {rules['analyse']} s on {rules['sentences']:,} "
+            f"sentences, linking {rules['link']} s"
+        )
     print(f"\n{'content':<22}{'thr':>5}{'P':>8}{'R':>8}{'F1':>8}{'TP':>7}{'pred':>7}{'gold':>7}")
     views = (
         ("all attributions", "content_all"),
@@ -722,6 +828,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-process", type=int, default=1, help="spaCy processes for preannotate")
     parser.add_argument("--top", type=int, default=20, help="rows in the lemma and miss lists")
     parser.add_argument("--out", type=Path, default=None, help="also write the whole report as JSON")
+    parser.add_argument(
+        "--parse-cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep spaCy's parse in DIR (made on the first run): later runs redo only the quote rules, "
+        "timed on their own",
+    )
     args = parser.parse_args(argv)
     folder = args.data or default_data()
     if not (folder / "text").is_dir() or not (folder / "attributions").is_dir():
@@ -729,7 +843,14 @@ def main(argv: list[str] | None = None) -> int:
             f"quotes_polnear: {folder} not found (development data is local only); skipped", file=sys.stderr
         )
         return 0
-    result = evaluate(folder, limit=args.limit, seed=args.seed, n_process=args.n_process, top=args.top)
+    result = evaluate(
+        folder,
+        limit=args.limit,
+        seed=args.seed,
+        n_process=args.n_process,
+        top=args.top,
+        parse_cache=args.parse_cache,
+    )
     print_report(result, top=args.top)
     if args.out:
         args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

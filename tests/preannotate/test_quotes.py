@@ -534,12 +534,58 @@ def test_quote_open_across_sentences_is_linked():
             "The mayor later left for Lviv.",
         ]
     )
-    pieces = [r.quotes[0] for r in out[1:4]]
+    # The quotation reopened right after Klitschko's attributed one goes on with it: one quote, four pieces.
+    pieces = [r.quotes[0] for r in out[:4]]
     assert len({p.id for p in pieces}) == 1
-    assert [p.linked_records for p in pieces] == [["doc:2", "doc:3"], ["doc:1", "doc:3"], ["doc:1", "doc:2"]]
-    assert all(p.speaker_resolved and p.speaker_resolved.text == "Vitali Klitschko" for p in pieces)
+    assert [p.linked_records for p in pieces] == [
+        ["doc:1", "doc:2", "doc:3"],
+        ["doc:0", "doc:2", "doc:3"],
+        ["doc:0", "doc:1", "doc:3"],
+        ["doc:0", "doc:1", "doc:2"],
+    ]
+    assert all(p.speaker_resolved and p.speaker_resolved.text == "Vitali Klitschko" for p in pieces[1:])
     assert texts(out[3], "content") == ['There are immense battles there, people died, still die."']
     assert out[4].quotes == []
+
+
+def paragraphs(sentences: list[tuple[int, str]]) -> list[Record]:
+    from toolkit.options import PreannotateOptions
+    from toolkit.preannotate.run import preannotate_records
+
+    records = [
+        Record(text=s, meta=Meta(id=record_id("doc", i), doc_id="doc", unit=i, paragraph=p))
+        for i, (p, s) in enumerate(sentences)
+    ]
+    return list(preannotate_records(records, options=PreannotateOptions(tasks=("quotes",))))
+
+
+def test_a_reopened_quotation_continues_the_quote_before_it_in_its_paragraph():
+    out = paragraphs(
+        [
+            (0, "“We are not going anywhere,” the governor said."),
+            (0, "The crowd cheered."),
+            (0, "“We will rebuild every school.”"),
+            (1, "“Nobody else will do it for us.”"),
+        ]
+    )
+    first, again, later = out[0].quotes[0], out[2].quotes[0], out[3].quotes[0]
+    assert first.id == again.id and again.speaker is None and again.cue is None
+    assert first.linked_records == ["doc:2"] and again.linked_records == ["doc:0"]
+    assert again.speaker_resolved.text == "the governor"
+    # A new paragraph starts a new quote: attribution corpora join quotations within a paragraph only.
+    assert later.id != first.id and later.linked_records == []
+
+
+def test_a_quotation_after_a_paraphrase_or_with_its_own_cue_is_a_new_quote():
+    out = paragraphs(
+        [
+            (0, "A survey found that most voters distrust both parties."),
+            (0, "“Nobody speaks for us,” one voter said."),
+            (0, "“They all look the same,” another voter added."),
+        ]
+    )
+    ids = [r.quotes[0].id for r in out]
+    assert len(set(ids)) == 3 and all(q.linked_records == [] for r in out for q in r.quotes)
 
 
 def test_closing_sentence_attributes_the_whole_quote():

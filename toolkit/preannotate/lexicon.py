@@ -40,14 +40,81 @@ COMMISSIVE_VERBS = _words("vow pledge promise threaten hope plan intend expect w
 # "accused Russia of committing war crimes": object + of/for clause.
 ACCUSATION_VERBS = _words("accuse blame")
 
+# Verbs of judging, backing and announcing whose direct object is what the stance or the report is about,
+# as attribution corpora (PARC 3.0, PolNeAR) annotate them: "praised the deal", "endorsed Jeb Bush",
+# "cited the investigation". Left out: verbs whose everyday sense is not a stance ("attack", "challenge",
+# "welcome", "embrace", "admit", "claim" a victory, "support" a family, "find", "see").
+OBJECT_VERBS = _words(
+    """
+    praise criticize criticise condemn denounce decry deplore blast slam lambaste assail rebuke chide scold
+    berate castigate excoriate mock ridicule deride disparage belittle applaud hail commend laud tout
+    champion defend fault question dispute reject dismiss deny oppose endorse back favor favour prefer
+    describe mention discuss cite announce express voice propose outline highlight stress emphasize
+    emphasise reveal note repeat reiterate recommend suggest demand request predict forecast estimate
+    confirm acknowledge report detail recount recall explain clarify concede unveil characterize
+    characterise portray depict label brand dub term
+    """
+)
+
+# Verbs whose content is the object of a preposition: "called for a ban", "talked about the economy".
+PREPOSITION_CUES: dict[str, tuple[str, ...]] = {
+    "call": ("for",),
+    "ask": ("for",),
+    "argue": ("for", "against"),
+    "push": ("for",),
+    "press": ("for",),
+    "plead": ("for",),
+    "appeal": ("for",),
+    "talk": ("about",),
+    "speak": ("about", "of", "against"),
+    "warn": ("of", "about", "against"),
+    "complain": ("about", "of"),
+    "boast": ("about", "of"),
+    "brag": ("about",),
+    "joke": ("about",),
+    "comment": ("on",),
+    "write": ("about",),
+    "testify": ("about",),
+    "rail": ("against",),
+    "refer": ("to",),
+    "point": ("to",),
+}
+
 CUE_LEMMAS = (
-    SPEECH_VERBS | BELIEF_VERBS | DIRECTIVE_VERBS | COMMISSIVE_VERBS | ACCUSATION_VERBS | CLAIM_OBJECT_VERBS
+    SPEECH_VERBS
+    | BELIEF_VERBS
+    | DIRECTIVE_VERBS
+    | COMMISSIVE_VERBS
+    | ACCUSATION_VERBS
+    | CLAIM_OBJECT_VERBS
+    | OBJECT_VERBS
+    | frozenset(PREPOSITION_CUES)
 )
 # Verbs that may report a bare clause the parser attached elsewhere ("said on Tuesday it would ...").
 CLAUSE_VERBS = SPEECH_VERBS | BELIEF_VERBS
 
-# Verbs that need a particle to report anything: "point out", "call on".
-PARTICLE_CUES = {"point": "out", "call": "on"}
+# Verbs that report only with one of these particles or prepositions: "point out", "call on", "call for";
+# "call" also names ("called the plan a disgrace").
+PARTICLE_CUES: dict[str, tuple[str, ...]] = {"point": ("out", "to"), "call": ("on", "for")}
+# Verbs that name or class their object: "called the plan a disgrace", "described it as a mistake", "views
+# him as a rival". Those not in OBJECT_VERBS report only with the name ("sees the vote as a test").
+NAMING_VERBS = _words(
+    "call dub label brand term describe characterize characterise portray depict view regard consider see "
+    "deem cast paint"
+)
+
+# Nouns of saying and believing whose that-clause is reported content: "his claim that ...", "the notion
+# that ...". Left out: "fact", "possibility", "sign", "chance" and the like, which report no one.
+REPORT_NOUNS = _words(
+    """
+    claim suggestion idea notion belief concern statement accusation report assertion argument hope fear
+    doubt comment remark charge rumor rumour insistence speculation admission assurance warning promise
+    pledge view contention conclusion criticism complaint perception expectation confidence assumption
+    allegation news evidence announcement message theory prediction estimate warning threat suspicion
+    impression feeling sense worry insinuation implication observation recognition acknowledgment
+    acknowledgement denial confirmation testimony narrative position advice demand insinuation
+    """
+)
 
 # "according to plan": what follows "according to" here is a norm, not a source.
 NOT_SOURCES = _words(

@@ -88,10 +88,14 @@ def _double_marks(text: str) -> list[tuple[int, int, int]]:
     for match in _DOUBLE_MARK.finditer(text):
         mark = match.group()
         if mark in DOUBLE_OPEN or mark == "``":
-            role = OPEN
-        elif mark in DOUBLE_CLOSE or mark == "''":
-            role = CLOSE
+            # Typed the wrong way round, a curly mark still shows its role by where it stands: “ glued to
+            # the end of a word or sentence and followed by a space closes (“...?“ he asked); ” before a word
+            # opens.
+            role = CLOSE if _straight_role(text, match.start(), match.end()) == CLOSE else OPEN
+        elif mark in DOUBLE_CLOSE:
+            role = OPEN if _straight_role(text, match.start(), match.end()) == OPEN else CLOSE
         else:
+            # A straight mark, or two apostrophes, which some wire copy uses at both ends (''Yes,'' he said).
             role = _straight_role(text, match.start(), match.end())
         marks.append((match.start(), match.end(), role))
     return marks
@@ -189,6 +193,11 @@ class _Cue:
     end: int
     speaker: Token | None
     content: tuple[int, int] | None  # token range of the reported clause, before quote marks are considered
+    speaker_span: tuple[int, int] | None = None  # token range of the speaker when the parse gives no phrase
+
+    def speaker_range(self) -> tuple[int, int]:
+        assert self.speaker is not None
+        return self.speaker_span or speaker_range(self.speaker)
 
 
 @dataclass(slots=True)
@@ -232,11 +241,14 @@ def _child(token: Token, *deps: str) -> Token | None:
 def _subject(verb: Token, depth: int = 0) -> Token | None:
     """Who speaks: the subject of the cue, of the verb it hangs from ("..., saying"), or of the passive
     "was quoted as saying"; for "a statement saying", the subject of the verb that issued it."""
-    subject = _child(verb, "nsubj")
-    if subject is not None or depth > 3:
-        return subject
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if len(subjects) > 1 and _follows_quote(verb):
+        # "“Meh,” wrote a supporter": the parser took a word before the verb for a second subject.
+        return subjects[-1]
+    if subjects or depth > 3:
+        return subjects[0] if subjects else None
     inverted = _child(verb, "dobj")
-    if inverted is not None and inverted.i > verb.i and verb.i > 0 and verb.doc[verb.i - 1].is_punct:
+    if inverted is not None and inverted.i > verb.i and _follows_quote(verb) and verb.tag_ in FINITE_TAGS:
         return inverted  # "“...,” warned the attorney general": the parser reads the speaker as an object
     head = verb.head
     if _is_joined_report(verb) and head.dep_ == "ccomp" and _is_cue_lemma(head.head):
@@ -259,13 +271,26 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     return None
 
 
+# Forms the lemmatizer gets wrong ("hoping" -> "hop").
+LEMMA_FIXES = {"hoping": "hope", "hoped": "hope"}
+
+
+def _lemma(token: Token) -> str:
+    return LEMMA_FIXES.get(token.lower_) or token.lemma_.lower()
+
+
+def _follows_quote(verb: Token) -> bool:
+    """The verb comes right after punctuation ("...,” said X", "..., said X"), where the speaker follows."""
+    return verb.i > 0 and verb.doc[verb.i - 1].is_punct
+
+
 def _is_cue_lemma(token: Token) -> bool:
-    return token.pos_ == "VERB" and token.lemma_.lower() in lexicon.CUE_LEMMAS
+    return token.pos_ == "VERB" and _lemma(token) in lexicon.CUE_LEMMAS
 
 
 def _is_affiliation(prep: Token) -> bool:
     """ "a spokesman for the ministry", "a professor at Yale"; not "the chief on Thursday"."""
-    if prep.lower_ not in ("of", "for", "from", "at", "in", "with"):
+    if prep.lower_ not in ("of", "for", "from", "at", "in", "with", "to"):
         return False
     return not any(t.ent_type_ in ("DATE", "TIME") for t in prep.subtree)
 
@@ -310,7 +335,7 @@ def _has_own_subject(head: Token) -> bool:
 
 def _adjunct_tokens(verb: Token) -> list[int]:
     """The cue's adjuncts right after it ("said on Tuesday in a statement"), as token indices in order."""
-    deps = ADJUNCT_DEPS | ({"dobj"} if verb.lemma_.lower() in ADDRESSEE_VERBS else set())
+    deps = ADJUNCT_DEPS | ({"dobj"} if _lemma(verb) in ADDRESSEE_VERBS else set())
     indices: list[int] = []
     position = verb.i + 1
     for child in verb.rights:
@@ -358,12 +383,19 @@ def _reported_range(verb: Token, lemma: str) -> tuple[int, int] | None:
         or _accusation_range(verb, lemma)
         or _claim_object_range(verb, lemma)
         or _paratactic_range(verb)
+        or _preposition_range(verb, lemma)
+        or _object_range(verb, lemma)
     )
 
 
 def _clause_range(verb: Token, lemma: str) -> tuple[int, int] | None:
     """A reported clause: "said (that) ...", "..., he said", mended where the parser split or misplaced it."""
     clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    obj = _child(verb, "dobj")
+    if obj is not None and obj.i > verb.i and lemma not in lexicon.CLAUSE_VERBS:
+        # "...: 89% of voters endorse background checks": a clause before a verb of stance that has its own
+        # object is not what the verb reports.
+        clauses = [c for c in clauses if c.i > verb.i]
     belief_only = lemma in lexicon.BELIEF_VERBS and lemma not in lexicon.SPEECH_VERBS
     following = _following_clause(verb)
     if not clauses or (belief_only and not _is_finite_clause(clauses[0])):
@@ -385,7 +417,7 @@ def _object_led_clause(verb: Token) -> tuple[int, int] | None:
     """ "says the conflict, and its root cause, remain with him" parsed as an object plus a conjoined verb:
     the object is the subject of the reported clause."""
     obj = _child(verb, "dobj")
-    if obj is None or obj.i < verb.i or verb.lemma_.lower() in ADDRESSEE_VERBS:
+    if obj is None or obj.i < verb.i or _lemma(verb) in ADDRESSEE_VERBS:
         return None
     for child in verb.rights:
         clause = child.dep_ in ("conj", "ccomp") and child.pos_ in ("VERB", "AUX")
@@ -437,15 +469,94 @@ def _claim_object_range(verb: Token, lemma: str) -> tuple[int, int] | None:
     return claim.left_edge.i, claim.right_edge.i + 1
 
 
+def _preposition_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "called for a ban on imports", "talked about the economy": the preposition's object."""
+    prep = _content_preposition(verb, lemma)
+    if prep is None:
+        return None
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    if not objects or objects[0].pos_ == "PRON":
+        return None
+    end = _before_apposition(objects[0]) if objects[0].dep_ == "pobj" else prep.right_edge.i + 1
+    name = next((c for c in verb.rights if c.i >= end and c.lower_ == "as"), None)
+    if name is not None and name.left_edge.i == end:
+        end = name.right_edge.i + 1  # "referred to him as “the most valuable player”"
+    return objects[0].left_edge.i, end
+
+
+def _content_preposition(verb: Token, lemma: str) -> Token | None:
+    preps = lexicon.PREPOSITION_CUES.get(lemma, ())
+    return next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ in preps), None)
+
+
+def _object_range(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """ "praised the deal", "cited the investigation": the direct object a stance or report is about; with a
+    naming verb, the object and what it is called ("called the plan a disgrace", "described it as a
+    mistake"). A bare pronoun object ("denied it") says nothing on its own."""
+    if lemma not in lexicon.OBJECT_VERBS and lemma not in lexicon.NAMING_VERBS:
+        return None
+    obj = _child(verb, "dobj")
+    if obj is None or obj.i < verb.i:
+        return None
+    end = _before_apposition(obj)
+    name = _name_of(verb, obj)
+    if name is not None and lemma in lexicon.NAMING_VERBS:
+        return obj.left_edge.i, name.right_edge.i + 1
+    if lemma not in lexicon.OBJECT_VERBS:
+        return None
+    for reason in verb.rights:
+        # "criticized Clinton for accepting donations", "praised him as a fighter": the grounds go with it.
+        if reason.i == end and reason.lower_ in ("for", "as"):
+            end = reason.right_edge.i + 1
+    if obj.pos_ == "PRON":
+        return None
+    return obj.left_edge.i, end
+
+
+def _before_apposition(head: Token) -> int:
+    """The end of a noun phrase without an apposition after it ("Comey, a Republican appointed ...")."""
+    appos = next((c for c in head.rights if c.dep_ == "appos"), None)
+    if appos is None:
+        return head.right_edge.i + 1
+    end = appos.left_edge.i
+    while end > head.i + 1 and head.doc[end - 1].is_punct:
+        end -= 1
+    return end
+
+
+def _name_of(verb: Token, obj: Token) -> Token | None:
+    """What a naming verb calls its object: "called the plan [a disgrace]", "sees the vote [as a test]"."""
+    return next(
+        (c for c in verb.rights if c.i > obj.i and (c.dep_ in ("oprd", "xcomp") or c.lower_ == "as")), None
+    )
+
+
+def _names_its_object(verb: Token) -> bool:
+    """ "called the plan a disgrace": an object and what it is called."""
+    obj = _child(verb, "dobj")
+    return obj is not None and _name_of(verb, obj) is not None
+
+
 def _paratactic_range(verb: Token) -> tuple[int, int] | None:
     """The content as the head of the cue: "The economy is shrinking, he said", or around it: "The talks,
     officials said, had been constructive" (one span across the interruption)."""
-    if verb.dep_ != "parataxis":
+    if verb.dep_ != "parataxis" and not _is_as_report(verb):
         return None
     head = verb.head
     if verb.i > head.i and verb.left_edge.i > head.left_edge.i and verb.right_edge.i >= head.right_edge.i:
         return head.left_edge.i, verb.left_edge.i
     return head.left_edge.i, head.right_edge.i + 1
+
+
+def _is_as_report(verb: Token) -> bool:
+    """ "..., as the newspaper reported": a report with no complement of its own, set in the clause it
+    reports."""
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+        and _lemma(verb) in lexicon.SPEECH_VERBS
+    )
 
 
 def _before_next_report(clause: Token, end: int) -> int:
@@ -498,9 +609,9 @@ def _according_cue(token: Token) -> _Cue | None:
 
 def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
     start, end = verb.i, verb.i + 1
-    particle = lexicon.PARTICLE_CUES.get(lemma)
-    if particle and end < len(verb.doc) and verb.doc[end].lower_ == particle:
-        end += 1
+    particles = lexicon.PARTICLE_CUES.get(lemma, ()) + lexicon.PREPOSITION_CUES.get(lemma, ())
+    if end < len(verb.doc) and verb.doc[end].lower_ in particles and verb.doc[end].head.i == verb.i:
+        end += 1  # "point out", "called for", "talked about": the verb with its particle
     if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ == "quote":
         # "quoted as saying"; a parse that puts "quoted" after the verb gives no such phrase.
         start = min(start, verb.head.head.i)
@@ -508,17 +619,17 @@ def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
 
 
 def _verb_cue(token: Token) -> _Cue | None:
-    lemma = token.lemma_.lower()
+    lemma = _lemma(token)
     if token.pos_ != "VERB" or lemma not in lexicon.CUE_LEMMAS:
         return None
-    particle = lexicon.PARTICLE_CUES.get(lemma)
-    if particle and not any(c.lower_ == particle for c in token.children):
+    particles = lexicon.PARTICLE_CUES.get(lemma)
+    if particles and not any(c.lower_ in particles for c in token.children) and not _names_its_object(token):
         return None
     if any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children):
         return None  # "is said to be": nobody is reported as saying anything
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not _child(token, "aux"):
         return None  # "Asked whether ..., X said": a passive participle, its subject was asked
-    if token.dep_ == "xcomp" and token.head.lemma_.lower() in lexicon.NON_REPORTING_GOVERNORS:
+    if token.dep_ == "xcomp" and _lemma(token.head) in lexicon.NON_REPORTING_GOVERNORS:
         return None  # "declined to say whether ..."
     speaker = _subject(token)
     if speaker is not None and speaker.lower_ in NOT_SPEAKERS:
@@ -527,14 +638,57 @@ def _verb_cue(token: Token) -> _Cue | None:
     return _Cue(token, start, end, speaker, _reported_range(token, lemma))
 
 
+def _noun_cue(token: Token) -> _Cue | None:
+    """ "Trump's suggestion that Russia spy on his rival": a noun of saying or believing with its that-clause;
+    the possessor, when there is one, is the speaker."""
+    if _lemma(token) not in lexicon.REPORT_NOUNS:
+        return None
+    for clause in token.rights:
+        mark = next((c for c in clause.children if c.dep_ == "mark" and c.lower_ == "that"), None)
+        if clause.dep_ in ("acl", "ccomp", "appos") and mark is not None and _has_own_subject(clause):
+            content = (min(mark.i, clause.left_edge.i), clause.right_edge.i + 1)
+            return _Cue(token, token.i, token.i + 1, _child(token, "poss"), content)
+    return None
+
+
+def _headline_cue(doc: Doc) -> _Cue | None:
+    """ "Warren: Trump Is a ‘Proven Failure’ in Business": a name, a colon, then what that one said, the way
+    headlines and transcripts attribute. The name is a few proper-noun words holding a person or an
+    organisation; what follows has a verb."""
+    colon = next((t for t in doc[:7] if t.text == ":"), None)
+    if colon is None or colon.i == 0:
+        return None
+    name, said = doc[: colon.i], doc[colon.i + 1 :]
+    if not any(e.label_ in ("PERSON", "ORG") for e in name.ents):
+        return None
+    if not all(t.pos_ in ("PROPN", "PUNCT", "DET", "PART") or t.ent_type_ for t in name):
+        return None
+    if sum(t.is_alpha for t in said) < 3 or not any(t.pos_ in ("VERB", "AUX") for t in said):
+        return None
+    start, end = _trim_tokens(doc, 0, colon.i)
+    if start >= end:
+        return None
+    speaker = name.root
+    return _Cue(colon, colon.i, colon.i + 1, speaker, (colon.i + 1, len(doc)), speaker_span=(start, end))
+
+
 def _find_cues(doc: Doc, quoted: list[bool]) -> list[_Cue]:
     cues = []
     for token in doc:
         if quoted[token.i]:
             continue  # words inside quote marks belong to the quoted speaker, not to the reporter
-        cue = _according_cue(token) if token.lower_ == "according" else _verb_cue(token)
+        if token.lower_ == "according":
+            cue = _according_cue(token)
+        elif token.pos_ == "NOUN":
+            cue = _noun_cue(token)
+        else:
+            cue = _verb_cue(token)
         if cue is not None:
             cues.append(cue)
+    if not cues:
+        headline = _headline_cue(doc)
+        if headline is not None:
+            cues.append(headline)
     return cues
 
 
@@ -572,7 +726,7 @@ def _gap_is_clear(doc: Doc, cue: _Cue, start: int, end: int) -> bool:
     ("said on Wednesday", "told reporters")."""
     members = {cue.head.i}
     # The addressee of "told" is parsed as its object: "she told reporters, “...”".
-    addressee = {"dobj"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set()
+    addressee = {"dobj"} if _lemma(cue.head) in ADDRESSEE_VERBS else set()
     for child in cue.head.children:
         if child.dep_ in ADJUNCT_DEPS or child.dep_ in CORE_DEPS or child.dep_ in addressee:
             members.update(t.i for t in child.subtree)
@@ -613,6 +767,44 @@ def _is_sentence_like(span: Any) -> bool:
     return words >= 4 and any(t.tag_ in FINITE_TAGS for t in span)
 
 
+# Words that join what was reported to what comes after it; left out when the content is cut there.
+JOINERS = frozenset({"and", "but", "while", "whereas", "as", "though", "although", "even", "yet"})
+
+
+def _content_end(doc: Doc, start: int, end: int) -> int:
+    """Where reported content ends, as attribution corpora draw it: before the speaker's next report that
+    the parser hung inside it ("... and promised to stay out of it", "..., saying ...") and before a relative
+    clause set off by a comma at its very end (", which ..."), the reporter's aside."""
+    for token in doc[start + 1 : end]:
+        if _is_next_report(token) or _is_closing_aside(token, end):
+            cut = token.left_edge.i
+            while cut > start and (doc[cut - 1].is_punct or doc[cut - 1].lower_ in JOINERS):
+                cut -= 1
+            if cut > start:
+                return cut
+    return end
+
+
+def _is_next_report(token: Token) -> bool:
+    """A report with no subject of its own joined to the content: the speaker's, not what was reported."""
+    if token.pos_ != "VERB" or not _is_cue_lemma(token) or _has_own_subject(token):
+        return False
+    if token.dep_ == "conj":
+        return True
+    return token.dep_ == "advcl" and token.tag_ == "VBG" and token.doc[token.left_edge.i - 1].text == ","
+
+
+def _is_closing_aside(token: Token, end: int) -> bool:
+    """ ", which ..." or ", who ..." running to the end of the content."""
+    doc = token.doc
+    return (
+        token.dep_ == "relcl"
+        and token.right_edge.i + 1 >= end
+        and doc[token.left_edge.i - 1].text == ","
+        and doc[token.left_edge.i].lower_ in ("which", "who")
+    )
+
+
 def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list[_Found]:
     text = doc.text
     found: list[_Found] = []
@@ -621,6 +813,10 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         if cue.content is None:
             continue
         start, end = _trim_tokens(doc, *cue.content)
+        if start >= end:
+            continue
+        end = _content_end(doc, start, end)
+        start, end = _trim_tokens(doc, start, end)
         if start >= end:
             continue
         pieces = _pieces_around(doc, cue, start, end)
@@ -688,10 +884,10 @@ def _attribution_block(doc: Doc, cue: _Cue, start: int, end: int) -> tuple[int, 
     if not any(start <= i < end for i in owned):
         return None  # a speaker inside the content with the cue outside is a misparse, dropped later
     if cue.speaker is not None:
-        owned.update(range(*speaker_range(cue.speaker)))
+        owned.update(range(*cue.speaker_range()))
     core = owned | {cue.head.i}
     adjuncts = set(core)
-    deps = ADJUNCT_DEPS | ({"dobj", "dative"} if cue.head.lemma_.lower() in ADDRESSEE_VERBS else set())
+    deps = ADJUNCT_DEPS | ({"dobj", "dative"} if _lemma(cue.head) in ADDRESSEE_VERBS else set())
     for child in cue.head.children:
         if child.dep_ in CORE_DEPS:
             core.update(t.i for t in child.subtree)
@@ -791,7 +987,7 @@ def _gender_of(doc: Doc, start: int, end: int) -> str | None:
 def _speaker_info(doc: Doc, cue: _Cue) -> dict[str, Any]:
     """The speaker's span and what kind of expression it is, so the parent knows what to resolve."""
     assert cue.speaker is not None
-    start, end = speaker_range(cue.speaker)
+    start, end = cue.speaker_range()
     head = cue.speaker
     info: dict[str, Any] = {"speaker": list(_token_range_chars(doc, start, end)), "speaker_kind": "other"}
     lower = head.lower_
@@ -1045,6 +1241,17 @@ def _cut_content(
 # --- linking and resolution (per document, in the parent) -----------------------------------------
 
 
+def _reopens(text: str, item: dict[str, Any]) -> bool:
+    """A quotation that opens its record with no speaker or cue of its own: “B.” after “A,” she said."""
+    return (
+        "cue" not in item
+        and "speaker" not in item
+        and item["kind"] == "direct"
+        and item.get("opened", True)
+        and not text[: item["content"][0]].strip()
+    )
+
+
 @dataclass(slots=True)
 class Mention:
     text: str
@@ -1057,11 +1264,23 @@ class Mention:
 
 @dataclass(slots=True)
 class _Chain:
-    """A quote still open at the end of a record: its pieces so far and who said it."""
+    """A quote that may still gain pieces in later records: one still open at the end of a record, or the
+    latest attributed quote, which a quotation reopened right after it continues. Its pieces so far, who
+    said it, and where its latest piece is (record number and paragraph)."""
 
     id: str
     pieces: list[tuple[str, Quote]] = field(default_factory=list)
     speaker: ResolvedSpeaker | None = None
+    record_no: int = 0
+    paragraph: int | None = None
+
+
+# How far a reopened quotation may stand from the quote it continues: records within the same paragraph, or
+# the very next record when the input says nothing of paragraphs.
+REOPEN_REACH = 3
+# Quotes a reopened quotation may continue: quoted words go on quoted words; after a paraphrase ("a survey
+# found that ...") a new quotation is more often someone else's.
+TAIL_KINDS = frozenset({"direct", "mixed"})
 
 
 # The same string objects as Quote's default: msgspec leaves out a default by identity, and a kind that came
@@ -1074,18 +1293,21 @@ def _role(span: list[int] | None) -> Role | None:
 
 
 class QuoteLinker:
-    """Per-document quote state: a quote still open at the end of a sentence, and recent named mentions.
+    """Per-document quote state: a quote still open at the end of a sentence, the latest attributed quote
+    (a quotation reopened right after it, with no cue of its own, goes on with it: “A,” she said. “B.” is one
+    quote, as attribution corpora join it), and recent named mentions.
 
-    Records of one document arrive in order. Records are held back only while a quote is open, at most
-    ``max_chain`` of them, so memory stays flat however long the corpus is.
+    Records of one document arrive in order. Records are held back only while a quote may still gain pieces,
+    at most ``max_chain`` of them, so memory stays flat however long the corpus is.
     """
 
     def __init__(self, *, source: str = QUOTES_SOURCE, max_chain: int = 8, window: int = 5) -> None:
         self.source = source
         self.max_chain = max_chain
         self.history: deque[list[Mention]] = deque(maxlen=window)
-        self.held: list[Record] = []
+        self.held: list[tuple[str, Record]] = []
         self.chain: _Chain | None = None
+        self.tail: _Chain | None = None
         self.last_speaker: tuple[ResolvedSpeaker, int] | None = None
         self.record_no = 0
         self.linked = 0
@@ -1102,46 +1324,114 @@ class QuoteLinker:
     ) -> list[Record]:
         """Take the next record of the document; return the records that are complete, in input order."""
         self.record_no += 1
+        paragraph = record.meta.paragraph
         current = [self._mention(record.text, key, m, labels) for m in analysis.get("mentions", [])]
         items = fit_quotes(list(analysis.get("quotes", [])), record.text, record.tokens)
         quotes: list[Quote] = []
         ids: dict[Any, Quote] = {}  # the first piece of each quote (group) in this record
+        if self.tail is not None and not self._within_reach(self.tail, paragraph):
+            self._end(self.tail)
+            self.tail = None
         if self.chain is not None:
             items = self._continue_chain(record, key, analysis, items, current, quotes, ids)
+        elif self.tail is not None and items and _reopens(record.text, items[0]):
+            items = self._continue_tail(key, items, quotes, ids)
         for item in items:
             first = ids.get(item["group"])
             if first is None and not item.get("opened", True) and "cue" not in item:
                 continue  # a stray closing mark: no open quote before it and nobody saying it
             if first is not None:
                 quote, who = self._piece_of(first, item), None
+                if self.tail is not None and self.tail.id == quote.id:
+                    self.tail.pieces.append((key, quote))
             else:
                 quote, who = self._quote(record.text, key, item, current, len({q.id for q in quotes}))
                 ids[item["group"]] = quote
+                if "cue" in item and item["kind"] in TAIL_KINDS:
+                    self._follow(_Chain(id=quote.id or key, pieces=[(key, quote)], speaker=who))
             quotes.append(quote)
             if not item.get("closed", True):
-                self._close_chain()
-                pieces = [(key, q) for q in quotes if q.id == quote.id]
-                self.chain = _Chain(id=quote.id or key, pieces=pieces, speaker=who or self._speaker_of(first))
+                if self.tail is not None and self.tail.id == quote.id:
+                    self.chain, self.tail = self.tail, None
+                else:
+                    self._close_chain()
+                    pieces = [(key, q) for q in quotes if q.id == quote.id]
+                    self.chain = _Chain(
+                        id=quote.id or key, pieces=pieces, speaker=who or self._speaker_of(first)
+                    )
+        for chain in (self.chain, self.tail):
+            if chain is not None and any(k == key for k, _ in chain.pieces):
+                chain.record_no, chain.paragraph = self.record_no, paragraph
         self.history.append(current)
         if write:
             record.quotes = quotes
-        self.held.append(record)
-        if self.chain is None or len(self.held) >= self.max_chain:
+        self.held.append((key, record))
+        if len(self.held) >= self.max_chain:
             return self.finish()
-        return []
+        return self._release()
 
     def finish(self) -> list[Record]:
         """End of the document (or of patience): close any open quote and hand back the held records."""
         self._close_chain()
-        released, self.held = self.held, []
+        if self.tail is not None:
+            self._end(self.tail)
+            self.tail = None
+        released, self.held = [record for _, record in self.held], []
         return released
 
     def reset(self) -> None:
         """Forget the document: called between documents, after ``finish``."""
         self.history.clear()
         self.chain = None
+        self.tail = None
         self.last_speaker = None
         self.record_no = 0
+
+    def _release(self) -> list[Record]:
+        """The held records before the first one a pending quote still has a piece in."""
+        pending = {k for chain in (self.chain, self.tail) if chain is not None for k, _ in chain.pieces}
+        n = 0
+        while n < len(self.held) and self.held[n][0] not in pending:
+            n += 1
+        released, self.held = self.held[:n], self.held[n:]
+        return [record for _, record in released]
+
+    def _within_reach(self, tail: _Chain, paragraph: int | None) -> bool:
+        """Whether a quotation reopened in this record may still continue ``tail``."""
+        gap = self.record_no - tail.record_no
+        if paragraph is None or tail.paragraph is None:
+            return gap <= 1
+        return paragraph == tail.paragraph and gap <= REOPEN_REACH
+
+    def _follow(self, chain: _Chain) -> None:
+        """``chain`` is now the latest attributed quote; the one before it can gain no more pieces."""
+        if self.tail is not None and self.tail is not chain:
+            self._end(self.tail)
+        self.tail = chain
+
+    def _continue_tail(
+        self, key: str, items: list[dict[str, Any]], quotes: list[Quote], ids: dict[Any, Quote]
+    ) -> list[dict[str, Any]]:
+        """The reopened quotation at the start of this record, as more pieces of the latest attributed quote;
+        return the items still to handle."""
+        tail = self.tail
+        assert tail is not None
+        group = items[0]["group"]
+        members = [item for item in items if item["group"] == group]
+        for item in members:
+            piece = Quote(
+                content=_role(item["content"]),
+                kind=_KINDS[item["kind"]],
+                source=self.source,
+                id=tail.id,
+                speaker_resolved=tail.speaker,
+            )
+            ids.setdefault(group, piece)
+            tail.pieces.append((key, piece))
+            quotes.append(piece)
+        if not members[-1].get("closed", True):
+            self.chain, self.tail = tail, None
+        return [item for item in items if item["group"] != group]
 
     def _continue_chain(
         self,
@@ -1157,8 +1447,9 @@ class QuoteLinker:
         chain = self.chain
         assert chain is not None
         text = record.text
-        if analysis.get("marks", 0) == 0 and not items and text.strip():
-            # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker.
+        if analysis.get("marks", 0) == 0 and text.strip():
+            # A sentence inside a quote that runs on: all of it is quoted, and said by the same speaker; a
+            # report inside it ("She said that ...") is part of what is quoted (one outer report).
             whole = _TokenEdges(record.tokens).snap(len(text) - len(text.lstrip()), len(text.rstrip()))
             if whole is not None:
                 piece = Quote(
@@ -1185,16 +1476,25 @@ class QuoteLinker:
                 chain.pieces.append((key, piece))
                 quotes.append(piece)
             if members[-1].get("closed", True):
-                self._close_chain()
+                self.chain = None
+                if chain.speaker is not None or any(q.cue is not None for _, q in chain.pieces):
+                    self._follow(chain)  # closed, and attributed: a quotation reopened next may go on with it
+                else:
+                    self._end(chain)
             return [item for item in items if item["group"] != group]
         self._close_chain()  # the quote never closed: keep what it had, start afresh
         return items
 
     def _close_chain(self) -> None:
         chain, self.chain = self.chain, None
-        if chain is None or len(chain.pieces) < 2:
-            return
+        if chain is not None:
+            self._end(chain)
+
+    def _end(self, chain: _Chain) -> None:
+        """The quote gains no more pieces: each piece lists the other records holding pieces of it."""
         records = list(dict.fromkeys(k for k, _ in chain.pieces))
+        if len(records) < 2:
+            return
         for key, piece in chain.pieces:
             # As everywhere in the record: the *other* records that hold pieces of this quote.
             piece.linked_records = [other for other in records if other != key]
