@@ -625,6 +625,8 @@ def _verb_cue(token: Token) -> _Cue | None:
     particles = lexicon.PARTICLE_CUES.get(lemma)
     if particles and not any(c.lower_ in particles for c in token.children) and not _names_its_object(token):
         return None
+    if particles and any(c.dep_ == "prt" and c.lower_ not in particles for c in token.children):
+        return None  # "called Russia out for having said ...": another phrasal verb, not "call for"
     if any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children):
         return None  # "is said to be": nobody is reported as saying anything
     if token.tag_ == "VBN" and token.dep_ in ("advcl", "acl") and not _child(token, "aux"):
@@ -771,12 +773,13 @@ def _is_sentence_like(span: Any) -> bool:
 JOINERS = frozenset({"and", "but", "while", "whereas", "as", "though", "although", "even", "yet"})
 
 
-def _content_end(doc: Doc, start: int, end: int) -> int:
+def _content_end(doc: Doc, start: int, end: int, *, after_cue: bool) -> int:
     """Where reported content ends, as attribution corpora draw it: before the speaker's next report that
     the parser hung inside it ("... and promised to stay out of it", "..., saying ...") and before a relative
-    clause set off by a comma at its very end (", which ..."), the reporter's aside."""
+    clause set off by a comma at its very end (", which ..."), the reporter's aside when the content follows
+    its cue; before the cue ("..., which has ..., Bedingfield told reporters") it is still the speaker's."""
     for token in doc[start + 1 : end]:
-        if _is_next_report(token) or _is_closing_aside(token, end):
+        if _is_next_report(token) or (after_cue and _is_closing_aside(token, end)):
             cut = token.left_edge.i
             while cut > start and (doc[cut - 1].is_punct or doc[cut - 1].lower_ in JOINERS):
                 cut -= 1
@@ -815,7 +818,7 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         start, end = _trim_tokens(doc, *cue.content)
         if start >= end:
             continue
-        end = _content_end(doc, start, end)
+        end = _content_end(doc, start, end, after_cue=start > cue.start)
         start, end = _trim_tokens(doc, start, end)
         if start >= end:
             continue
