@@ -226,6 +226,7 @@ DEALS = (
     "consensus memorandum declaration protocol"
 )
 TIES = "tie relation relationship contact"
+TRADE = "import export flight trade shipment sale purchase investment"
 # "released dozens of prisoners": the object is a quantity of the word that settles the sense.
 QUANTITIES = (
     "dozen hundred thousand million score number group batch some many several most all couple "
@@ -301,6 +302,10 @@ class Rule:
     keyed: bool = False
 
 
+# Above every event rule's priority: a rule that says "no event here" wins wherever it matches.
+NOT_EVENT_PRIORITY = 9
+
+
 def words(text: str) -> list[str]:
     return text.split()
 
@@ -344,6 +349,12 @@ def rule(
     keyed: bool = False,
 ) -> Rule:
     return Rule(label, heads, tuple(links), pos, trigger, priority, consumes, keyed)
+
+
+def not_event(heads: str, *links: Link, pos: str = "", consumes: bool = True, keyed: bool = False) -> Rule:
+    """A reading of event words that names no event ("execute a plan", "a legal battle"): it outranks
+    every rule that would read one there."""
+    return rule(None, heads, *links, pos=pos, priority=NOT_EVENT_PRIORITY, consumes=consumes, keyed=keyed)
 
 
 LIGHT_VERBS = (
@@ -401,21 +412,14 @@ RULES: tuple[Rule, ...] = (
     rule("MOBILIZE", "launch", obj("missile rocket")),
     rule("MOBILIZE", "fire launch", prep("into", "sea water ocean"), priority=5),
     # Natural causes are not attacks.
-    rule(None, "kill destroy hit strike damage wound", subj(NATURAL), priority=9),
-    rule(None, "kill destroy wound", prep("in by during", NATURAL), priority=9),
-    rule(
-        None,
+    not_event("kill destroy hit strike damage wound", subj(NATURAL)),
+    not_event("kill destroy wound", prep("in by during", NATURAL)),
+    not_event(
         "fight battle combat tackle",
         obj(NATURAL + " inflation corruption poverty crime hunger drug charge unemployment climate"),
-        priority=9,
     ),
-    rule(
-        None,
-        "fight battle",
-        prep("against", NATURAL + " inflation corruption poverty crime hunger"),
-        priority=9,
-    ),
-    rule(None, "attack", mod("heart panic asthma"), priority=9),
+    not_event("fight battle", prep("against", NATURAL + " inflation corruption poverty crime hunger")),
+    not_event("attack", mod("heart panic asthma")),
     # Words of violence used for words and plans: "attacked the government's policy", "seized the moment".
     rule(
         "ACCUSE",
@@ -427,27 +431,15 @@ RULES: tuple[Rule, ...] = (
         pos="VERB",
         priority=4,
     ),
-    rule(None, "attack", prep("on", "democracy freedom right sovereignty constitution press"), priority=9),
-    rule(
-        None,
-        "execute",
-        obj("plan order strategy trade deal contract programme program transaction"),
-        priority=9,
-    ),
-    rule(
-        None,
-        "seize capture",
-        obj("opportunity initiative moment chance market attention imagination"),
-        priority=9,
-    ),
-    rule(None, "strike", obj("balance chord note tone pose"), priority=9),
-    rule(None, "shoot", obj("film video scene movie documentary footage photo"), priority=9),
+    not_event("attack", prep("on", "democracy freedom right sovereignty constitution press")),
+    not_event("execute", obj("plan order strategy trade deal contract programme program transaction")),
+    not_event("seize capture", obj("opportunity initiative moment chance market attention imagination")),
+    not_event("strike", obj("balance chord note tone pose")),
+    not_event("shoot", obj("film video scene movie documentary footage photo")),
     rule(None, "storm", prt("out off"), priority=3),
-    rule(
-        None,
+    not_event(
         "affect hurt cripple damage weaken harm squeeze isolate",
         prep("by", "sanction embargo tariff war conflict restriction lockdown blockade ban"),
-        priority=9,
     ),
     # Judgements of an actor's act: "the war has been a strategic blunder".
     rule(
@@ -459,29 +451,19 @@ RULES: tuple[Rule, ...] = (
         keyed=True,
     ),
     # Measures aimed at people: "the sanctions target 20 individuals".
-    rule(
-        None,
-        "target",
-        subj("sanction measure law policy ban restriction rule tariff"),
-        priority=9,
-        consumes=False,
-    ),
+    not_event("target", subj("sanction measure law policy ban restriction rule tariff"), consumes=False),
     # A measure or a war as the cause of a state: "sanctions have crippled the economy".
-    rule(
-        None,
+    not_event(
         "affect hurt cripple damage weaken harm squeeze bite do work fail push drive",
         subj("sanction embargo tariff war conflict restriction lockdown blockade ban fighting"),
-        priority=9,
         keyed=True,
     ),
     # Struggles that are not fighting: "a legal battle", "a political fight".
-    rule(
-        None,
+    not_event(
         "battle fight war fighting",
         mod(
             "legal political court electoral election uphill verbal price bidding custody culture propaganda"
         ),
-        priority=9,
     ),
     rule("ASSAULT", "beat", prep("to", "death")),
     rule(
@@ -514,13 +496,11 @@ RULES: tuple[Rule, ...] = (
         pos="VERB",
         keyed=True,
     ),
-    rule(
-        None,
+    not_event(
         "deploy redeploy",
         obj(
             "software technology app application tool capital fund resource update code strategy robot camera"
         ),
-        priority=9,
     ),
     rule("MOBILIZE", "call", prt("up"), obj("reservist soldier troop man conscript")),
     rule("MOBILIZE", "recruit", obj("soldier fighter mercenary volunteer reservist conscript troop")),
@@ -594,18 +574,8 @@ RULES: tuple[Rule, ...] = (
         ),
         priority=4,
     ),
-    rule(
-        "SANCTION",
-        "ban",
-        prep("on", "import export flight trade shipment sale purchase investment"),
-        priority=4,
-    ),
-    rule(
-        "SANCTION",
-        "ban halt restrict suspend stop block",
-        obj("import export flight trade shipment sale purchase investment"),
-        priority=4,
-    ),
+    rule("SANCTION", "ban", prep("on", TRADE), priority=4),
+    rule("SANCTION", "ban halt restrict suspend stop block", obj(TRADE), priority=4),
     # SANCTION
     rule("SANCTION", "recall withdraw", obj("ambassador envoy diplomat"), priority=4),
     rule("SANCTION", "sever cut break downgrade suspend freeze", obj(TIES), priority=4),
@@ -667,7 +637,7 @@ RULES: tuple[Rule, ...] = (
         subj(AUTHORITIES),
         priority=4,
     ),
-    rule(None, "rally", prep("in", "price share stock market bond dollar oil currency"), priority=9),
+    not_event("rally", prep("in", "price share stock market bond dollar oil currency")),
     # ACCUSE
     rule("ACCUSE", "commit", obj("crime atrocity genocide abuse violation massacre murder"), priority=4),
     rule("ACCUSE", "call", prt("out"), priority=4),
@@ -699,14 +669,12 @@ RULES: tuple[Rule, ...] = (
     rule("REJECT", "vote", prep("against")),
     rule("REJECT", "vote", prt("down")),
     rule("REJECT", "decline", obj("offer invitation request proposal call demand")),
-    rule(
-        None,
+    not_event(
         "decline",
         xcomp(
             "comment elaborate say confirm disclose give specify respond answer discuss "
             "identify name speak provide detail"
         ),
-        priority=9,
     ),
     rule("REJECT", "decline", xcomp("")),
     rule(
@@ -719,10 +687,8 @@ RULES: tuple[Rule, ...] = (
     ),
     rule("REJECT", "deny", obj("request access entry visa permission application")),
     rule("REJECT", "dismiss", obj("proposal offer plan demand call request idea suggestion"), priority=4),
-    rule(
-        None, "deny dismiss call brush defend", obj("accusation allegation claim charge report"), priority=9
-    ),
-    rule(None, "defend", prep("against", "accusation allegation claim charge criticism"), priority=9),
+    not_event("deny dismiss call brush defend", obj("accusation allegation claim charge report")),
+    not_event("defend", prep("against", "accusation allegation claim charge criticism")),
     rule("REJECT", "boycott", obj("talk negotiation meeting summit session vote"), priority=4),
     # THREATEN
     rule("THREATEN", "issue make repeat renew", obj("threat warning")),
@@ -788,14 +754,12 @@ RULES: tuple[Rule, ...] = (
     rule("AGREE", "ceasefire truce", Link("mod", "agreed")),
     # CONCEDE
     rule("CONCEDE", "meet accept", obj("demand condition"), priority=4),
-    rule(
-        None,
+    not_event(
         "meet",
         obj(
             "target requirement expectation deadline need criterion goal obligation standard "
             "cost payment quota threshold challenge end"
         ),
-        priority=9,
     ),
     rule("CONCEDE", "admit", obj("mistake responsibility error wrongdoing failure guilt")),
     rule("CONCEDE", "express voice", obj("regret remorse")),
@@ -838,21 +802,17 @@ RULES: tuple[Rule, ...] = (
     rule("CONSULT", "speak talk confer", prep("by", "phone telephone videoconference video")),
     rule("CONSULT", "talk", prep("with to")),
     # Visiting places and one's own people is no consultation with another actor.
-    rule(
-        None,
+    not_event(
         "visit",
         obj(
             "school hospital factory site camp zone village front frontline museum farm plant mosque church "
             "temple shrine memorial troop soldier base ship wounded victim survivor flood scene"
         ),
-        priority=9,
     ),
     rule("CONSULT", "call", mod("phone telephone video")),
     # Speaking to a counterpart is a talk ("told his Chinese counterpart that ...").
     rule("CONSULT", "tell", obj("counterpart"), keyed=True),
-    rule(
-        None, "talk speak", prep("to with", "reporter journalist press media supporter student"), priority=9
-    ),
+    not_event("talk speak", prep("to with", "reporter journalist press media supporter student")),
     # AID
     rule(
         "AID",
