@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, NamedTuple
 
@@ -30,6 +31,21 @@ def error_line(message: str) -> None:
 def finding_line(message: str) -> None:
     """One problem among several, on stderr before the error line that ends the run (never silenced)."""
     typer.echo(message, err=True)
+
+
+def show_findings(findings: Iterable[object], *, most: int | None = None) -> None:
+    """Findings on stderr, one a line (the first ``most`` of them when given), never silenced: the lines
+    that say why a check failed or what a file holds wrong."""
+    for finding in itertools.islice(findings, most):
+        finding_line(str(finding))
+
+
+def findings_report(findings: Iterable[object], data: Any, *, report_format: ReportFormat) -> None:
+    """A check's report: with ``--format json`` the whole of it on stdout, else each finding on stderr."""
+    if report_format is ReportFormat.json:
+        json_report(data)
+    else:
+        show_findings(findings)
 
 
 def json_report(data: Any) -> None:

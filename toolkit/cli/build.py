@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, finding_line, info
+from toolkit.cli.app import Quiet, app, info, show_findings
 
 
 @app.command("build")
@@ -34,8 +34,7 @@ def build_command(
     try:
         result = build(root=root, benchmark=benchmark, quiet=quiet)
     except ValidationFailedError as exc:
-        for finding in exc.report.findings[:20]:
-            finding_line(str(finding))
+        show_findings(exc.report.findings, most=20)
         raise
     for step in result.steps:
         info(f"{step.name}: {step.status}: {step.detail}", quiet=quiet)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, finding_line, info, sub_app
+from toolkit.cli.app import Quiet, info, show_findings, sub_app
 from toolkit.formats import FORMATS
 
 export_app = sub_app("export", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano).")
@@ -143,8 +143,7 @@ def _import_command(tool: str) -> None:
             )
         except Exception as exc:
             # Every finding on its own line first; the group then prints the one-line error and exits.
-            for finding in getattr(exc, "findings", [])[:FINDINGS_SHOWN]:
-                finding_line(str(finding))
+            show_findings(getattr(exc, "findings", []), most=FINDINGS_SHOWN)
             raise
         from toolkit.formats.offsets import READING_NAMES
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info, json_report
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, findings_report, info, show_findings
 from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError, InputError
 from toolkit.options import PackageOptions, options_from
@@ -157,8 +157,7 @@ def package_command(
             )
     except ValidationFailedError as exc:
         findings = list(exc.report.findings)
-        for finding in findings[:SHOWN_FINDINGS]:
-            finding_line(str(finding))
+        show_findings(findings, most=SHOWN_FINDINGS)
         if len(findings) > SHOWN_FINDINGS:
             info(
                 f"... {len(findings) - SHOWN_FINDINGS} more findings (toolkit validate shows them all)",
@@ -197,12 +196,8 @@ def verify_command(
     from toolkit.packaging.verify import verify_dataset
 
     report = verify_dataset(dataset_dir=dataset_dir)
-    if report_format is ReportFormat.json:
-        findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
-        json_report({"ok": report.ok, "findings": findings})
-    else:
-        for finding in report.findings:
-            finding_line(str(finding))
+    findings = [{"rule": f.rule, "path": f.path, "message": f.message} for f in report.findings]
+    findings_report(report.findings, {"ok": report.ok, "findings": findings}, report_format=report_format)
     info(
         f"verify: {report.files_checked} files, {report.rows_checked} rows checked, "
         f"{len(report.findings)} problems in {dataset_dir}",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, finding_line, info, json_report
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, findings_report, info
 from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError
 
@@ -44,11 +44,7 @@ def validate_command(
         scheme=scheme,
         full_schema=full_schema,
     )
-    if report_format is ReportFormat.json:
-        json_report(report.to_dict())
-    else:
-        for finding in report.findings:
-            finding_line(str(finding))
+    findings_report(report.findings, report.to_dict(), report_format=report_format)
     counts = report.counts
     summary = (
         f"checked {report.records:,} records in {len(report.files)} file(s): {counts['error']} errors, "
