@@ -15,7 +15,7 @@ with the installed spaCy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # The toolkit's declared dependency, not whatever happens to be installed, so the bytes never vary.
@@ -237,7 +237,7 @@ class ShippedConfig:
     text: str
 
 
-def _pipeline(names: list[str]) -> str:
+def _pipeline(names: Sequence[str]) -> str:
     return "[" + ",".join(f'"{name}"' for name in names) + "]"
 
 
@@ -245,22 +245,20 @@ def _weights(weights: Mapping[str, float | None]) -> str:
     return "\n".join(f"{name} = {'null' if value is None else value}" for name, value in weights.items())
 
 
-def _config(pipeline: list[str], components: str, weights: Mapping[str, float | None]) -> str:
-    return _HEAD.format(pipeline=_pipeline(pipeline)) + components + _TAIL.format(weights=_weights(weights))
+def _shipped(
+    task: str, pipeline: tuple[str, ...], components: str, weights: Mapping[str, float | None]
+) -> ShippedConfig:
+    """The config of ``task``: its components between the shared head and tail, under its file name."""
+    text = _HEAD.format(pipeline=_pipeline(pipeline)) + components + _TAIL.format(weights=_weights(weights))
+    return ShippedConfig(task, TASK_CONFIGS[task], pipeline, text)
 
 
 def entities_config(scheme: str, *, model: str = SOURCE_MODEL) -> ShippedConfig:
     weights = {"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None}
     if scheme == SOURCE_SCHEME:
-        text = _config(["ner"], _NER_SOURCED.format(model=model), weights)
-        return ShippedConfig("entities", TASK_CONFIGS["entities"], ("ner",), text)
+        return _shipped("entities", ("ner",), _NER_SOURCED.format(model=model), weights)
     components = _TOK2VEC + _NER_FRESH + _LISTENER.format(name="ner")
-    return ShippedConfig(
-        "entities",
-        TASK_CONFIGS["entities"],
-        ("tok2vec", "ner"),
-        _config(["tok2vec", "ner"], components, weights),
-    )
+    return _shipped("entities", ("tok2vec", "ner"), components, weights)
 
 
 def quotes_config(longest: Mapping[str, int]) -> ShippedConfig:
@@ -273,18 +271,12 @@ def quotes_config(longest: Mapping[str, int]) -> ShippedConfig:
         components += _LISTENER.format(name=name)
         share = 0.5 if key == "quotes" else 0.25
         weights |= {f"spans_{key}_f": share, f"spans_{key}_p": 0.0, f"spans_{key}_r": 0.0}
-    return ShippedConfig(
-        "quotes",
-        TASK_CONFIGS["quotes"],
-        ("tok2vec", *names),
-        _config(["tok2vec", *names], components, weights),
-    )
+    return _shipped("quotes", ("tok2vec", *names), components, weights)
 
 
 def events_config() -> ShippedConfig:
     weights = {"cats_score": 1.0, "cats_macro_f": None, "cats_micro_f": None, "cats_f_per_type": None}
-    text = _config(["textcat_multilabel"], _TEXTCAT, weights)
-    return ShippedConfig("events", TASK_CONFIGS["events"], ("textcat_multilabel",), text)
+    return _shipped("events", ("textcat_multilabel",), _TEXTCAT, weights)
 
 
 def shipped_configs(
