@@ -15,7 +15,6 @@ from toolkit.paths import (
     check_outputs,
     describe_os_error,
     read_utf8,
-    refuse_overwriting_inputs,
     removed_if_failed,
     write_errors,
 )
@@ -33,7 +32,7 @@ def files(tmp_path: Path) -> Path:
 
 def refused(**paths) -> str:
     with pytest.raises(OverwriteError) as info:
-        refuse_overwriting_inputs(**paths)
+        check_outputs(**paths)
     return str(info.value)
 
 
@@ -54,8 +53,8 @@ def test_outputs_may_not_be_each_other_and_stdout_never_collides(files: Path):
     out = files / "gold.jsonl"
     message = refused(inputs=[], outputs={"-o": out, "--ties": out})
     assert "-o" in message and "--ties" in message and "same file" in message
-    refuse_overwriting_inputs(inputs=["-", files / "pre.jsonl"], outputs={"-o": "-", "--ties": "-"})
-    refuse_overwriting_inputs(inputs=[files / "pre.jsonl"], outputs={"-o": files / "new.jsonl", "--x": None})
+    check_outputs(inputs=["-", files / "pre.jsonl"], outputs={"-o": "-", "--ties": "-"})
+    check_outputs(inputs=[files / "pre.jsonl"], outputs={"-o": files / "new.jsonl", "--x": None})
 
 
 def test_an_output_inside_an_input_folder_or_an_output_folder_holding_an_input_is_refused(files: Path):
@@ -64,9 +63,9 @@ def test_an_output_inside_an_input_folder_or_an_output_folder_holding_an_input_i
     )
     message = refused(inputs=[files / "texts" / "a.txt"], outputs={}, output_folders={"-o": files / "texts"})
     assert "holds the input" in message
-    refuse_overwriting_inputs(inputs=[files / "texts"], outputs={"-o": files / "texts.jsonl"})
+    check_outputs(inputs=[files / "texts"], outputs={"-o": files / "texts.jsonl"})
     # convert lists its sources before it writes: a new output may sit in a source folder, an old one not.
-    refuse_overwriting_inputs(
+    check_outputs(
         inputs=[files / "texts"], outputs={"-o": files / "texts/new.jsonl"}, new_file_in_input_folder=True
     )
     (files / "texts" / "old.jsonl").write_text("{}\n", encoding="utf-8")

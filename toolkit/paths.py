@@ -162,25 +162,9 @@ def _nearest_existing(folder: Path) -> Path:
     return folder
 
 
-def refuse_overwriting_inputs(
-    *,
-    inputs: Iterable[PathLike | None],
-    outputs: Mapping[str, PathLike | None],
-    output_folders: Mapping[str, PathLike | None] | None = None,
-    new_file_in_input_folder: bool = False,
+def _refuse_collisions(
+    given: list[Path], written: list[tuple[str, Path, bool]], *, new_file_in_input_folder: bool
 ) -> None:
-    """Raise OverwriteError when an output would destroy an input or another output, before anything runs.
-
-    ``outputs`` and ``output_folders`` map the option that names them (``-o``, ``--ties``...) to a path.
-    An output collides with an input when both are the same file (compared by real path, so a symbolic
-    link counts, and by identity, so a hard link counts), when it lies inside an input folder (a rerun
-    would read it), or, for an output folder, when it holds an input. ``-`` and None never collide.
-    ``new_file_in_input_folder`` lets an output file that does not exist yet sit in an input folder: the
-    command has listed what it reads before it writes (convert), and a rerun finds it there and refuses.
-    """
-    given = [Path(p) for p in inputs if p is not None and str(p) != STDIO]
-    written = [(flag, Path(p), False) for flag, p in outputs.items() if p is not None and str(p) != STDIO]
-    written += [(flag, Path(p), True) for flag, p in (output_folders or {}).items() if p is not None]
     for index, (flag, out, is_folder) in enumerate(written):
         for source in given:
             problem = _collision(out, source, out_is_folder=is_folder, new_file_ok=new_file_in_input_folder)
@@ -234,13 +218,19 @@ def check_outputs(
     new_file_in_input_folder: bool = False,
 ) -> None:
     """Everything a command checks about its outputs before it reads a byte: no output destroys an input
-    or another output, and every output path can be written."""
-    refuse_overwriting_inputs(
-        inputs=inputs,
-        outputs=outputs,
-        output_folders=output_folders,
-        new_file_in_input_folder=new_file_in_input_folder,
-    )
+    or another output (OverwriteError), and every output path can be written (OutputError).
+
+    ``outputs`` and ``output_folders`` map the option that names them (``-o``, ``--ties``...) to a path.
+    An output collides with an input when both are the same file (compared by real path, so a symbolic
+    link counts, and by identity, so a hard link counts), when it lies inside an input folder (a rerun
+    would read it), or, for an output folder, when it holds an input. ``-`` and None never collide.
+    ``new_file_in_input_folder`` lets an output file that does not exist yet sit in an input folder: the
+    command has listed what it reads before it writes (convert), and a rerun finds it there and refuses.
+    """
+    given = [Path(p) for p in inputs if p is not None and str(p) != STDIO]
+    written = [(flag, Path(p), False) for flag, p in outputs.items() if p is not None and str(p) != STDIO]
+    written += [(flag, Path(p), True) for flag, p in (output_folders or {}).items() if p is not None]
+    _refuse_collisions(given, written, new_file_in_input_folder=new_file_in_input_folder)
     for path in outputs.values():
         check_output_path(path)
     for path in (output_folders or {}).values():
