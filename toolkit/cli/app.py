@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, NamedTuple
 
@@ -38,6 +39,21 @@ def show_findings(findings: Iterable[object], *, most: int | None = None) -> Non
     that say why a check failed or what a file holds wrong."""
     for finding in itertools.islice(findings, most):
         finding_line(str(finding))
+
+
+@contextlib.contextmanager
+def findings_shown(*, most: int, rest: str | None = None, quiet: bool = False) -> Iterator[None]:
+    """Around work whose error carries findings (a failed validation, a refused import): the first ``most``
+    on stderr, one a line, before the group prints the one-line error; with ``rest``, a line counting the
+    others and saying where to see them."""
+    try:
+        yield
+    except Exception as exc:
+        findings = list(getattr(exc, "findings", ()))
+        show_findings(findings, most=most)
+        if rest is not None and len(findings) > most:
+            info(f"... {len(findings) - most} more findings ({rest})", quiet=quiet)
+        raise
 
 
 def findings_report(findings: Iterable[object], data: Any, *, report_format: ReportFormat) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, app, info, show_findings
+from toolkit.cli.app import Quiet, app, findings_shown, info
 
 
 @app.command("build")
@@ -22,7 +22,6 @@ def build_command(
 ) -> None:
     """Build the dataset from seeds/ and annotations/gold/ into dist/NAME/VERSION; safe to rerun."""
     from toolkit.build import GOLD_DIR, GUIDELINES_FILE, PRE_FILE, SETTINGS_FILE, TASKS_FILE, build
-    from toolkit.packaging.release import ValidationFailedError
     from toolkit.paths import check_outputs
 
     if root.is_dir():  # else build() says there is no such folder
@@ -31,11 +30,8 @@ def build_command(
             outputs={"the tasks file": root / TASKS_FILE, "the pre-annotated file": root / PRE_FILE},
             output_folders={"the releases folder": root / "dist", "the reports folder": root / "reports"},
         )
-    try:
+    with findings_shown(most=20):
         result = build(root=root, benchmark=benchmark, quiet=quiet)
-    except ValidationFailedError as exc:
-        show_findings(exc.report.findings, most=20)
-        raise
     for step in result.steps:
         info(f"{step.name}: {step.status}: {step.detail}", quiet=quiet)
     if result.load_hint:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli.app import Quiet, info, show_findings, sub_app
+from toolkit.cli.app import Quiet, findings_shown, info, sub_app
 from toolkit.formats import FORMATS
 
 export_app = sub_app("export", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano).")
@@ -128,7 +128,7 @@ def _import_command(tool: str) -> None:
         from toolkit.paths import check_outputs
 
         check_outputs(inputs=[*files, into], outputs={"-o": output})
-        try:
+        with findings_shown(most=FINDINGS_SHOWN):
             summary = import_answers(
                 tool=tool,
                 paths=files,
@@ -141,10 +141,6 @@ def _import_command(tool: str) -> None:
                 keep_empty=keep_empty,
                 skip_invalid=skip_invalid,
             )
-        except Exception as exc:
-            # Every finding on its own line first; the group then prints the one-line error and exits.
-            show_findings(getattr(exc, "findings", []), most=FINDINGS_SHOWN)
-            raise
         from toolkit.formats.offsets import READING_NAMES
 
         states = ", ".join(f"{n} {state}" for state, n in sorted(summary.states.items())) or "none"

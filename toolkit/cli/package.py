@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, findings_report, info, show_findings
+from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, findings_report, findings_shown, info
 from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError, InputError
 from toolkit.options import PackageOptions, options_from
@@ -119,7 +119,7 @@ def package_command(
     from dataclasses import replace
 
     from toolkit.packaging.card import card_text_from_settings, read_card_settings
-    from toolkit.packaging.release import ValidationFailedError, default_card_text, package_dataset
+    from toolkit.packaging.release import default_card_text, package_dataset
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
 
     release = output / name / version
@@ -142,28 +142,19 @@ def package_command(
         guidelines=_read_text(guidelines),
         baselines=_read_baselines(baselines),
     )
-    try:
-        with removed_if_failed(release), write_errors(release):
-            result = package_dataset(
-                inputs=inputs,
-                name=name,
-                version=version,
-                output_dir=output,
-                previous=previous,
-                push_to_hub=push_to_hub,
-                card=card,
-                quiet=quiet,
-                options=options,
-            )
-    except ValidationFailedError as exc:
-        findings = list(exc.report.findings)
-        show_findings(findings, most=SHOWN_FINDINGS)
-        if len(findings) > SHOWN_FINDINGS:
-            info(
-                f"... {len(findings) - SHOWN_FINDINGS} more findings (toolkit validate shows them all)",
-                quiet=quiet,
-            )
-        raise
+    shown = findings_shown(most=SHOWN_FINDINGS, rest="toolkit validate shows them all", quiet=quiet)
+    with shown, removed_if_failed(release), write_errors(release):
+        result = package_dataset(
+            inputs=inputs,
+            name=name,
+            version=version,
+            output_dir=output,
+            previous=previous,
+            push_to_hub=push_to_hub,
+            card=card,
+            quiet=quiet,
+            options=options,
+        )
     for note in result.notes:
         info(f"note: {note}", quiet=quiet)
     for repair in result.repairs:

@@ -99,6 +99,10 @@ class ValidationFailedError(CheckFailedError):
         )
         self.report = report
 
+    @property
+    def findings(self) -> list[Any]:
+        return list(self.report.findings)
+
 
 @dataclass(frozen=True)
 class PackageResult:
