@@ -52,16 +52,19 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 test: $(VENV)/.installed-test $(LS_VENV)/bin/label-studio
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Everything but the tests marked slow (real servers, clusters, signals, training): a quick loop while editing.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "not slow"
 
 format: $(VENV)/.installed-test
