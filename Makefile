@@ -35,8 +35,8 @@ install: $(VENV)/.installed
 # The loop on the seed: build the release, train on its 21 train sentences, pre-annotate with the trained
 # pipeline, benchmark it beside the baseline on the 4 test sentences. Small on purpose (about a minute), and
 # deterministic (seed 0): it shows the loop working, not a model worth using.
-RELEASE := dist/ukraine-liveblog/1.1.0
-MODEL := models/ukraine-liveblog-1.1.0
+RELEASE := dist/ukraine-liveblog/1.2.0
+MODEL := models/ukraine-liveblog-1.2.0
 demo: $(VENV)/.installed
 	$(BIN)/toolkit build
 	@echo "demo: the model-in-the-loop on the seed: 21 training sentences, 11 for early stopping, 4 to test."
@@ -52,16 +52,19 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 test: $(VENV)/.installed-test $(LS_VENV)/bin/label-studio
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Everything but the tests marked slow (real servers, clusters, signals, training): a quick loop while editing.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -m "not slow"
 
 format: $(VENV)/.installed-test

@@ -69,6 +69,31 @@ def test_gold_is_the_adjudicated_passes_with_the_recorded_decisions(root, tmp_pa
     assert (tmp_path / "final.jsonl").read_bytes() == (root / "annotations/gold/seed.jsonl").read_bytes()
 
 
+def test_a_revision_that_changes_nothing_fails_the_run(root, tmp_path):
+    """A revision already in the gold (here: the recorded one, listed twice) is stale and stops the run."""
+    passes = [str(root / f"annotations/passes/{a}.jsonl") for a in PASSES]
+    adjudicate(paths=passes, output=tmp_path / "gold.jsonl", ties=tmp_path / "ties.jsonl")
+    decisions = (root / "annotations/adjudication.yaml").read_text(encoding="utf-8")
+    revision = decisions[decisions.index("  - join:") :]
+    (tmp_path / "twice.yaml").write_text(decisions + revision, encoding="utf-8")
+    done = run_script(
+        root,
+        "annotations/scripts/apply_adjudication.py",
+        str(tmp_path / "twice.yaml"),
+        "--passes",
+        *passes,
+        "--gold",
+        str(tmp_path / "gold.jsonl"),
+        "--ties",
+        str(tmp_path / "ties.jsonl"),
+        "-o",
+        str(tmp_path / "final.jsonl"),
+    )
+    assert done.returncode == 1
+    assert "revision join: no quote with id 000_0e2087f0584c9a21:20:q0" in done.stderr
+    assert not (tmp_path / "final.jsonl").exists()
+
+
 def test_gold_and_passes_validate_strictly(root):
     files = [root / "annotations/gold/seed.jsonl", *(root / f"annotations/passes/{a}.jsonl" for a in PASSES)]
     report = validate(paths=[str(f) for f in files], strict=True, source_dir=root)

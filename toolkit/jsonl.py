@@ -55,7 +55,8 @@ def numbered_lines(
     """
     if str(path) == STDIO:
         # read1 hands over what has arrived, so a pipe is processed as it flows.
-        yield from _split_lines(sys.stdin.buffer.read1, digest, blank)
+        stdin = sys.stdin.buffer
+        yield from _split_lines(getattr(stdin, "read1", stdin.read), digest, blank)
         return
     p = Path(path)
     if not p.exists():

@@ -113,6 +113,7 @@ class Record(msgspec.Struct, omit_defaults=True):
 
 def _encoded_names(struct: type[msgspec.Struct]) -> frozenset[str]:
     info = msgspec.inspect.type_info(struct)
+    assert isinstance(info, msgspec.inspect.StructType)
     return frozenset(f.encode_name for f in info.fields if f.name != "extra")
 
 

@@ -11,6 +11,10 @@ that differs only in whom a pronoun resolves to would otherwise slip through uns
 naming the record, on a difference without a decision, a decision whose ``ties`` no longer match the
 ties file, a decision for a record where the passes agree, or a chosen annotator with no answer.
 
+``revisions`` in the decisions file apply a guideline revised after the passes were final to the gold,
+named by quote id: ``join`` makes the listed quotes one quote (every piece takes the first id and lists the
+other records holding pieces). A revision that finds no such quote, or nothing to change, fails the run.
+
     .venv/bin/python annotations/scripts/apply_adjudication.py annotations/adjudication.yaml \
         --passes annotations/passes/annotator-a.jsonl annotations/passes/annotator-b.jsonl \
         --gold annotations/gold/seed.jsonl --ties annotations/gold/seed.ties.jsonl \
@@ -39,13 +43,37 @@ class DecisionError(Exception):
     """A decision that does not fit the passes or the ties file; names the record."""
 
 
-def load_decisions(path: Path) -> dict[str, dict[str, Any]]:
+def load_decisions(path: Path) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The decisions by record id, and the guideline revisions applied after them."""
     import yaml  # installed with datasets and huggingface-hub
 
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("decisions"), dict):
         raise DecisionError(f"{path}: expected a mapping with a 'decisions' mapping")
-    return data["decisions"]
+    revisions = data.get("revisions") or []
+    if not isinstance(revisions, list) or not all(isinstance(r, dict) and r.get("join") for r in revisions):
+        raise DecisionError(f"{path}: 'revisions' must be a list of mappings, each with a 'join' list")
+    return data["decisions"], revisions
+
+
+def join_quotes(gold: list[Record], ids: list[str]) -> None:
+    """One quote from the quotes with ``ids``: their pieces share the first id, and each lists the other
+    records holding pieces (GUIDELINES 3.6)."""
+    holders = [r for r in gold if any(q.id in ids for q in r.quotes)]
+    found = {q.id for r in holders for q in r.quotes} & set(ids)
+    if found != set(ids):
+        missing = ", ".join(sorted(set(ids) - found))
+        raise DecisionError(f"revision join: no quote with id {missing} (joined already, or never there)")
+    names = [r.meta.id or "" for r in holders]
+    changed = False
+    for record, name in zip(holders, names, strict=True):
+        others = [n for n in names if n != name]
+        for i, quote in enumerate(record.quotes):
+            if quote.id in ids and (quote.id != ids[0] or quote.linked_records != others):
+                record.quotes[i] = msgspec.structs.replace(quote, id=ids[0], linked_records=others)
+                changed = True
+    if not changed:
+        raise DecisionError(f"revision join {', '.join(ids)}: the gold already holds it (stale revision)")
 
 
 def comparable(record: Record) -> dict[str, Any]:
@@ -105,6 +133,7 @@ def adjudicated(record: Record, versions: dict[str, Record], chosen: str) -> Rec
 def final_gold(
     *,
     decisions: dict[str, Any],
+    revisions: list[dict[str, Any]] | None = None,
     passes: list[Record],
     majority: list[Record],
     ties: list[dict[str, Any]],
@@ -133,6 +162,9 @@ def final_gold(
             gold.append(by_majority[rid])
             how["majority"] += 1
     gold.sort(key=lambda r: (r.meta.doc_id or "", r.meta.unit if r.meta.unit is not None else -1))
+    for revision in revisions or []:
+        join_quotes(gold, [str(i) for i in revision["join"]])
+        how["revised"] += 1
     return gold, how
 
 
@@ -156,11 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", required=True, help="final gold JSONL (may be --gold itself)")
     args = parser.parse_args(argv)
     try:
-        decisions = load_decisions(args.decisions)
+        decisions, revisions = load_decisions(args.decisions)
         passes = [record for path in args.passes for record in read_records(path)]
         majority = list(read_records(args.gold))
         ties = [obj for _, obj in read_json_lines(args.ties)]
-        gold, how = final_gold(decisions=decisions, passes=passes, majority=majority, ties=ties)
+        gold, how = final_gold(
+            decisions=decisions, revisions=revisions, passes=passes, majority=majority, ties=ties
+        )
     except (OSError, ToolkitError) as error:
         print(f"apply_adjudication: {error}", file=sys.stderr)
         return 2

@@ -315,6 +315,13 @@ def test_bad_choices_and_stdin_brat_are_usage_errors(tmp_path):
     assert_one_error_line(run("convert", "-", "-o", out, "--format", "brat"), "standard input")
 
 
+def test_format_choices_are_auto_and_every_reader():
+    from toolkit.cli.convert import SourceFormat
+    from toolkit.readers import READERS
+
+    assert [f.value for f in SourceFormat] == ["auto", *READERS]
+
+
 def test_failed_run_leaves_no_partial_output(tmp_path):
     path = tmp_path / "feed.jsonl"
     lines = [orjson.dumps({"text": f"Sentence {i}. Another one."}).decode() for i in range(50)]

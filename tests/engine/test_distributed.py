@@ -482,7 +482,9 @@ def test_a_killed_worker_shard_is_redone_on_a_local_cluster(tmp_path, corpus, mo
             sources=["src"], output="out.jsonl", engine=EngineOptions(engine="dask", client=dask_client)
         )
         # The tokenizer loaded once per worker process, however many shards each ran.
-        loads = dask_client.run(lambda: __import__("toolkit.models").models._load_cached.cache_info().misses)
+        loads = dask_client.run(
+            lambda: __import__("toolkit.models").models._model_tokenizer_cached.cache_info().misses
+        )
     assert flag.exists(), "the crash never happened"
     assert all(count <= 1 for count in loads.values()) and 1 in loads.values(), loads
     assert (tmp_path / "out.jsonl").read_bytes() == local_bytes(tmp_path, ["src"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,18 @@ from toolkit.plural import counted
 
 if TYPE_CHECKING:
     from toolkit.convert.run import ConvertSummary
+
+
+class SourceFormat(StrEnum):
+    """``--format``: auto (by extension) or one of the readers (``toolkit.readers.READERS``)."""
+
+    auto = "auto"
+    txt = "txt"
+    jsonl = "jsonl"
+    csv = "csv"
+    conll = "conll"
+    brat = "brat"
+
 
 # Warnings beyond this many are counted, not listed, so a large corpus still ends in a readable summary.
 SHOWN_WARNINGS = 10
@@ -30,8 +43,8 @@ def convert_command(
     ],
     output: ShardedOutput,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="auto, txt, jsonl, csv, conll or brat (auto: by extension).")
-    ] = CONVERT.format,
+        SourceFormat, typer.Option("--format", "-f", help="The sources' format (auto: by extension).")
+    ] = SourceFormat(CONVERT.format),
     unit: Annotated[
         str, typer.Option("--unit", "-u", help="One record per sentence or per paragraph.")
     ] = CONVERT.unit,
@@ -56,7 +69,7 @@ def convert_command(
     quiet: Quiet = False,
 ) -> None:
     """Read documents, split them into sentences (or paragraphs), tokenize, and write one record per unit."""
-    flags = locals()  # the flags are named as the options' fields
+    flags = {**locals(), "format": str(format)}  # the flags are named as the options' fields
     options = options_from(ConvertOptions, {**flags, "reader": options_from(ReaderOptions, flags)})
     where = options_from(EngineOptions, flags)
     # A brat text is read with the .ann beside it: that file is an input too.

@@ -270,6 +270,7 @@ def _ends_sentence(text: str, match: re.Match[str], last: int, p_end: int) -> bo
         return _glued_end(text, last, cs, match.end())
     stop = match.group("stop")
     nxt = _NEXT.match(text, match.end(), p_end)
+    assert nxt is not None  # every part of the pattern is optional: it always matches
     after = _Next(text, nxt, p_end)
     if "?" in stop or "!" in stop or any(ch in stop for ch in "‽⁇⁈⁉‼"):
         verdict = _question_end(text, match, last, after)

@@ -233,7 +233,7 @@ def _guarded_output(output: str | Path) -> Iterator[IO[bytes]]:
             yield handle
         return
     with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
-        yield spool  # type: ignore[misc]
+        yield spool
         spool.seek(0)
         shutil.copyfileobj(spool, sys.stdout.buffer)
         sys.stdout.buffer.flush()

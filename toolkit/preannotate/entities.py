@@ -6,9 +6,9 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from spacy.tokens import Span as SpacySpan
 from spacy.util import filter_spans, registry
@@ -21,6 +21,7 @@ from toolkit.record import Span, Token
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.pipeline import SpanRuler
     from spacy.tokens import Doc
 
 PLACES_SOURCE = f"rule:places@{__version__}"
@@ -114,9 +115,9 @@ def add_place_ruler(nlp: Language) -> None:
         "ents_filter": {"@misc": "toolkit.place_ents_filter.v1"},
         "validate": False,
     }
-    where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("span_ruler", name=PLACE_RULER, config=config, **where)
-    patterns = [{**p, "id": PLACE_PATTERN_ID} for p in gazetteer.place_patterns()]
+    after = "ner" if "ner" in nlp.pipe_names else None
+    ruler = cast("SpanRuler", nlp.add_pipe("span_ruler", name=PLACE_RULER, config=config, after=after))
+    patterns: list[dict[str, Any]] = [{**p, "id": PLACE_PATTERN_ID} for p in gazetteer.place_patterns()]
     # The ruler matches words exactly (ORTH), so its phrase patterns need only the tokenizer; add_patterns
     # would run every component before the ruler (tok2vec, tagger, parser, ner) over every listed name, about
     # 0.4 s of every start. The same tokens give the same matcher, so the entities are unchanged.
@@ -206,7 +207,7 @@ def map_label(label: str, label_map: LabelMap | None) -> str | None:
 class Alignment:
     spans: list[Span]
     expanded: int = 0
-    unaligned: list[Entity] | None = None
+    unaligned: list[Entity] = field(default_factory=list)
 
 
 def align_entities(

@@ -601,7 +601,9 @@ def _according_content(according: Token) -> tuple[int, int]:
 def _according_cue(token: Token) -> _Cue | None:
     # "to" right after "according": a parse that hangs an earlier "to" here would give a reversed cue.
     to = next((c for c in token.children if c.lower_ == "to" and c.i == token.i + 1), None)
-    source = _child(to, "pobj") if to is not None else None
+    if to is None:
+        return None
+    source = _child(to, "pobj")
     if source is None or source.lemma_.lower() in lexicon.NOT_SOURCES:
         return None  # "according to plan": a norm, not someone reporting
     return _Cue(token, token.i, to.i + 1, source, _according_content(token))
@@ -841,11 +843,11 @@ def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list
         span = doc.char_span(segment.start, segment.end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
-        cue = _adjacent_cue(doc, span, cues)
+        adjacent = _adjacent_cue(doc, span, cues)
         open_ended = not segment.opened or not segment.closed
-        if cue is None and not open_ended and not _is_sentence_like(span):
+        if adjacent is None and not open_ended and not _is_sentence_like(span):
             continue  # scare quotes, titles, a quoted word
-        found.append(_Found((segment.start, segment.end), "direct", cue, segment.opened, segment.closed))
+        found.append(_Found((segment.start, segment.end), "direct", adjacent, segment.opened, segment.closed))
     return _one_quote_per_cue(found)
 
 

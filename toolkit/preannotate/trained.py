@@ -3,7 +3,7 @@ predicts the tasks it was trained on, the toolkit's rules (on the default model)
 
 Such a pipeline is recognised by the ``toolkit_training`` entry of its meta.json; any other ``--model`` is a
 base model for the rules, as before. The trained predictions carry the pipeline's own name and version as
-their source (``model:en_ukraine_liveblog@1.1.0``) and are read exactly as ``toolkit benchmark --system
+their source (``model:en_ukraine_liveblog@1.2.0``) and are read exactly as ``toolkit benchmark --system
 spacy:MODEL_DIR`` reads them (``toolkit.training.predict``): entities are ``doc.ents`` (no place list or
 surname rule on top: what the model learned is what is measured), quotes come from the quote span keys
 without speaker resolution or cross-sentence links, events are ``doc.cats`` types without triggers. Human

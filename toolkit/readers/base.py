@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from toolkit.errors import InputError
+from toolkit.jsonl import BOM
 from toolkit.options import ReaderOptions
 from toolkit.record import Event, Span
 
 STDIO = "-"
-BOM = "\ufeff"
 # Whole-source problems --skip-invalid cannot skip past: the path is wrong, or the file's own header is
 # ambiguous (two columns of one name), so no row of it can be read as meant.
 UNSKIPPABLE_RULES = frozenset({"missing-path", "csv-duplicate-header"})
@@ -116,7 +116,7 @@ def _line_of(data: bytes, offset: int) -> int:
 def decode_utf8(data: bytes, *, path: str, first_line: int = 1, byte_base: int = 0) -> tuple[str, bool]:
     """Decode UTF-8 strictly; returns (text, had_bom). A leading BOM is removed, so offsets index the text
     as ``open(path, encoding="utf-8-sig")`` reads it. Invalid bytes name the file, line and byte offset."""
-    had_bom = byte_base == 0 and data.startswith(b"\xef\xbb\xbf")
+    had_bom = byte_base == 0 and data.startswith(BOM)
     body = data[3:] if had_bom else data
     try:
         return body.decode("utf-8"), had_bom
