@@ -30,6 +30,7 @@ from toolkit.record import (
     record_id,
     text_sha256,
 )
+from toolkit.spans import bits_between, merged_within
 
 _WORD = re.compile(r"\w")
 
@@ -421,24 +422,10 @@ def quote_pieces(
 def _cut_around(text: str, fragment: tuple[int, int], roles: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A content fragment without the role spans inside it. A fragment no role touches is kept as it is;
     the bits of a cut one lose the white space and commas at the cut, and a bit without a word is dropped."""
-    start, end = fragment
-    inside: list[tuple[int, int]] = []
-    for s, e in sorted((max(s, start), min(e, end)) for s, e in roles if s < end and start < e):
-        if inside and s <= inside[-1][1]:
-            inside[-1] = (inside[-1][0], max(inside[-1][1], e))
-        else:
-            inside.append((s, e))
+    inside = merged_within(fragment, roles)
     if not inside:
         return [fragment]
-    kept = []
-    for lo, hi in zip([start] + [e for _, e in inside], [s for s, _ in inside] + [end], strict=True):
-        while lo < hi and lo != start and (text[lo].isspace() or text[lo] in ",;:"):
-            lo += 1
-        while hi > lo and hi != end and (text[hi - 1].isspace() or text[hi - 1] in ",;:"):
-            hi -= 1
-        if lo < hi and _WORD.search(text, lo, hi):
-            kept.append((lo, hi))
-    return kept
+    return [bit for bit in bits_between(text, fragment, inside, trim=",;:") if _WORD.search(text, *bit)]
 
 
 def _quote_fragments(

@@ -24,6 +24,7 @@ from toolkit import __version__
 from toolkit.preannotate import lexicon
 from toolkit.record import Quote, Record, ResolvedSpeaker, Role
 from toolkit.record import Token as RecordToken
+from toolkit.spans import bits_between, merged_within
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -1155,17 +1156,7 @@ def _clear_of(
         if any(piece.get(name) and collides(piece[name], name) for piece in pieces):
             pieces = [{k: v for k, v in piece.items() if k not in keys} for piece in pieces]
     others = [(s, e) for s, e, _ in taken]
-    kept = []
-    for piece in pieces:
-        cut = _cut_content(text, tuple(piece["content"]), others, edges)
-        for n, content in enumerate(cut):
-            part = {**piece, "content": list(content)}
-            if n > 0:
-                part.pop("opened", None)
-            if n < len(cut) - 1:
-                part.pop("closed", None)
-            kept.append(part)
-    return kept
+    return [part for piece in pieces for part in _cut_item(text, piece, others, edges)]
 
 
 def _fit_group(members: list[dict[str, Any]], text: str, edges: _TokenEdges) -> list[dict[str, Any]]:
@@ -1182,18 +1173,23 @@ def _fit_group(members: list[dict[str, Any]], text: str, edges: _TokenEdges) -> 
         members = [{k: v for k, v in item.items() if k not in SPEAKER_KEYS} for item in members]
         roles["speaker"] = set()
     own = sorted(roles["speaker"] | roles["cue"])
-    pieces: list[dict[str, Any]] = []
-    for item in members:
-        if not item.get("content"):
-            continue
-        cut = _cut_content(text, tuple(item["content"]), own, edges)
-        for n, content in enumerate(cut):
-            piece = {**item, "content": list(content)}
-            if n > 0:
-                piece.pop("opened", None)
-            if n < len(cut) - 1:
-                piece.pop("closed", None)
-            pieces.append(piece)
+    return [piece for item in members if item.get("content") for piece in _cut_item(text, item, own, edges)]
+
+
+def _cut_item(
+    text: str, item: dict[str, Any], roles: list[tuple[int, int]], edges: _TokenEdges
+) -> list[dict[str, Any]]:
+    """A quote item as pieces whose content leaves out ``roles``: only the first piece is where the quote
+    opened, only the last where it closed."""
+    cut = _cut_content(text, tuple(item["content"]), roles, edges)
+    pieces = []
+    for n, content in enumerate(cut):
+        piece = {**item, "content": list(content)}
+        if n > 0:
+            piece.pop("opened", None)
+        if n < len(cut) - 1:
+            piece.pop("closed", None)
+        pieces.append(piece)
     return pieces
 
 
@@ -1218,22 +1214,12 @@ def _cut_content(
 ) -> list[tuple[int, int]]:
     """Content without the roles inside it; the bits lose the white space and commas at each cut and must
     keep a word."""
-    start, end = content
-    inside: list[tuple[int, int]] = []
-    for s, e in sorted((max(s, start), min(e, end)) for s, e in roles if s < end and start < e):
-        if inside and s <= inside[-1][1]:
-            inside[-1] = (inside[-1][0], max(inside[-1][1], e))
-        else:
-            inside.append((s, e))
+    inside = merged_within(content, roles)
     if not inside:
-        return [content] if _WORD.search(text, start, end) else []
+        return [content] if _WORD.search(text, *content) else []
     pieces = []
-    for lo, hi in zip([start] + [e for _, e in inside], [s for s, _ in inside] + [end], strict=True):
-        while lo < hi and lo != start and (text[lo].isspace() or text[lo] in ",;:—–"):
-            lo += 1
-        while hi > lo and hi != end and (text[hi - 1].isspace() or text[hi - 1] in ",;:—–"):
-            hi -= 1
-        snapped = edges.snap(lo, hi) if lo < hi else None
+    for lo, hi in bits_between(text, content, inside, trim=",;:—–"):
+        snapped = edges.snap(lo, hi)
         if (
             snapped is not None
             and _WORD.search(text, *snapped)
