@@ -17,6 +17,8 @@ from toolkit.options import (
     PreannotateOptions,
     ReaderOptions,
     StageOptions,
+    TrainOptions,
+    ValidateOptions,
     model_fingerprint,
     options_from,
     parse_tasks,
@@ -31,6 +33,9 @@ COMMANDS = [
     ("preannotate", EngineOptions, {"client"}),
     ("benchmark", BenchmarkOptions, set()),
     ("package", PackageOptions, {"validate"}),
+    ("train", TrainOptions, set()),
+    ("train-curve", TrainOptions, {"min_f1"}),  # the curve keeps every task
+    ("validate", ValidateOptions, set()),
 ]
 
 
@@ -79,6 +84,10 @@ def test_options_are_frozen_with_documented_defaults():
         (lambda: PreannotateOptions(batch_words=0), "--batch-size 0: must be a positive number"),
         (lambda: BenchmarkOptions(tasks=("sentiment",)), "--tasks: unknown task sentiment"),
         (lambda: BenchmarkOptions(n_bootstrap=-1), "--bootstrap must be 0 or more"),
+        (lambda: TrainOptions(tasks=("sentiment",)), "--tasks: unknown task sentiment"),
+        (lambda: TrainOptions(epochs=0), "--epochs 0: must be at least 1"),
+        (lambda: TrainOptions(patience=0), "--patience 0: must be at least 1"),
+        (lambda: TrainOptions(min_f1=1.5), "--min-f1 1.5: must be between 0 and 1"),
         (lambda: EngineOptions(engine="ray"), "--engine 'ray': choose one of local, dask"),
         (lambda: EngineOptions(workers=2), "--scheduler and --workers need --engine dask"),
     ],

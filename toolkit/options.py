@@ -204,6 +204,19 @@ class BenchmarkOptions(StageOptions):
 
 
 @dataclass(frozen=True, slots=True)
+class ValidateOptions(StageOptions):
+    """``toolkit validate``: a labels file (None: the built-in labels), the one entity scheme accepted (None:
+    any), the folder that ``meta.source`` paths are relative to (None: the current one), whether warnings
+    fail the check too, and whether every line goes through the full JSON Schema, not only rejected ones."""
+
+    labels: str | Path | None = field(default=None, metadata=FILE)
+    scheme: str | None = None
+    source_dir: str | Path | None = None
+    strict: bool = False
+    full_schema: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PackageOptions(StageOptions):
     """``toolkit package``: how groups go to splits (ratios, seed, grouping; None takes the previous
     release's, else the defaults), the release date in the card, the entity scheme (``auto``: the one that
@@ -220,6 +233,33 @@ class PackageOptions(StageOptions):
     validate: bool = True
     source_dir: str | Path | None = None
     private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TrainOptions(StageOptions):
+    """``toolkit train`` and ``toolkit train-curve``: the tasks trained (None: every task the release ships
+    a config for), a pipeline whose ner the entities run fine-tunes (None: the one the config names), spaCy's
+    loop (most epochs, evaluations without improvement before stopping, seed), and the validation score
+    below which a task is left out of the pipeline (train-curve keeps every task)."""
+
+    tasks: tuple[str, ...] | None = None
+    base: str | None = field(default=None, metadata=MODEL)
+    epochs: int = 30
+    patience: int = 5
+    seed: int = 0
+    # A task whose main validation score stays below this learned nothing an annotator could use; it is left
+    # out of the pipeline, so preannotate --model falls back to the rules for it (docs/training.md).
+    min_f1: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.tasks is not None:
+            object.__setattr__(self, "tasks", parse_tasks(self.tasks))
+        if self.epochs < 1:
+            raise UsageError(f"--epochs {self.epochs}: must be at least 1")
+        if self.patience < 1:
+            raise UsageError(f"--patience {self.patience}: must be at least 1")
+        if not 0.0 <= self.min_f1 <= 1.0:
+            raise UsageError(f"--min-f1 {self.min_f1}: must be between 0 and 1")
 
 
 # ---------------------------------------------------------------- where a stage runs
