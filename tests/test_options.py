@@ -9,10 +9,13 @@ import typer
 
 from toolkit.cli import app
 from toolkit.errors import UsageError
+from toolkit.formats import FORMATS
 from toolkit.options import (
     BenchmarkOptions,
     ConvertOptions,
     EngineOptions,
+    ExportOptions,
+    ImportOptions,
     PackageOptions,
     PreannotateOptions,
     ReaderOptions,
@@ -36,12 +39,16 @@ COMMANDS = [
     ("train", TrainOptions, set()),
     ("train-curve", TrainOptions, {"min_f1"}),  # the curve keeps every task
     ("validate", ValidateOptions, set()),
+    *((f"export {tool}", ExportOptions, set()) for tool in FORMATS),
+    *((f"import {tool}", ImportOptions, set()) for tool in FORMATS),
 ]
 
 
 def command_parameters(name: str) -> dict[str, object]:
-    group = typer.main.get_command(app)
-    command = group.get_command(typer.Context(group), name)  # commands load when first asked for
+    """The parameters of ``toolkit NAME`` (``"export prodigy"``: a command of a command group)."""
+    command = typer.main.get_command(app)
+    for part in name.split():
+        command = command.get_command(typer.Context(command), part)  # commands load when first asked for
     return {param.name: param.default for param in command.params}
 
 

@@ -217,6 +217,33 @@ class ValidateOptions(StageOptions):
 
 
 @dataclass(frozen=True, slots=True)
+class ExportOptions(StageOptions):
+    """``toolkit export TOOL``: the view (or views, comma-separated: Label Studio takes several), the entity
+    labels the tool offers (None: the records' scheme), and for doccano whether the project allows
+    overlapping spans and the unit of its offsets (None: utf16, its editor's)."""
+
+    view: str | tuple[str, ...] = "entities"
+    labels: tuple[str, ...] | None = None
+    allow_overlap: bool = False
+    offsets: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions(StageOptions):
+    """``toolkit import TOOL``: whether answers whose record is not in the base records are written as new
+    ones, the view an answer is read as when its file does not say, entity labels accepted beside the
+    built-in schemes', the annotator of answers without one, whether doccano rows without labels are kept,
+    and whether unreadable lines are skipped and counted instead of stopping the import."""
+
+    allow_new: bool = False
+    view: str | None = None
+    labels: tuple[str, ...] | None = None
+    annotator: str | None = None
+    keep_empty: bool = False
+    skip_invalid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PackageOptions(StageOptions):
     """``toolkit package``: how groups go to splits (ratios, seed, grouping; None takes the previous
     release's, else the defaults), the release date in the card, the entity scheme (``auto``: the one that
