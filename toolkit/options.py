@@ -126,6 +126,11 @@ def parse_tasks(tasks: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(t for t in TASKS if t in names)
 
 
+def parse_optional_tasks(tasks: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """``parse_tasks``, with None kept: the command takes the tasks its data annotates."""
+    return None if tasks is None else parse_tasks(tasks)
+
+
 # ---------------------------------------------------------------- the stages
 
 
@@ -197,8 +202,7 @@ class BenchmarkOptions(StageOptions):
     n_bootstrap: int = 1000
 
     def __post_init__(self) -> None:
-        if self.tasks is not None:
-            object.__setattr__(self, "tasks", parse_tasks(self.tasks))
+        object.__setattr__(self, "tasks", parse_optional_tasks(self.tasks))
         if self.n_bootstrap < 0:
             raise UsageError("--bootstrap must be 0 or more")
 
@@ -279,8 +283,7 @@ class TrainOptions(StageOptions):
     min_f1: float = 0.1
 
     def __post_init__(self) -> None:
-        if self.tasks is not None:
-            object.__setattr__(self, "tasks", parse_tasks(self.tasks))
+        object.__setattr__(self, "tasks", parse_optional_tasks(self.tasks))
         if self.epochs < 1:
             raise UsageError(f"--epochs {self.epochs}: must be at least 1")
         if self.patience < 1:

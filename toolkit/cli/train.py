@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from toolkit.cli.app import Quiet, app, info, json_report
-from toolkit.options import TrainOptions, options_from, parse_tasks
+from toolkit.options import TrainOptions, options_from, parse_optional_tasks
 
 if TYPE_CHECKING:
     from toolkit.training.train import TrainSummary
@@ -100,8 +100,7 @@ def train_command(
 
 def train_options(flags: dict[str, Any]) -> TrainOptions:
     """``toolkit train``'s or ``train-curve``'s options from its flags (--tasks is comma-separated)."""
-    tasks = flags.get("tasks")
-    return options_from(TrainOptions, {**flags, "tasks": parse_tasks(tasks) if tasks is not None else None})
+    return options_from(TrainOptions, {**flags, "tasks": parse_optional_tasks(flags["tasks"])})
 
 
 def summary_lines(summary: TrainSummary) -> list[str]:
