@@ -23,6 +23,7 @@ from pathlib import Path
 
 import orjson
 
+from toolkit.options import ValidateOptions
 from toolkit.review.validate import validate
 from toolkit.schemas import record_validator
 
@@ -187,7 +188,7 @@ def main() -> None:
         record_validator()  # compile outside the timings
 
         def run_validate(full: bool = False) -> int:
-            report = validate(paths=[path], source_dir=folder, full_schema=full)
+            report = validate(paths=[path], options=ValidateOptions(source_dir=folder, full_schema=full))
             if not report.ok or report.findings:
                 raise SystemExit(f"benchmark data should be clean: {report.findings[:3]}")
             return report.records

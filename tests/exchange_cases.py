@@ -265,11 +265,14 @@ def round_trip(
     """Export records, let a simulated annotator accept every task, import the answers back."""
     from toolkit.formats.exchange import export_records, import_answers
     from toolkit.jsonl import read_records, write_records
+    from toolkit.options import ExportOptions, ImportOptions
 
     source = folder / "records.jsonl"
     write_records(source, records_in)
     tasks_path = folder / ("tasks.json" if tool == "labelstudio" else "tasks.jsonl")
-    export_records(tool=tool, input=source, output=tasks_path, view=view, **export_options)
+    export_records(
+        tool=tool, input=source, output=tasks_path, options=ExportOptions(view=view, **export_options)
+    )
     tasks = read_tasks(tasks_path)
     if tool == "prodigy":
         answers = write_jsonl(folder / "db-out.jsonl", answer_prodigy(tasks, view))
@@ -279,5 +282,11 @@ def round_trip(
     else:
         answers = write_jsonl(folder / "alice.jsonl", answer_doccano(tasks))
     back = folder / "back.jsonl"
-    import_answers(tool=tool, paths=[answers], output=back, into=source if into else None, keep_empty=True)
+    import_answers(
+        tool=tool,
+        paths=[answers],
+        output=back,
+        into=source if into else None,
+        options=ImportOptions(keep_empty=True),
+    )
     return list(read_records(back))

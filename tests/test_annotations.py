@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.convert.run import convert
+from toolkit.options import ValidateOptions
 from toolkit.preannotate.run import preannotate
 from toolkit.review.adjudicate import adjudicate
 from toolkit.review.validate import validate
@@ -96,7 +97,7 @@ def test_a_revision_that_changes_nothing_fails_the_run(root, tmp_path):
 
 def test_gold_and_passes_validate_strictly(root):
     files = [root / "annotations/gold/seed.jsonl", *(root / f"annotations/passes/{a}.jsonl" for a in PASSES)]
-    report = validate(paths=[str(f) for f in files], strict=True, source_dir=root)
+    report = validate(paths=[str(f) for f in files], options=ValidateOptions(strict=True, source_dir=root))
     assert report.ok and report.counts.get("error", 0) == 0 and report.counts.get("warning", 0) == 0
     assert report.records == 108
 

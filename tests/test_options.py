@@ -9,14 +9,19 @@ import typer
 
 from toolkit.cli import app
 from toolkit.errors import UsageError
+from toolkit.formats import FORMATS
 from toolkit.options import (
     BenchmarkOptions,
     ConvertOptions,
     EngineOptions,
+    ExportOptions,
+    ImportOptions,
     PackageOptions,
     PreannotateOptions,
     ReaderOptions,
     StageOptions,
+    TrainOptions,
+    ValidateOptions,
     model_fingerprint,
     options_from,
     parse_tasks,
@@ -31,12 +36,19 @@ COMMANDS = [
     ("preannotate", EngineOptions, {"client"}),
     ("benchmark", BenchmarkOptions, set()),
     ("package", PackageOptions, {"validate"}),
+    ("train", TrainOptions, set()),
+    ("train-curve", TrainOptions, {"min_f1"}),  # the curve keeps every task
+    ("validate", ValidateOptions, set()),
+    *((f"export {tool}", ExportOptions, set()) for tool in FORMATS),
+    *((f"import {tool}", ImportOptions, set()) for tool in FORMATS),
 ]
 
 
 def command_parameters(name: str) -> dict[str, object]:
-    group = typer.main.get_command(app)
-    command = group.get_command(typer.Context(group), name)  # commands load when first asked for
+    """The parameters of ``toolkit NAME`` (``"export prodigy"``: a command of a command group)."""
+    command = typer.main.get_command(app)
+    for part in name.split():
+        command = command.get_command(typer.Context(command), part)  # commands load when first asked for
     return {param.name: param.default for param in command.params}
 
 
@@ -79,6 +91,10 @@ def test_options_are_frozen_with_documented_defaults():
         (lambda: PreannotateOptions(batch_words=0), "--batch-size 0: must be a positive number"),
         (lambda: BenchmarkOptions(tasks=("sentiment",)), "--tasks: unknown task sentiment"),
         (lambda: BenchmarkOptions(n_bootstrap=-1), "--bootstrap must be 0 or more"),
+        (lambda: TrainOptions(tasks=("sentiment",)), "--tasks: unknown task sentiment"),
+        (lambda: TrainOptions(epochs=0), "--epochs 0: must be at least 1"),
+        (lambda: TrainOptions(patience=0), "--patience 0: must be at least 1"),
+        (lambda: TrainOptions(min_f1=1.5), "--min-f1 1.5: must be between 0 and 1"),
         (lambda: EngineOptions(engine="ray"), "--engine 'ray': choose one of local, dask"),
         (lambda: EngineOptions(workers=2), "--scheduler and --workers need --engine dask"),
     ],

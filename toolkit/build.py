@@ -163,9 +163,10 @@ def preannotate_step(root: Path, result: BuildResult, *, quiet: bool) -> None:
 
 
 def validate_step(root: Path, gold: list[Path], result: BuildResult) -> None:
+    from toolkit.options import ValidateOptions
     from toolkit.review.validate import validate
 
-    report = validate(paths=[str(p) for p in gold], labels=None, strict=False, source_dir=root)
+    report = validate(paths=[str(p) for p in gold], options=ValidateOptions(source_dir=root))
     if not report.ok:
         raise ValidationFailedError(report)
     result.steps.append(

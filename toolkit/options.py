@@ -126,6 +126,11 @@ def parse_tasks(tasks: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(t for t in TASKS if t in names)
 
 
+def parse_optional_tasks(tasks: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """``parse_tasks``, with None kept: the command takes the tasks its data annotates."""
+    return None if tasks is None else parse_tasks(tasks)
+
+
 # ---------------------------------------------------------------- the stages
 
 
@@ -197,10 +202,49 @@ class BenchmarkOptions(StageOptions):
     n_bootstrap: int = 1000
 
     def __post_init__(self) -> None:
-        if self.tasks is not None:
-            object.__setattr__(self, "tasks", parse_tasks(self.tasks))
+        object.__setattr__(self, "tasks", parse_optional_tasks(self.tasks))
         if self.n_bootstrap < 0:
             raise UsageError("--bootstrap must be 0 or more")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateOptions(StageOptions):
+    """``toolkit validate``: a labels file (None: the built-in labels), the one entity scheme accepted (None:
+    any), the folder that ``meta.source`` paths are relative to (None: the current one), whether warnings
+    fail the check too, and whether every line goes through the full JSON Schema, not only rejected ones."""
+
+    labels: str | Path | None = field(default=None, metadata=FILE)
+    scheme: str | None = None
+    source_dir: str | Path | None = None
+    strict: bool = False
+    full_schema: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions(StageOptions):
+    """``toolkit export TOOL``: the view (or views, comma-separated: Label Studio takes several), the entity
+    labels the tool offers (None: the records' scheme), and for doccano whether the project allows
+    overlapping spans and the unit of its offsets (None: utf16, its editor's)."""
+
+    view: str | tuple[str, ...] = "entities"
+    labels: tuple[str, ...] | None = None
+    allow_overlap: bool = False
+    offsets: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions(StageOptions):
+    """``toolkit import TOOL``: whether answers whose record is not in the base records are written as new
+    ones, the view an answer is read as when its file does not say, entity labels accepted beside the
+    built-in schemes', the annotator of answers without one, whether doccano rows without labels are kept,
+    and whether unreadable lines are skipped and counted instead of stopping the import."""
+
+    allow_new: bool = False
+    view: str | None = None
+    labels: tuple[str, ...] | None = None
+    annotator: str | None = None
+    keep_empty: bool = False
+    skip_invalid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +264,32 @@ class PackageOptions(StageOptions):
     validate: bool = True
     source_dir: str | Path | None = None
     private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TrainOptions(StageOptions):
+    """``toolkit train`` and ``toolkit train-curve``: the tasks trained (None: every task the release ships
+    a config for), a pipeline whose ner the entities run fine-tunes (None: the one the config names), spaCy's
+    loop (most epochs, evaluations without improvement before stopping, seed), and the validation score
+    below which a task is left out of the pipeline (train-curve keeps every task)."""
+
+    tasks: tuple[str, ...] | None = None
+    base: str | None = field(default=None, metadata=MODEL)
+    epochs: int = 30
+    patience: int = 5
+    seed: int = 0
+    # A task whose main validation score stays below this learned nothing an annotator could use; it is left
+    # out of the pipeline, so preannotate --model falls back to the rules for it (docs/training.md).
+    min_f1: float = 0.1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tasks", parse_optional_tasks(self.tasks))
+        if self.epochs < 1:
+            raise UsageError(f"--epochs {self.epochs}: must be at least 1")
+        if self.patience < 1:
+            raise UsageError(f"--patience {self.patience}: must be at least 1")
+        if not 0.0 <= self.min_f1 <= 1.0:
+            raise UsageError(f"--min-f1 {self.min_f1}: must be between 0 and 1")
 
 
 # ---------------------------------------------------------------- where a stage runs

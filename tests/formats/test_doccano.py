@@ -24,6 +24,7 @@ from toolkit.errors import UsageError
 from toolkit.formats.exchange import ImportRefusedError, export_records, import_answers
 from toolkit.formats.offsets import OffsetMap
 from toolkit.jsonl import read_records, write_records
+from toolkit.options import ExportOptions, ImportOptions
 from toolkit.record import Event, Quote, Role, Span
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "doccano"
@@ -35,7 +36,7 @@ def export(tmp_path: Path, records: list, view: str, **options) -> list[dict]:
     source = tmp_path / "in.jsonl"
     write_records(source, records)
     out = tmp_path / f"{view}.jsonl"
-    export_records(tool="doccano", input=source, output=out, view=view, **options)
+    export_records(tool="doccano", input=source, output=out, options=ExportOptions(view=view, **options))
     return read_jsonl(out)
 
 
@@ -89,7 +90,10 @@ def test_overlaps_are_refused_unless_the_project_allows_them(tmp_path: Path) -> 
     assert len(export(tmp_path, [record], "entities", allow_overlap=True)[0]["label"]) == 2
     with pytest.raises(UsageError, match="for doccano"):
         export_records(
-            tool="prodigy", input=tmp_path / "in.jsonl", output=tmp_path / "p.jsonl", allow_overlap=True
+            tool="prodigy",
+            input=tmp_path / "in.jsonl",
+            output=tmp_path / "p.jsonl",
+            options=ExportOptions(allow_overlap=True),
         )
 
 
@@ -105,7 +109,11 @@ def test_per_member_export_names_the_annotator_and_skips_unlabelled_rows(tmp_pat
     assert [s.id for s in first.spans] == [None, None] and first.spans[0].token_start is not None
     assert first.quotes == next(read_records(BASE)).quotes  # layers not in the view come from the base
     summary = import_answers(
-        tool="doccano", paths=[FIXTURES / "alice.jsonl"], output=out, into=BASE, keep_empty=True
+        tool="doccano",
+        paths=[FIXTURES / "alice.jsonl"],
+        output=out,
+        into=BASE,
+        options=ImportOptions(keep_empty=True),
     )
     assert summary.written == 3
 
@@ -335,7 +343,10 @@ def test_a_span_inside_a_grapheme_cluster_cannot_go_out_in_grapheme_units(tmp_pa
     ]
     with pytest.raises(UsageError, match="--offsets is for doccano"):
         export_records(
-            tool="prodigy", input=tmp_path / "in.jsonl", output=tmp_path / "p.jsonl", offsets="utf16"
+            tool="prodigy",
+            input=tmp_path / "in.jsonl",
+            output=tmp_path / "p.jsonl",
+            options=ExportOptions(offsets="utf16"),
         )
     result = runner.invoke(
         app,

@@ -31,6 +31,7 @@ from exchange_cases import answer_doccano, answer_labelstudio, answer_prodigy, r
 
 from toolkit.formats.exchange import export_records, import_answers
 from toolkit.jsonl import read_records
+from toolkit.options import ExportOptions, ImportOptions
 from toolkit.record import Record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,14 +104,18 @@ def edit_and_import(
     tool: str, view: str, records: list[Record], base: Path, folder: Path, **export_options: Any
 ) -> tuple[list[EditPlan], list[Record], Any]:
     tasks_path = folder / ("tasks.json" if tool == "labelstudio" else "tasks.jsonl")
-    export_records(tool=tool, input=base, output=tasks_path, view=view, **export_options)
+    export_records(
+        tool=tool, input=base, output=tasks_path, options=ExportOptions(view=view, **export_options)
+    )
     tasks = read_tasks(tasks_path)
     assert len(tasks) == len(records)
     plans = [plan_for(r, n, label_studio=tool == "labelstudio") for n, r in enumerate(records)]
     edited = [edit_task(tool, view, task, plan) for task, plan in zip(tasks, plans, strict=True)]
     answers = answers_file(tool, view, edited, folder)
     out = folder / "back.jsonl"
-    summary = import_answers(tool=tool, paths=[answers], output=out, into=base, keep_empty=True)
+    summary = import_answers(
+        tool=tool, paths=[answers], output=out, into=base, options=ImportOptions(keep_empty=True)
+    )
     return plans, list(read_records(out)), summary
 
 

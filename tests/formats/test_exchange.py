@@ -25,6 +25,7 @@ from toolkit.formats.exchange import (
 )
 from toolkit.jsonl import read_records, write_records
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS
+from toolkit.options import ExportOptions, ImportOptions
 from toolkit.record import Event, Meta, Quote, Record, ResolvedSpeaker, Role, Span, make_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +189,9 @@ def test_unknown_ids_are_reported_and_nothing_is_written_unless_allow_new(tmp_pa
         import_answers(tool="prodigy", paths=[path], output=out, into=base)
     assert "other:1" in str(refused.value) and refused.value.line == 1 and refused.value.exit_code == 2
     assert not out.exists()
-    summary = import_answers(tool="prodigy", paths=[path], output=out, into=base, allow_new=True)
+    summary = import_answers(
+        tool="prodigy", paths=[path], output=out, into=base, options=ImportOptions(allow_new=True)
+    )
     assert summary.written == 2 and summary.new_records == 1
     new, merged = read_records(out)
     assert new.meta.id == "other:1" and merged.tokens == make_record(TEXTS[0], "doc:0").tokens
@@ -236,8 +239,8 @@ def test_exports_and_imports_are_byte_identical_when_repeated(tmp_path: Path) ->
     for tool, suffix in (("prodigy", ".jsonl"), ("labelstudio", ".json"), ("doccano", ".jsonl")):
         first, second = tmp_path / f"{tool}-a{suffix}", tmp_path / f"{tool}-b{suffix}"
         view = "entities,quotes,events" if tool == "labelstudio" else "quotes"
-        export_records(tool=tool, input=source, output=first, view=view)
-        export_records(tool=tool, input=source, output=second, view=view)
+        export_records(tool=tool, input=source, output=first, options=ExportOptions(view=view))
+        export_records(tool=tool, input=source, output=second, options=ExportOptions(view=view))
         assert first.read_bytes() == second.read_bytes()
     tasks = read_jsonl(tmp_path / "prodigy-a.jsonl")
     answers = write_jsonl(tmp_path / "db.jsonl", answer_prodigy(tasks, "quotes"))
@@ -250,7 +253,9 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     write_records(source, [make_record(TEXTS[0], "doc:0")])
     before = source.read_bytes()
-    export_records(tool="prodigy", input=source, output=tmp_path / "t.jsonl", view="entities")
+    export_records(
+        tool="prodigy", input=source, output=tmp_path / "t.jsonl", options=ExportOptions(view="entities")
+    )
     answers = write_jsonl(tmp_path / "db.jsonl", answer_prodigy(read_jsonl(tmp_path / "t.jsonl"), "entities"))
     answers_before = answers.read_bytes()
     import_answers(tool="prodigy", paths=[answers], output=tmp_path / "o.jsonl", into=source)
@@ -262,9 +267,9 @@ def test_usage_errors() -> None:
     with pytest.raises(UsageError, match="unknown labeling tool"):
         export_records(tool="brat", input="x", output="y")
     with pytest.raises(UsageError, match="one view per export"):
-        export_records(tool="prodigy", input="x", output="y", view="entities,quotes")
+        export_records(tool="prodigy", input="x", output="y", options=ExportOptions(view="entities,quotes"))
     with pytest.raises(UsageError, match="has no view"):
-        export_records(tool="doccano", input="x", output="y", view="spans")
+        export_records(tool="doccano", input="x", output="y", options=ExportOptions(view="spans"))
     with pytest.raises(UsageError, match="no files"):
         import_answers(tool="doccano", paths=[], output="y")
 
@@ -393,7 +398,7 @@ def test_two_quotes_on_one_content_span_are_refused_on_export_not_on_import(tmp_
     for tool, suffix in (("prodigy", ".jsonl"), ("labelstudio", ".json"), ("doccano", ".jsonl")):
         out = tmp_path / f"{tool}{suffix}"
         with pytest.raises(UsageError, match=r"doc:0: quotes 0 and 1 share the CONTENT:0-\d+ span"):
-            export_records(tool=tool, input=source, output=out, view="quotes")
+            export_records(tool=tool, input=source, output=out, options=ExportOptions(view="quotes"))
         assert not out.exists()
 
 

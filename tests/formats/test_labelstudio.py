@@ -26,6 +26,7 @@ from toolkit.formats.exchange import ImportRefusedError, export_records, import_
 from toolkit.formats.offsets import OffsetMap
 from toolkit.jsonl import read_records, write_records
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS, PLOVER_TYPES
+from toolkit.options import ExportOptions, ImportOptions
 from toolkit.record import Event, Quote, Role, Span
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "labelstudio"
@@ -51,7 +52,7 @@ def export(tmp_path: Path, records: list, view: str, **options) -> tuple[list[di
     source = tmp_path / "in.jsonl"
     write_records(source, records)
     out = tmp_path / "tasks.json"
-    export_records(tool="labelstudio", input=source, output=out, view=view, **options)
+    export_records(tool="labelstudio", input=source, output=out, options=ExportOptions(view=view, **options))
     return orjson.loads(out.read_bytes()), (tmp_path / "tasks.config.xml").read_text()
 
 
@@ -100,7 +101,7 @@ def test_config_follows_the_records_label_scheme(tmp_path: Path) -> None:
     _, config = export(tmp_path, [record], "entities")
     assert [el.get("value") for el in ET.fromstring(config).find("Labels")] == list(CONLL_LABELS)
     assert ET.fromstring(config).find("Relations") is None
-    _, config = export(tmp_path, [record], "entities", labels=["PER", "ORG"])
+    _, config = export(tmp_path, [record], "entities", labels=("PER", "ORG"))
     assert [el.get("value") for el in ET.fromstring(config).find("Labels")] == ["PER", "ORG"]
 
 
@@ -222,7 +223,12 @@ def test_unknown_labels_are_refused_because_label_studio_accepts_anything(tmp_pa
     path.write_bytes(orjson.dumps(answer_labelstudio([task])))
     with pytest.raises(ImportRefusedError, match="PERSONN"):
         import_answers(tool="labelstudio", paths=[path], output=tmp_path / "out.jsonl")
-    import_answers(tool="labelstudio", paths=[path], output=tmp_path / "out.jsonl", labels=["PERSONN"])
+    import_answers(
+        tool="labelstudio",
+        paths=[path],
+        output=tmp_path / "out.jsonl",
+        options=ImportOptions(labels=("PERSONN",)),
+    )
     assert next(read_records(tmp_path / "out.jsonl")).spans[0].label == "PERSONN"
 
 

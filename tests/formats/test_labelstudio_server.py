@@ -26,6 +26,7 @@ from exchange_cases import canonical, make_record
 
 from toolkit.formats.exchange import export_records, import_answers
 from toolkit.jsonl import read_records, write_records
+from toolkit.options import ExportOptions
 from toolkit.record import Event, Quote, Role, Span
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -261,7 +262,12 @@ def test_label_studio_round_trip(label_studio: LabelStudio, tmp_path: Path) -> N
     base = tmp_path / "pre.jsonl"
     write_records(base, records)
     tasks_path = tmp_path / "tasks.json"
-    export_records(tool="labelstudio", input=base, output=tasks_path, view="entities,quotes,events")
+    export_records(
+        tool="labelstudio",
+        input=base,
+        output=tasks_path,
+        options=ExportOptions(view="entities,quotes,events"),
+    )
     tasks = orjson.loads(tasks_path.read_bytes())
     config = (tmp_path / "tasks.config.xml").read_text()
 
@@ -368,7 +374,7 @@ def test_annotators_edits_posted_through_the_api_come_back_exactly(
     write_records(base, records)
     tasks_path = tmp_path / "tasks.json"
     view = "entities,quotes,events"
-    export_records(tool="labelstudio", input=base, output=tasks_path, view=view)
+    export_records(tool="labelstudio", input=base, output=tasks_path, options=ExportOptions(view=view))
     tasks = orjson.loads(tasks_path.read_bytes())
     plans = [plan_for(record, n, label_studio=True) for n, record in enumerate(records)]
     made = {edit for plan in plans for edit in plan.edits()}

@@ -24,6 +24,7 @@ from toolkit.errors import InputError, UsageError
 from toolkit.formats.exchange import ImportRefusedError, export_records, import_answers
 from toolkit.jsonl import read_records, write_records
 from toolkit.labels import PLOVER_TYPES
+from toolkit.options import ExportOptions
 from toolkit.record import Event, Quote, Role, Span, record_to_dict
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "prodigy"
@@ -44,7 +45,7 @@ def export(tmp_path: Path, records: list, view: str) -> list[dict]:
     source = tmp_path / "in.jsonl"
     write_records(source, records)
     out = tmp_path / f"{view}.jsonl"
-    export_records(tool="prodigy", input=source, output=out, view=view)
+    export_records(tool="prodigy", input=source, output=out, options=ExportOptions(view=view))
     return read_jsonl(out)
 
 

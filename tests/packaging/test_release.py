@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.errors import InputError, OverwriteError, UsageError
 from toolkit.labels import ONTONOTES_LABELS
-from toolkit.options import PackageOptions
+from toolkit.options import PackageOptions, ValidateOptions
 from toolkit.packaging.configs import CONFIG_NAMES, DatasetLabels, EntityScheme, features
 from toolkit.packaging.release import package_dataset, read_split_records, same_tree
 from toolkit.packaging.splits import split_of, unit_interval
@@ -529,7 +529,7 @@ def test_validation_in_the_first_pass_finds_what_toolkit_validate_finds(tmp_path
             output_dir=tmp_path / "dist",
             options=PackageOptions(source_dir=root),
         )
-    alone = validate(paths=[str(gold)], source_dir=root)
+    alone = validate(paths=[str(gold)], options=ValidateOptions(source_dir=root))
     assert caught.value.report.findings == alone.findings and len(alone.findings) >= 4
     assert (caught.value.report.records, caught.value.report.lines) == (alone.records, alone.lines)
     assert not (tmp_path / "dist" / "n" / "0.1.0").exists()

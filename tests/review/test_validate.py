@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.errors import InputError
+from toolkit.options import ValidateOptions
 from toolkit.review.validate import RULES, Finding, ValidationReport, rule_ids, validate
 from toolkit.schemas import load_labels
 
@@ -107,7 +108,7 @@ def corpus(tmp_path: Path) -> Path:
 def check(tmp_path: Path, rows: list, **options) -> ValidationReport:
     path = write_jsonl(tmp_path / "records.jsonl", rows)
     options.setdefault("source_dir", tmp_path)
-    return validate(paths=[path], **options)
+    return validate(paths=[path], options=ValidateOptions(**options))
 
 
 def test_a_clean_record_has_no_findings(corpus):
@@ -208,7 +209,7 @@ def test_a_quote_that_continues_in_another_record_may_lack_content(corpus):
 def test_duplicate_ids_per_annotator_across_files_and_per_file_without_one(corpus):
     first = write_jsonl(corpus / "a.jsonl", [clean_record(0)])
     second = write_jsonl(corpus / "b.jsonl", [clean_record(0), clean_record(0) | {"_annotator_id": "bob"}])
-    report = validate(paths=[first, second], source_dir=corpus)
+    report = validate(paths=[first, second], options=ValidateOptions(source_dir=corpus))
     [dup] = [f for f in report.findings if f.rule == "duplicate-id"]
     assert (
         (dup.path, dup.line) == (str(second), 1) and f"{first}:1" in dup.message and "'alice'" in dup.message
@@ -216,7 +217,7 @@ def test_duplicate_ids_per_annotator_across_files_and_per_file_without_one(corpu
     tasks = [{k: v for k, v in clean_record(0).items() if k not in ("answer", "_annotator_id")}]
     one = write_jsonl(corpus / "t1.jsonl", tasks)
     two = write_jsonl(corpus / "t2.jsonl", tasks * 2)
-    report = validate(paths=[one, two], source_dir=corpus)
+    report = validate(paths=[one, two], options=ValidateOptions(source_dir=corpus))
     assert [(f.path, f.line) for f in report.findings if f.rule == "duplicate-id"] == [(str(two), 2)]
 
 
@@ -248,7 +249,7 @@ def test_an_unknown_key_called_extra_is_still_a_record(corpus):
 def test_a_byte_order_mark_before_the_first_line_is_accepted(corpus):
     path = corpus / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(clean_record()) + b"\n")
-    assert validate(paths=[path], source_dir=corpus).findings == []
+    assert validate(paths=[path], options=ValidateOptions(source_dir=corpus)).findings == []
 
 
 def test_full_schema_mode_gives_the_same_verdicts(corpus):
@@ -268,10 +269,12 @@ def test_sources_resolve_against_source_dir_then_cwd_and_missing_ones_are_noted_
     monkeypatch.chdir(elsewhere)
     report = validate(paths=[path])
     assert [(f.rule, f.severity, f.line) for f in report.findings] == [("source-missing", "info", 1)]
-    assert report.ok and validate(paths=[path], strict=True).ok
+    assert report.ok and validate(paths=[path], options=ValidateOptions(strict=True)).ok
     monkeypatch.chdir(corpus)
     assert validate(paths=[path]).findings == []
-    assert validate(paths=[path], source_dir=elsewhere).findings == []  # falls back to the cwd
+    assert (
+        validate(paths=[path], options=ValidateOptions(source_dir=elsewhere)).findings == []
+    )  # falls back to the cwd
 
 
 def test_source_offsets_are_checked_against_the_text_of_the_source(corpus):

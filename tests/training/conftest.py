@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.options import PackageOptions
+from toolkit.options import PackageOptions, TrainOptions
 from toolkit.packaging.release import package_dataset
 
 
@@ -29,5 +29,7 @@ def trained(tmp_path_factory, seed_release):
     from toolkit.training.train import train_pipeline
 
     out = tmp_path_factory.mktemp("models") / "all"
-    summary = train_pipeline(dataset_dir=seed_release, output_dir=out, epochs=1, min_f1=0.0, seed=0)
+    summary = train_pipeline(
+        dataset_dir=seed_release, output_dir=out, options=TrainOptions(epochs=1, min_f1=0.0, seed=0)
+    )
     return summary, out

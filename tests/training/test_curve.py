@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.errors import UsageError
+from toolkit.options import TrainOptions
 from toolkit.training.curve import _ordered_subset, curve_table, parse_shares, train_curve
 from toolkit.training.train import train_pipeline
 
@@ -42,11 +43,16 @@ def test_shares_are_nested_and_keep_the_split_order(seed_release, tmp_path):
 
 def test_the_full_share_scores_what_toolkit_train_scores(seed_release, tmp_path):
     curve = train_curve(
-        dataset_dir=seed_release, tasks="events", shares="50,100", epochs=1, output_dir=tmp_path / "c"
+        dataset_dir=seed_release,
+        options=TrainOptions(tasks=("events",), epochs=1),
+        shares="50,100",
+        output_dir=tmp_path / "c",
     )
     assert [(p.share, p.train_docs) for p in curve.points] == [(0.5, 11), (1.0, 21)]
     alone = train_pipeline(
-        dataset_dir=seed_release, output_dir=tmp_path / "m", tasks="events", epochs=1, min_f1=0
+        dataset_dir=seed_release,
+        output_dir=tmp_path / "m",
+        options=TrainOptions(tasks=("events",), epochs=1, min_f1=0),
     )
     assert curve.points[-1].scores == alone.validation
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["curve.json", "curve.md", "curve.png"]

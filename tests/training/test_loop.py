@@ -13,7 +13,7 @@ from toolkit.benchmark.run import run_benchmark
 from toolkit.cli import app
 from toolkit.errors import UsageError
 from toolkit.jsonl import read_records
-from toolkit.options import BenchmarkOptions, PreannotateOptions
+from toolkit.options import BenchmarkOptions, PreannotateOptions, TrainOptions
 from toolkit.preannotate.run import PreannotateSummary, preannotate, preannotate_records
 from toolkit.preannotate.trained import training_meta
 from toolkit.training.train import train_pipeline
@@ -29,7 +29,11 @@ SOURCE = "model:en_ukraine_liveblog@1.1.0"
 def entities_and_events(tmp_path_factory, seed_release) -> Path:
     """A pipeline without quotes: preannotate --model must take quotes from the rules."""
     out = tmp_path_factory.mktemp("models") / "entities-events"
-    train_pipeline(dataset_dir=seed_release, output_dir=out, tasks="entities,events", epochs=1, min_f1=0)
+    train_pipeline(
+        dataset_dir=seed_release,
+        output_dir=out,
+        options=TrainOptions(tasks=("entities", "events"), epochs=1, min_f1=0),
+    )
     return out
 
 
@@ -111,7 +115,11 @@ def test_events_model_and_a_model_trained_on_events_conflict(entities_and_events
 
 def test_events_model_takes_an_events_pipeline_toolkit_train_wrote(seed_release, tasks_file, tmp_path):
     model = tmp_path / "events"
-    train_pipeline(dataset_dir=seed_release, output_dir=model, tasks="events", epochs=1, min_f1=0)
+    train_pipeline(
+        dataset_dir=seed_release,
+        output_dir=model,
+        options=TrainOptions(tasks=("events",), epochs=1, min_f1=0),
+    )
     out = tmp_path / "pre.jsonl"
     preannotate(
         input=tasks_file, output=out, options=PreannotateOptions(tasks="events", events_model=str(model))

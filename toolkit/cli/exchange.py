@@ -9,12 +9,15 @@ import typer
 
 from toolkit.cli.app import Quiet, findings_shown, info, sub_app
 from toolkit.formats import FORMATS
+from toolkit.options import ExportOptions, ImportOptions, options_from
 
 export_app = sub_app("export", "Write records as a labeling tool's tasks (Prodigy, Label Studio, doccano).")
 import_app = sub_app("import", "Read a labeling tool's answers back as records, one per annotator answer.")
 
 TOOL_NAMES = {"prodigy": "Prodigy", "labelstudio": "Label Studio", "doccano": "doccano"}
 FINDINGS_SHOWN = 50
+EXPORT = ExportOptions()
+IMPORT = ImportOptions()
 
 InputArg = Annotated[str, typer.Argument(help="Records (JSONL) to export; - reads standard input.")]
 OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Tasks file to write; - is stdout.")]
@@ -67,8 +70,8 @@ KeepEmptyOpt = Annotated[
 ]
 
 
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+def _split(value: str | None) -> tuple[str, ...] | None:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else None
 
 
 def _sidecar_paths(tool: str, output: str) -> list[Path]:
@@ -85,24 +88,17 @@ def _export_command(tool: str) -> None:
         output: OutputOpt,
         view: ViewOpt = "entities",
         labels: LabelsOpt = None,
-        allow_overlap: OverlapOpt = False,
-        offsets: OffsetsOpt = None,
+        allow_overlap: OverlapOpt = EXPORT.allow_overlap,
+        offsets: OffsetsOpt = EXPORT.offsets,
         quiet: Quiet = False,
     ) -> None:
+        options = options_from(ExportOptions, {**locals(), "labels": _split(labels)})
         from toolkit.formats.exchange import export_records
         from toolkit.paths import check_outputs
 
         beside = {f"-o's {path.suffix[1:]} file": path for path in _sidecar_paths(tool, output)}
         check_outputs(inputs=[input], outputs={"-o": output, **beside})
-        summary = export_records(
-            tool=tool,
-            input=input,
-            output=output,
-            view=view,
-            labels=_split(labels),
-            allow_overlap=allow_overlap,
-            offsets=offsets,
-        )
+        summary = export_records(tool=tool, input=input, output=output, options=options)
         info(
             f"{summary.tasks} {TOOL_NAMES[tool]} tasks ({'/'.join(summary.views)}) "
             f"from {summary.records} records -> {', '.join(summary.outputs)}",
@@ -116,31 +112,21 @@ def _import_command(tool: str) -> None:
         files: FilesArg,
         output: ImportOutOpt,
         into: IntoOpt = None,
-        allow_new: AllowNewOpt = False,
-        view: ImportViewOpt = None,
+        allow_new: AllowNewOpt = IMPORT.allow_new,
+        view: ImportViewOpt = IMPORT.view,
         labels: LabelsOpt = None,
-        annotator: AnnotatorOpt = None,
-        keep_empty: KeepEmptyOpt = False,
-        skip_invalid: SkipInvalidOpt = False,
+        annotator: AnnotatorOpt = IMPORT.annotator,
+        keep_empty: KeepEmptyOpt = IMPORT.keep_empty,
+        skip_invalid: SkipInvalidOpt = IMPORT.skip_invalid,
         quiet: Quiet = False,
     ) -> None:
+        options = options_from(ImportOptions, {**locals(), "labels": _split(labels)})
         from toolkit.formats.exchange import import_answers
         from toolkit.paths import check_outputs
 
         check_outputs(inputs=[*files, into], outputs={"-o": output})
         with findings_shown(most=FINDINGS_SHOWN):
-            summary = import_answers(
-                tool=tool,
-                paths=files,
-                output=output,
-                into=into,
-                allow_new=allow_new,
-                view=view,
-                labels=_split(labels),
-                annotator=annotator,
-                keep_empty=keep_empty,
-                skip_invalid=skip_invalid,
-            )
+            summary = import_answers(tool=tool, paths=files, output=output, into=into, options=options)
         from toolkit.formats.offsets import READING_NAMES
 
         states = ", ".join(f"{n} {state}" for state, n in sorted(summary.states.items())) or "none"

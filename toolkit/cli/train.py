@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from toolkit.cli.app import Quiet, app, info, json_report
+from toolkit.options import TrainOptions, options_from, parse_optional_tasks
 
 if TYPE_CHECKING:
     from toolkit.training.train import TrainSummary
@@ -41,6 +42,7 @@ BaseOption = Annotated[
         help="spaCy pipeline whose ner the entities run fine-tunes (default: the one the config names).",
     ),
 ]
+TRAIN = TrainOptions()
 
 
 class CurveFormat(StrEnum):
@@ -57,16 +59,16 @@ def train_command(
         typer.Option("--output", "-o", metavar="MODEL_DIR", help="Folder for the trained spaCy pipeline."),
     ],
     tasks: TasksOption = None,
-    base: BaseOption = None,
-    epochs: EpochsOption = 30,
-    patience: PatienceOption = 5,
-    seed: SeedOption = 0,
+    base: BaseOption = TRAIN.base,
+    epochs: EpochsOption = TRAIN.epochs,
+    patience: PatienceOption = TRAIN.patience,
+    seed: SeedOption = TRAIN.seed,
     min_f1: Annotated[
         float,
         typer.Option(
             "--min-f1", help="Leave out a task scoring below this on validation (the rules take it over)."
         ),
-    ] = 0.1,
+    ] = TRAIN.min_f1,
     name: Annotated[
         str | None, typer.Option("--name", help="Pipeline name (default: the dataset's, as a package name).")
     ] = None,
@@ -77,6 +79,7 @@ def train_command(
     quiet: Quiet = False,
 ) -> None:
     """Train a spaCy pipeline on a release's train split with early stopping on validation."""
+    options = train_options(locals())
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
     from toolkit.training.train import train_pipeline
 
@@ -85,12 +88,7 @@ def train_command(
         summary = train_pipeline(
             dataset_dir=dataset_dir,
             output_dir=output,
-            tasks=tasks,
-            base=base,
-            epochs=epochs,
-            patience=patience,
-            seed=seed,
-            min_f1=min_f1,
+            options=options,
             name=name,
             version=version,
             force=force,
@@ -98,6 +96,11 @@ def train_command(
         )
     for line in summary_lines(summary):
         info(line, quiet=quiet)
+
+
+def train_options(flags: dict[str, Any]) -> TrainOptions:
+    """``toolkit train``'s or ``train-curve``'s options from its flags (--tasks is comma-separated)."""
+    return options_from(TrainOptions, {**flags, "tasks": parse_optional_tasks(flags["tasks"])})
 
 
 def summary_lines(summary: TrainSummary) -> list[str]:
@@ -116,7 +119,8 @@ def summary_lines(summary: TrainSummary) -> list[str]:
     dataset = summary.dataset
     lines.append(
         f"train: {','.join(summary.tasks)} on {dataset['name']} {dataset['version']} "
-        f"({summary.train_docs} train docs, seed {summary.seed}) -> {summary.output} [{summary.source}]"
+        f"({summary.train_docs} train docs, seed {summary.options.seed}) -> {summary.output} "
+        f"[{summary.source}]"
     )
     return lines
 
@@ -128,10 +132,10 @@ def train_curve_command(
     shares: Annotated[
         str, typer.Option("--shares", help="Percentages of the train split to train on, increasing.")
     ] = "25,50,75,100",
-    epochs: EpochsOption = 30,
-    patience: PatienceOption = 5,
-    seed: SeedOption = 0,
-    base: BaseOption = None,
+    epochs: EpochsOption = TRAIN.epochs,
+    patience: PatienceOption = TRAIN.patience,
+    seed: SeedOption = TRAIN.seed,
+    base: BaseOption = TRAIN.base,
     output: Annotated[
         str | None,
         typer.Option(
@@ -144,21 +148,14 @@ def train_curve_command(
     quiet: Quiet = False,
 ) -> None:
     """Train on 25/50/75/100% of the train split and score each on validation: does more data pay?"""
+    options = train_options(locals())
     from toolkit.paths import check_outputs, removed_if_failed, write_errors
     from toolkit.training.curve import curve_table, curve_title, train_curve
 
     check_outputs(inputs=[dataset_dir, base], outputs={}, output_folders={"-o": output})
     with removed_if_failed(output or "."), write_errors(output or "."):
         curve = train_curve(
-            dataset_dir=dataset_dir,
-            tasks=tasks,
-            shares=shares,
-            epochs=epochs,
-            patience=patience,
-            seed=seed,
-            base=base,
-            output_dir=output,
-            quiet=quiet,
+            dataset_dir=dataset_dir, shares=shares, options=options, output_dir=output, quiet=quiet
         )
     if report_format is CurveFormat.json:
         json_report(curve.to_dict())

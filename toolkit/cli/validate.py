@@ -9,6 +9,7 @@ import typer
 from toolkit.cli.app import FormatOption, Quiet, ReportFormat, app, findings_report, info
 from toolkit.cli.options import LabelsFileOption, SourceDirOption
 from toolkit.errors import CheckFailedError
+from toolkit.options import ValidateOptions, options_from
 
 
 @app.command("validate")
@@ -34,16 +35,10 @@ def validate_command(
     Findings go to standard error, even with --quiet (the JSON report to standard output); exit 1 when
     there are errors (or warnings with --strict).
     """
+    options = options_from(ValidateOptions, locals())
     from toolkit.review.validate import validate
 
-    report = validate(
-        paths=files,
-        labels=labels,
-        strict=strict,
-        source_dir=source_dir,
-        scheme=scheme,
-        full_schema=full_schema,
-    )
+    report = validate(paths=files, options=options)
     findings_report(report.findings, report.to_dict(), report_format=report_format)
     counts = report.counts
     summary = (

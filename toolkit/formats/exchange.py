@@ -19,6 +19,7 @@ from toolkit.formats.base import VIEW_LAYER
 from toolkit.formats.offsets import token_indices
 from toolkit.jsonl import STDIO, atomic_output, dumps_record, read_records, read_records_with_lines
 from toolkit.labels import CONLL_LABELS, ONTONOTES_LABELS
+from toolkit.options import ExportOptions, ImportOptions
 from toolkit.plural import counted
 from toolkit.record import Event, Quote, Record, Role, Span, Token
 
@@ -82,20 +83,17 @@ def export_records(
     tool: str,
     input: str | Path,
     output: str | Path,
-    view: str | Sequence[str] = "entities",
-    labels: Sequence[str] | None = None,
-    allow_overlap: bool = False,
-    offsets: str | None = None,
+    options: ExportOptions = ExportOptions(),
 ) -> ExportSummary:
     """Write records as a tool's tasks (plus Label Studio's labeling config beside them).
 
     Records a view cannot hold (overlapping spans for ner.manual or doccano, quote roles off token
     boundaries for rel.manual, two quotes on one span) are refused by id and nothing is written.
-    ``offsets`` is the unit doccano's offsets are written in: utf16 (its editor's, the default),
+    ``options.offsets`` is the unit doccano's offsets are written in: utf16 (its editor's, the default),
     grapheme (a project in grapheme mode) or codepoint.
     """
-    fmt = _format(tool, allow_overlap=allow_overlap, offsets=offsets)
-    views = fmt.check_views(parse_views(view))
+    fmt = _format(tool, allow_overlap=options.allow_overlap, offsets=options.offsets)
+    views = fmt.check_views(parse_views(options.view))
     summary = ExportSummary(tool=tool, views=views)
     refused: list[str] = []
     seen_labels: set[str] = set()
@@ -119,7 +117,7 @@ def export_records(
                 hint=fmt.refusal_hint(views),
             )
     summary.outputs.append(str(output))
-    for path, text in fmt.sidecars(output, views, entity_label_set(seen_labels, labels)).items():
+    for path, text in fmt.sidecars(output, views, entity_label_set(seen_labels, options.labels)).items():
         with atomic_output(path, "wb") as handle:
             handle.write(text.encode("utf-8"))
         summary.outputs.append(str(path))
@@ -144,35 +142,31 @@ def import_answers(
     paths: Sequence[str | Path],
     output: str | Path,
     into: str | Path | None = None,
-    allow_new: bool = False,
-    view: str | None = None,
-    labels: Sequence[str] | None = None,
-    annotator: str | None = None,
-    keep_empty: bool = False,
-    skip_invalid: bool = False,
+    options: ImportOptions = ImportOptions(),
 ) -> ImportSummary:
     """Read every annotator answer from a tool's export files and write one record per answer.
 
     With ``into`` each answer is merged onto its base record (tokens and meta from the base, the
     answered layers and the answer's provenance from the answer), joined by record id, then Prodigy's
     ``_input_hash``, then identical text. Answers whose record is not in ``into`` are refused unless
-    ``allow_new``; spans that cannot be placed and unknown labels are refused. A refusal writes nothing.
-    With ``skip_invalid``, lines that are not JSON and malformed Label Studio result items are skipped
-    and counted instead of stopping the import.
+    ``options.allow_new``; spans that cannot be placed and unknown labels are refused. A refusal writes
+    nothing. With ``options.skip_invalid``, lines that are not JSON and malformed Label Studio result items
+    are skipped and counted instead of stopping the import.
     """
     fmt = _format(tool)
+    view, allow_new = options.view, options.allow_new
     if view is not None and view not in fmt.views:
         raise UsageError(f"{tool} has no view {view}", hint=f"choose from {', '.join(fmt.views)}")
     if not paths:
         raise UsageError("no files to import")
     base = BaseRecords.load(into) if into is not None else None
-    entity_labels = frozenset(labels or ()) | frozenset(ONTONOTES_LABELS) | frozenset(CONLL_LABELS)
+    entity_labels = frozenset(options.labels or ()) | frozenset(ONTONOTES_LABELS) | frozenset(CONLL_LABELS)
     context = ReadContext(
         entity_labels=entity_labels | (base.labels if base else frozenset()),
         view=view,
-        annotator=annotator,
-        keep_empty=keep_empty,
-        skip_invalid=skip_invalid,
+        annotator=options.annotator,
+        keep_empty=options.keep_empty,
+        skip_invalid=options.skip_invalid,
         base_tokens=base.tokens_for if base is not None else None,
     )
     summary = ImportSummary(tool=tool, files=[str(p) for p in paths], output=str(output))

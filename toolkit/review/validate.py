@@ -16,6 +16,7 @@ import orjson
 from toolkit.errors import InputError
 from toolkit.findings import ERROR, INFO, SEVERITIES, WARNING, Finding
 from toolkit.jsonl import BOM, collector_paused, numbered_lines
+from toolkit.options import ValidateOptions
 from toolkit.record import ANSWERS, Event, Quote, Record, Role, Span, record_from_dict
 from toolkit.schemas import LabelSet, load_labels, record_validator
 
@@ -875,17 +876,11 @@ def _full_check(raw: bytes, validator: Callable[[Any], Any]) -> None:
 
 
 def validate(
-    *,
-    paths: Iterable[str | Path],
-    labels: str | Path | LabelSet | None = None,
-    strict: bool = False,
-    source_dir: str | Path | None = None,
-    scheme: str | None = None,
-    full_schema: bool = False,
+    *, paths: Iterable[str | Path], options: ValidateOptions = ValidateOptions()
 ) -> ValidationReport:
     """Check record files against the schema and every semantic rule; files are only read."""
-    label_set = labels if isinstance(labels, LabelSet) else load_labels(labels)
-    ctx = Context(labels=label_set, scheme=scheme, source_dir=source_dir)
+    label_set = load_labels(options.labels)
+    ctx = Context(labels=label_set, scheme=options.scheme, source_dir=options.source_dir)
     files = [str(p) for p in paths]
     if not files:
         raise InputError("no files to validate", rule="no-input")
@@ -894,7 +889,7 @@ def validate(
     with collector_paused():
         for path in files:
             counts = FileCounts()
-            findings.extend(check_file(path, ctx, counts, full_schema=full_schema))
+            findings.extend(check_file(path, ctx, counts, full_schema=options.full_schema))
             records += counts.records
             lines += counts.lines
     return ValidationReport(
@@ -902,7 +897,7 @@ def validate(
         files=files,
         records=records,
         lines=lines,
-        strict=strict,
+        strict=options.strict,
         labels_version=label_set.version,
     )
 

@@ -14,7 +14,7 @@ import math
 import random
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ import orjson
 
 from toolkit.errors import UsageError
 from toolkit.jsonl import atomic_output
-from toolkit.training.release import open_release, parse_tasks, require_splits
+from toolkit.options import TrainOptions
+from toolkit.training.release import open_release, release_tasks, require_splits
 from toolkit.training.scores import HEADLINE
-from toolkit.training.train import DEFAULT_EPOCHS, DEFAULT_PATIENCE, train_pipeline
+from toolkit.training.train import train_pipeline
 
 DEFAULT_SHARES: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
 CURVE_FILES = {"json": "curve.json", "markdown": "curve.md", "chart": "curve.png"}
@@ -111,45 +112,35 @@ def _ordered_subset(train_folder: Path, workdir: Path, *, share: float, seed: in
 def train_curve(
     *,
     dataset_dir: str | Path,
-    tasks: str | Sequence[str] | None = None,
     shares: str | Sequence[float] | None = None,
-    epochs: int = DEFAULT_EPOCHS,
-    patience: int = DEFAULT_PATIENCE,
-    seed: int = 0,
-    base: str | None = None,
+    options: TrainOptions = TrainOptions(),
     output_dir: str | Path | None = None,
     quiet: bool = True,
 ) -> Curve:
     """Train on each share of the train split and score on validation; with ``output_dir``, write
-    curve.json, curve.md and curve.png there."""
+    curve.json, curve.md and curve.png there. Every task is kept whatever it scores (``options.min_f1`` is
+    not used): the curve is about how the scores grow."""
     chosen_shares = parse_shares(shares)
     release = open_release(dataset_dir)
-    chosen = parse_tasks(tasks, release)
+    chosen = release_tasks(options.tasks, release)
+    options = replace(options, tasks=chosen, min_f1=0.0)
     require_splits(release)
     curve = Curve(
         dataset=release.provenance(),
         tasks=chosen,
         validation_docs=release.docs.get("validation", 0),
-        seed=seed,
-        epochs=epochs,
+        seed=options.seed,
+        epochs=options.epochs,
     )
     with tempfile.TemporaryDirectory(prefix="toolkit-train-curve-") as scratch:
         for share in chosen_shares:
 
             def subset(folder: Path, workdir: Path, share: float = share) -> Path:
-                return _ordered_subset(folder, workdir, share=share, seed=seed)
+                return _ordered_subset(folder, workdir, share=share, seed=options.seed)
 
+            output = Path(scratch) / f"share-{round(share * 100)}"
             summary = train_pipeline(
-                dataset_dir=dataset_dir,
-                output_dir=Path(scratch) / f"share-{round(share * 100)}",
-                tasks=chosen,
-                base=base,
-                epochs=epochs,
-                patience=patience,
-                seed=seed,
-                min_f1=0.0,
-                quiet=quiet,
-                train_subset=subset,
+                dataset_dir=dataset_dir, output_dir=output, options=options, quiet=quiet, train_subset=subset
             )
             curve.points.append(CurvePoint(share, summary.train_docs, summary.validation))
     if output_dir is not None:

@@ -118,19 +118,10 @@ def open_release(dataset_dir: str | Path) -> TrainingRelease:
     )
 
 
-def parse_tasks(tasks: str | Sequence[str] | None, release: TrainingRelease) -> tuple[str, ...]:
-    """The tasks to train, in the toolkit's order: those asked for (default: every task with a config)."""
-    if tasks is None:
-        chosen = [t for t in TASKS if t in release.configs]
-    else:
-        names = tasks.split(",") if isinstance(tasks, str) else list(tasks)
-        chosen = [t.strip() for t in names if t.strip()]
-        unknown = sorted(set(chosen) - set(TASKS))
-        if unknown or not chosen:
-            raise UsageError(
-                f"--tasks: unknown or empty task list {','.join(unknown) or '(none)'}",
-                hint=f"choose from {','.join(TASKS)}",
-            )
+def release_tasks(tasks: Sequence[str] | None, release: TrainingRelease) -> tuple[str, ...]:
+    """The tasks to train, in the toolkit's order: those asked for (checked by ``TrainOptions``), else every
+    task with a config; each must have a config in the release."""
+    chosen = [t for t in TASKS if t in release.configs] if tasks is None else list(tasks)
     missing = [t for t in chosen if t not in release.configs]
     if missing:
         raise UsageError(

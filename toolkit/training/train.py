@@ -36,19 +36,15 @@ from typing import TYPE_CHECKING, Any
 from toolkit import __version__
 from toolkit.errors import CheckFailedError, ModelNotFoundError, UsageError
 from toolkit.jsonl import STDIO, remove_stale_temporaries, temporary_prefix
+from toolkit.options import TrainOptions
 from toolkit.training.predict import TRAINED_META_KEY
 from toolkit.training.progress import LOGGER_NAME, EpochBar, listening
-from toolkit.training.release import TrainingRelease, open_release, parse_tasks, require_splits
+from toolkit.training.release import TrainingRelease, open_release, release_tasks, require_splits
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 META_KEY = TRAINED_META_KEY
-DEFAULT_EPOCHS = 30
-DEFAULT_PATIENCE = 5
-# A task whose main validation score stays below this learned nothing an annotator could use; it is left
-# out of the pipeline, so preannotate --model falls back to the rules for it (docs/training.md).
-DEFAULT_MIN_F1 = 0.1
 # The score each task is judged by: the toolkit's own, as toolkit benchmark computes it, and the strict one,
 # since a lenient one rewards a flood of guesses (a collapsed quote categorizer proposing hundreds of spans
 # per sentence reaches 0.12 F1 at overlap >= 0.3 on the seed's validation split, and 0 exact).
@@ -73,15 +69,11 @@ class TrainingRun:
 
 
 @dataclass(frozen=True)
-class RunSettings:
-    """What every training run of one pipeline shares: its corpora, and the settings of spaCy's loop."""
+class Corpora:
+    """What every training run of one pipeline learns from and stops early on (DocBin files or folders)."""
 
-    train_path: Path
-    dev_path: Path
-    seed: int
-    epochs: int
-    patience: int
-    base: str | None  # a pipeline whose ner the entities run fine-tunes
+    train: Path
+    dev: Path
 
 
 @dataclass
@@ -128,13 +120,9 @@ class TrainSummary:
     name: str
     version: str
     source: str
-    seed: int
-    epochs: int
-    patience: int
-    base: str | None
+    options: TrainOptions
     train_docs: int
     validation_docs: int
-    min_f1: float = DEFAULT_MIN_F1
     runs: list[RunResult] = field(default_factory=list)
     validation: dict[str, float] = field(default_factory=dict)  # the toolkit's scores (as in benchmark)
     left_out: dict[str, str] = field(default_factory=dict)  # task -> why it is not in the pipeline
@@ -144,11 +132,11 @@ class TrainSummary:
             "dataset": self.dataset,
             "tasks": list(self.tasks),
             "left_out": self.left_out,
-            "min_f1": self.min_f1,
-            "seed": self.seed,
-            "max_epochs": self.epochs,
-            "patience": self.patience,
-            "base": self.base,
+            "min_f1": self.options.min_f1,
+            "seed": self.options.seed,
+            "max_epochs": self.options.epochs,
+            "patience": self.options.patience,
+            "base": self.options.base,
             "train_docs": self.train_docs,
             "validation_docs": self.validation_docs,
             "runs": [r.describe() for r in self.runs],
@@ -224,7 +212,9 @@ def steps_per_epoch(config: Any, train_path: Path) -> int:
     return max(1, sum(1 for _ in batcher(examples)))
 
 
-def run_config(run: TrainingRun, config_path: Path, settings: RunSettings) -> tuple[Any, dict[str, Any]]:
+def run_config(
+    run: TrainingRun, config_path: Path, options: TrainOptions, corpora: Corpora
+) -> tuple[Any, dict[str, Any]]:
     """The shipped config with this run's overrides, and the overrides themselves (recorded in meta.json).
 
     spaCy evaluates every ``eval_frequency`` updates; it is set to one pass over the train split (or the
@@ -232,16 +222,16 @@ def run_config(run: TrainingRun, config_path: Path, settings: RunSettings) -> tu
     from spacy.util import load_config
 
     config = load_config(config_path, interpolate=False)
-    config["paths"]["train"] = str(settings.train_path)
-    config["paths"]["dev"] = str(settings.dev_path)
-    config["system"]["seed"] = seed = settings.seed
-    epoch = steps_per_epoch(config, settings.train_path)
+    config["paths"]["train"] = str(corpora.train)
+    config["paths"]["dev"] = str(corpora.dev)
+    config["system"]["seed"] = seed = options.seed
+    epoch = steps_per_epoch(config, corpora.train)
     every = max(1, min(int(config["training"]["eval_frequency"]), epoch))
     training = {
-        "max_epochs": settings.epochs,
+        "max_epochs": options.epochs,
         "max_steps": 0,
         "eval_frequency": every,
-        "patience": settings.patience * every,
+        "patience": options.patience * every,
     }
     overrides: dict[str, Any] = {"system.seed": seed} | {f"training.{k}": v for k, v in training.items()}
     config["training"].update(training)
@@ -249,8 +239,8 @@ def run_config(run: TrainingRun, config_path: Path, settings: RunSettings) -> tu
         overrides["nlp.pipeline"] = config["nlp"]["pipeline"] = list(run.pipeline)
     if run.score_weights is not None:
         overrides["training.score_weights"] = config["training"]["score_weights"] = dict(run.score_weights)
-    if settings.base is not None and "source" in config["components"].get("ner", {}):
-        overrides["components.ner.source"] = config["components"]["ner"]["source"] = settings.base
+    if options.base is not None and "source" in config["components"].get("ner", {}):
+        overrides["components.ner.source"] = config["components"]["ner"]["source"] = options.base
     config["training"]["logger"] = {"@loggers": LOGGER_NAME}
     return config, overrides
 
@@ -267,7 +257,13 @@ def _spacy_quiet() -> Any:
 
 
 def train_run(
-    run: TrainingRun, config_path: Path, settings: RunSettings, *, workdir: Path, bar: EpochBar
+    run: TrainingRun,
+    config_path: Path,
+    options: TrainOptions,
+    corpora: Corpora,
+    *,
+    workdir: Path,
+    bar: EpochBar,
 ) -> tuple[RunResult, dict[str, Any]]:
     """Train one run with spaCy's loop; keep the checkpoint or final weights that score best on validation."""
     from spacy.training.initialize import init_nlp
@@ -275,7 +271,7 @@ def train_run(
     from spacy.training.loop import train as spacy_train
     from spacy.util import resolve_dot_names
 
-    config, overrides = run_config(run, config_path, settings)
+    config, overrides = run_config(run, config_path, options, corpora)
     output = workdir / re.sub(r"[^a-z0-9]+", "_", run.label).strip("_")
     output.mkdir(parents=True)
     metric = next(name for name, weight in config["training"]["score_weights"].items() if weight)
@@ -286,7 +282,7 @@ def train_run(
         seen.append({"epoch": info["epoch"], "step": info["step"], "score": info["score"], "scores": scores})
         bar.update(info["epoch"], f"{metric} {scores.get(metric, 0.0):.3f}")
 
-    bar.start(run.label, settings.epochs)
+    bar.start(run.label, options.epochs)
     sink = io.StringIO()
     with _spacy_quiet(), listening(heard):
         nlp = init_nlp(config, use_gpu=-1)
@@ -300,7 +296,7 @@ def train_run(
     bar.finish()
     best = max(seen, key=lambda s: (s["score"], -s["step"]))
     # The loop ends after max_epochs, or at an evaluation `patience` evaluations after the best one.
-    ran = min(settings.epochs, seen[-1]["epoch"] + 1)
+    ran = min(options.epochs, seen[-1]["epoch"] + 1)
     stopped_early = seen[-1]["step"] - best["step"] >= overrides["training.patience"]
     if final_score > best["score"]:
         chosen, score, scores, best_epoch = DIR_MODEL_LAST, final_score, final_scores, ran
@@ -343,30 +339,25 @@ def train_pipeline(
     *,
     dataset_dir: str | Path,
     output_dir: str | Path,
-    tasks: str | Sequence[str] | None = None,
-    base: str | None = None,
-    epochs: int = DEFAULT_EPOCHS,
-    patience: int = DEFAULT_PATIENCE,
-    seed: int = 0,
+    options: TrainOptions = TrainOptions(),
     name: str | None = None,
     version: str | None = None,
     force: bool = False,
     quiet: bool = True,
-    min_f1: float = DEFAULT_MIN_F1,
     train_subset: Callable[[Path, Path], Path] | None = None,
 ) -> TrainSummary:
     """Train the tasks of a packaged release and write one spaCy pipeline to ``output_dir``.
 
-    A task whose main validation score (``TASK_SCORES``) is below ``min_f1`` is left out of the pipeline;
-    when every task is, nothing is written and CheckFailedError says why. ``train_subset(train_folder,
-    workdir)`` may return another train corpus (``toolkit train-curve`` trains on a share of the split this
-    way). Returns the summary that meta.json records under ``toolkit_training``.
+    A task whose main validation score (``TASK_SCORES``) is below ``options.min_f1`` is left out of the
+    pipeline; when every task is, nothing is written and CheckFailedError says why.
+    ``train_subset(train_folder, workdir)`` may return another train corpus (``toolkit train-curve`` trains
+    on a share of the split this way). Returns the summary that meta.json records under ``toolkit_training``.
     """
-    _check_settings(output_dir=output_dir, epochs=epochs, patience=patience, min_f1=min_f1, force=force)
+    _check_output(output_dir, force=force)
     release = open_release(dataset_dir)
-    chosen = parse_tasks(tasks, release)
+    chosen = release_tasks(options.tasks, release)
     require_splits(release)
-    check_base(base, release, chosen)
+    check_base(options.base, release, chosen)
     target = Path(output_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target.parent, target.name)  # staging folders of killed runs
@@ -377,14 +368,10 @@ def train_pipeline(
             staging,
             release=release,
             tasks=chosen,
-            base=base,
-            epochs=epochs,
-            patience=patience,
-            seed=seed,
+            options=options,
             name=name,
             version=version,
             quiet=quiet,
-            min_f1=min_f1,
             train_subset=train_subset,
         )
         summary.output = str(output_dir)
@@ -401,14 +388,10 @@ def _train_into(
     *,
     release: TrainingRelease,
     tasks: tuple[str, ...],
-    base: str | None,
-    epochs: int,
-    patience: int,
-    seed: int,
+    options: TrainOptions,
     name: str | None,
     version: str | None,
     quiet: bool,
-    min_f1: float,
     train_subset: Callable[[Path, Path], Path] | None,
 ) -> TrainSummary:
     workdir = staging / ".runs"
@@ -423,22 +406,19 @@ def _train_into(
         name=name or model_name(release.name),
         version=version or release.version,
         source="",
-        seed=seed,
-        epochs=epochs,
-        patience=patience,
-        base=base,
+        options=options,
         train_docs=_count_docs(train_path),
         validation_docs=release.docs.get("validation", 0),
-        min_f1=min_f1,
     )
-    settings = RunSettings(train_path, release.split_folder("validation"), seed, epochs, patience, base)
+    corpora = Corpora(train_path, release.split_folder("validation"))
     overrides: list[dict[str, Any]] = []
     bar = EpochBar(quiet=quiet)
     try:
         for run in plan_runs(release, tasks):
-            result, used = train_run(run, release.configs[run.task], settings, workdir=workdir, bar=bar)
+            config = release.configs[run.task]
+            result, used = train_run(run, config, options, corpora, workdir=workdir, bar=bar)
             summary.runs.append(result)
-            overrides.append({"run": run.label, "config": f"spacy/{release.configs[run.task].name}", **used})
+            overrides.append({"run": run.label, "config": f"spacy/{config.name}", **used})
     finally:
         bar.close()
     with _spacy_quiet():
@@ -457,9 +437,9 @@ def _leave_out_weak_tasks(nlp: Language, summary: TrainSummary) -> None:
     """Remove the components of tasks below the floor; fail when no task is left."""
     for task in summary.tasks:
         value = summary.validation.get(TASK_SCORES[task], 0.0)
-        if value < summary.min_f1:
+        if value < summary.options.min_f1:
             summary.left_out[task] = (
-                f"{TASK_SCORES[task]} {value:.3f} on validation is below --min-f1 {summary.min_f1:g}"
+                f"{TASK_SCORES[task]} {value:.3f} on validation is below --min-f1 {summary.options.min_f1:g}"
             )
     for result in summary.runs:
         if result.run.task in summary.left_out:
@@ -500,17 +480,9 @@ def _count_docs(path: Path) -> int:
     return sum(len(DocBin().from_disk(f)) for f in files)
 
 
-def _check_settings(
-    *, output_dir: str | Path, epochs: int, patience: int, min_f1: float, force: bool
-) -> None:
+def _check_output(output_dir: str | Path, *, force: bool) -> None:
     if str(output_dir) == STDIO:
         raise UsageError("-o -: a pipeline is a folder, not a stream; give a folder path")
-    if epochs < 1:
-        raise UsageError(f"--epochs {epochs}: must be at least 1")
-    if patience < 1:
-        raise UsageError(f"--patience {patience}: must be at least 1")
-    if not 0.0 <= min_f1 <= 1.0:
-        raise UsageError(f"--min-f1 {min_f1}: must be between 0 and 1")
     target = Path(output_dir)
     if target.exists() and not target.is_dir():
         raise UsageError(f"-o {target}: exists and is not a folder")
