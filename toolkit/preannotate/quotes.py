@@ -622,8 +622,10 @@ def _cue_span(verb: Token, lemma: str) -> tuple[int, int]:
 
 
 def _verb_cue(token: Token) -> _Cue | None:
+    if token.pos_ != "VERB":
+        return None
     lemma = _lemma(token)
-    if token.pos_ != "VERB" or lemma not in lexicon.CUE_LEMMAS:
+    if lemma not in lexicon.CUE_LEMMAS:
         return None
     particles = lexicon.PARTICLE_CUES.get(lemma)
     if particles and not any(c.lower_ in particles for c in token.children) and not _names_its_object(token):
@@ -1023,10 +1025,6 @@ def _speaker_info(doc: Doc, cue: _Cue) -> dict[str, Any]:
 
 def _mentions(doc: Doc, found: list[_Found], speakers: list[tuple[int, int]]) -> list[list[Any]]:
     """Named mentions outside quoted content, with how prominent each is (speaker > subject > other)."""
-    subjects: set[int] = set()
-    for token in doc:
-        if token.dep_ in ("nsubj", "nsubjpass"):
-            subjects.update(t.i for t in token.subtree)
     mentions = []
     for ent in doc.ents:
         if ent.label_ not in MENTION_LABELS:
@@ -1036,10 +1034,19 @@ def _mentions(doc: Doc, found: list[_Found], speakers: list[tuple[int, int]]) ->
         if any(s <= ent.start_char < e for s, e in speakers):
             salience = 2
         else:
-            salience = 1 if ent.start in subjects else 0
+            salience = 1 if _in_subject(doc[ent.start]) else 0
         gender = _gender_of(doc, ent.start, ent.end) if ent.label_ == "PERSON" else None
         mentions.append([ent.start_char, ent.end_char, ent.label_, salience, gender])
     return mentions
+
+
+def _in_subject(token: Token) -> bool:
+    """Whether the token is in a subject's subtree: it or one of its heads is a subject. Walking up from the
+    few named mentions costs less than collecting every subject's subtree."""
+    return token.dep_ in SUBJECT_DEPS or any(head.dep_ in SUBJECT_DEPS for head in token.ancestors)
+
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
 
 def analyse_quotes(doc: Doc) -> dict[str, Any]:
