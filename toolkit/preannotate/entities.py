@@ -153,11 +153,15 @@ def document_entities(doc: Doc, surnames: set[str], *, model_source: str, text: 
             label, source = "PERSON", SURNAMES_SOURCE
         covered.update(range(ent.start, ent.end))
         entities.append(Entity(words.start_char, words.end_char, label, source))
-    # A surname the model missed altogether ("Bedingfield said ..."); look at tokens only when one is there.
-    if any(name in text for name in surnames):
-        for token in doc:
-            if token.i not in covered and token.is_title and token.text in surnames:
-                entities.append(Entity(token.idx, token.idx + len(token.text), "PERSON", SURNAMES_SOURCE))
+    # A surname the model missed altogether ("Bedingfield said ..."): found in the text, kept where it is a
+    # whole token (cheaper than walking every token of a long document's records).
+    for name in surnames:
+        start = text.find(name)
+        while start != -1:
+            span = doc.char_span(start, start + len(name))
+            if span is not None and len(span) == 1 and span.start not in covered and span[0].is_title:
+                entities.append(Entity(start, start + len(name), "PERSON", SURNAMES_SOURCE))
+            start = text.find(name, start + 1)
     return sorted(entities, key=lambda e: (e.start, e.end))
 
 

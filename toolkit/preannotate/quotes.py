@@ -749,7 +749,7 @@ def _adjacent_cue(doc: Doc, span: Any, cues: list[_Cue]) -> _Cue | None:
     """The cue right after a quote ("“...,” she said") or right before it ("He added: “...”"). A quoted
     word or phrase that is not a statement only counts when punctuation sets it off as one."""
     statement = _is_sentence_like(span)
-    inner = doc.text[span.start_char : span.end_char].rstrip("\"'”’»“‘« ")
+    inner = span.text.rstrip("\"'”’»“‘« ")
     set_off_after = statement or inner.endswith((",", "!", "?"))
     before_mark = doc[span.start - 1].text if span.start > 0 else ""
     set_off_before = statement or before_mark in (":", ",")
@@ -813,8 +813,7 @@ def _is_closing_aside(token: Token, end: int) -> bool:
     )
 
 
-def _quotes_in(doc: Doc, segments: list[QuoteSegment], cues: list[_Cue]) -> list[_Found]:
-    text = doc.text
+def _quotes_in(doc: Doc, text: str, segments: list[QuoteSegment], cues: list[_Cue]) -> list[_Found]:
     found: list[_Found] = []
     claimed: set[int] = set()
     for cue in cues:
@@ -1052,10 +1051,11 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 def analyse_quotes(doc: Doc) -> dict[str, Any]:
     """Every quote in one record, as plain data that survives the trip back from a worker process: one item
     per piece of content, the pieces of one quote sharing its ``group`` (and its speaker and cue)."""
-    marks = _double_marks(doc.text)
-    segments = find_quote_segments(doc.text, marks)
+    text = doc.text  # joined from the tokens on every call: once here
+    marks = _double_marks(text)
+    segments = find_quote_segments(text, marks)
     cues = _find_cues(doc, _inside_flags(doc, segments))
-    found = sorted(_drop_nested(_quotes_in(doc, segments, cues)), key=lambda f: f.content)
+    found = sorted(_drop_nested(_quotes_in(doc, text, segments, cues)), key=lambda f: f.content)
     quotes = []
     speakers = []
     for group, item in enumerate(found):
