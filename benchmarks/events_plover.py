@@ -55,6 +55,8 @@ from typing import Any
 
 import orjson
 
+from toolkit.benchmark.scoring import prf as scores_from_counts
+
 ROOT = Path(__file__).resolve().parent.parent
 SENTENCE_SETS = (
     ROOT / "tests" / "data" / "events_eval.jsonl",
@@ -142,9 +144,7 @@ def sentence_predictions(rows: list[dict[str, Any]], *, n_process: int) -> list[
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = scores_from_counts(tp, tp + fp, tp + fn)
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),

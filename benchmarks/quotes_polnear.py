@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.benchmark.scoring import prf as scores_from_counts
+
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLDS = (0.3, 0.8, 1.0)
 LENIENT = 0.3
@@ -391,9 +393,7 @@ def pair_up(gold: list[Attribution], predicted: list[Attribution], threshold: fl
 
 
 def prf(tp: int, predicted: int, gold: int) -> dict[str, float | int]:
-    precision = tp / predicted if predicted else 0.0
-    recall = tp / gold if gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = scores_from_counts(tp, predicted, gold)
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
