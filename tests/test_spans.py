@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.spans import bits_between, merged_within
+from toolkit.spans import bits_between, merged_within, overlap_size, overlaps
 
 TEXT = "“We will hold,” the mayor said, “and we will rebuild.”"
 
@@ -15,6 +15,12 @@ def test_content_is_cut_around_its_speaker_and_cue():
     assert cuts == [(16, 25), (26, 30)]
     bits = [TEXT[lo:hi] for lo, hi in bits_between(TEXT, (0, len(TEXT)), cuts, trim=",;:")]
     assert bits == ["“We will hold,”", "“and we will rebuild.”"]
+
+
+def test_overlap_is_shared_characters_and_touching_is_not_overlapping():
+    assert overlaps((0, 5), (4, 9)) and overlap_size((0, 5), (4, 9)) == 1
+    assert not overlaps((0, 5), (5, 9)) and overlap_size((0, 5), (5, 9)) == 0
+    assert overlap_size((0, 10), (3, 4)) == 1 and overlap_size((0, 2), (7, 9)) == 0
 
 
 def test_roles_outside_are_ignored_and_touching_ones_merge():

@@ -7,6 +7,16 @@ from collections.abc import Iterable, Iterator
 Interval = tuple[int, int]
 
 
+def overlaps(a: Interval, b: Interval) -> bool:
+    """Whether the two intervals share a character."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def overlap_size(a: Interval, b: Interval) -> int:
+    """How many characters the two intervals share."""
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
 def merged_within(span: Interval, others: Iterable[Interval]) -> list[Interval]:
     """The parts of ``others`` inside ``span``, clipped to it, sorted, overlapping or touching ones merged."""
     start, end = span

@@ -36,6 +36,7 @@ import numpy as np
 
 from toolkit.packaging.splits import doc_id_of
 from toolkit.record import Quote, Record, Role
+from toolkit.spans import overlap_size
 
 ALL = "*"
 MISSED = "(missed)"
@@ -65,10 +66,6 @@ def ratio(numerator: Any, denominator: Any) -> Any:
 
 def _plain(value: np.ndarray) -> Any:
     return float(value) if value.ndim == 0 else value
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 def max_pairing(candidates: list[list[int]]) -> dict[int, int]:
@@ -105,7 +102,7 @@ def _add_prf(tally: Counter, key: tuple[str, str, str], tp: int, npred: int, ngo
 
 def _closeness(gold: tuple[int, int, str], pred_spans: list[tuple[int, int, str]], i: int) -> tuple[int, int]:
     """Sort key of candidate predictions for a gold span: most overlap first, then input order."""
-    return -_overlap(gold[:2], pred_spans[i][:2]), i
+    return -overlap_size(gold[:2], pred_spans[i][:2]), i
 
 
 def entity_set(record: Record) -> set[tuple[int, int, str]]:
@@ -119,7 +116,7 @@ def tally_entities(
     correct = set(gold_spans) & set(pred_spans)
     candidates = [
         sorted(
-            (i for i, p in enumerate(pred_spans) if p[2] == g[2] and _overlap(g[:2], p[:2]) > 0),
+            (i for i, p in enumerate(pred_spans) if p[2] == g[2] and overlap_size(g[:2], p[:2]) > 0),
             key=functools.partial(_closeness, g, pred_spans),
         )
         for g in gold_spans
@@ -154,13 +151,13 @@ def _role(role: Role | None) -> tuple[int, int] | None:
 def quote_overlap(gold: tuple[int, int], pred: tuple[int, int]) -> float:
     """The Gender Gap Tracker's match score: shared characters over the gold content's length."""
     length = gold[1] - gold[0]
-    return _overlap(gold, pred) / length if length > 0 else 0.0
+    return overlap_size(gold, pred) / length if length > 0 else 0.0
 
 
 def _speaker_matches(gold: Role | None, pred: Role | None) -> bool:
     if gold is None or pred is None:
         return gold is None and pred is None
-    return _overlap((gold.start, gold.end), (pred.start, pred.end)) > 0
+    return overlap_size((gold.start, gold.end), (pred.start, pred.end)) > 0
 
 
 def _content(quote: Quote) -> tuple[int, int]:

@@ -40,6 +40,7 @@ from toolkit.errors import InputError, UsageError
 from toolkit.formats.prodigy import VIEW_IDS as PRODIGY_VIEW_IDS
 from toolkit.jsonl import read_records_with_lines
 from toolkit.record import Event, Quote, Record, Role, Span
+from toolkit.spans import overlap_size, overlaps
 
 TASKS: tuple[str, ...] = ("entities", "quotes", "events")
 STATES: tuple[str, ...] = ("pre", "kept", "changed", "deleted", "added", "final")
@@ -132,14 +133,6 @@ class Tally:
 
 
 # Pairing --------------------------------------------------------------------------------------------------
-
-
-def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def overlap_size(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 def pair_up(
