@@ -128,6 +128,14 @@ def _at(text: str, words: str, within: str | None = None) -> tuple[int, int]:
     return start, start + len(words)
 
 
+def _write_brat(folder: Path, name: str, text: str, ann: list[str]) -> Path:
+    """A brat document (``name``.txt and its .ann) in ``folder``; returns the text file."""
+    (folder / f"{name}.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _t(tid: str, label: str, text: str, *fragments: tuple[int, int]) -> str:
     where = ";".join(f"{s} {e}" for s, e in fragments)
     return f"{tid}\t{label} {where}\t{' '.join(text[s:e] for s, e in fragments)}"
@@ -213,8 +221,7 @@ def brat_corpus(folder: Path) -> Path:
         _t("T13", "GPE", strike, _at(strike, "Millbro")),
     ]
     for name, text, ann in (("bridge", bridge, lines), ("strike", strike, strike_lines)):
-        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-        (folder / f"{name}.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+        _write_brat(folder, name, text, ann)
     return folder
 
 
@@ -293,7 +300,6 @@ def test_quote_pieces_spread_cues_and_keep_extra_ones_on_pieces_without_content(
 
 def test_a_piece_whose_anchor_another_quote_holds_is_left_out_and_its_speaker_resolved(tmp_path):
     text = "Mayor Ann Lee rebuffs critics.\n\nShe spurns the offer. She blasts the plan."
-    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
     ann = [
         _t("T1", "Source", text, _at(text, "Mayor Ann Lee")),
         _t("T2", "Cue", text, _at(text, "spurns")),
@@ -303,7 +309,7 @@ def test_a_piece_whose_anchor_another_quote_holds_is_left_out_and_its_speaker_re
         _t("T5", "Content", text, _at(text, "the plan")),
         "E2\tAttribution:T4 Source:T1 Cue:T4 Content:T5",
     ]
-    (tmp_path / "d.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    _write_brat(tmp_path, "d", text, ann)
     summary = ConvertSummary()
     records = list(convert_records(sources=[tmp_path / "d.txt"], summary=summary))
     assert [[(q.id, q.speaker is not None) for q in r.quotes] for r in records] == [
@@ -331,7 +337,6 @@ def test_tokens_split_where_an_annotation_edge_falls_inside_them():
 
 def test_convert_places_brat_quote_roles_on_tokens(tmp_path):
     text = "The U.S.-based group said it would sue."
-    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
     ann = [
         _t("T1", "GPE", text, _at(text, "U.S.")),
         _t("T2", "Source", text, _at(text, "U.S.-based group")),
@@ -339,7 +344,7 @@ def test_convert_places_brat_quote_roles_on_tokens(tmp_path):
         _t("T4", "Content", text, _at(text, "it would sue")),
         "E1\tAttribution:T3 Source:T2 Cue:T3 Content:T4",
     ]
-    (tmp_path / "d.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    _write_brat(tmp_path, "d", text, ann)
     summary = ConvertSummary()
     [record] = convert_records(sources=[tmp_path / "d.txt"], summary=summary)
     assert [t.text for t in record.tokens][:4] == ["The", "U.S.", "-based", "group"]
@@ -389,7 +394,6 @@ def test_a_seeded_batch_of_fuzzed_documents_validates(tmp_path):
 
 def test_a_piece_that_is_only_another_quotes_speaker_is_left_out(tmp_path):
     text = "Mayor Ann Lee rebuffs critics.\n\nShe spurns the offer."
-    (tmp_path / "d.txt").write_text(text, encoding="utf-8")
     ann = [
         _t("T1", "Source", text, _at(text, "Mayor Ann Lee")),
         _t("T2", "Cue", text, _at(text, "spurns")),
@@ -399,7 +403,7 @@ def test_a_piece_that_is_only_another_quotes_speaker_is_left_out(tmp_path):
         _t("T5", "Content", text, _at(text, "critics")),
         "E2\tAttribution:T4 Source:T1 Cue:T4 Content:T5",
     ]
-    (tmp_path / "d.ann").write_text("\n".join(ann) + "\n", encoding="utf-8")
+    _write_brat(tmp_path, "d", text, ann)
     out = tmp_path / "d.jsonl"
     assert runner.invoke(app, ["convert", str(tmp_path / "d.txt"), "-o", str(out)]).exit_code == 0
     first, second = read_records(out)
